@@ -1,0 +1,37 @@
+/**
+ * @packageDocumentation
+ *
+ * The contracts every DSCS package shares, with no runtime dependencies:
+ *
+ * - {@link DscsError}: the one error type, with a stable `code`;
+ * - {@link Net}: the port protocol cores talk to the network through;
+ * - {@link Clock}: time as an input;
+ * - {@link Store}: ordered asynchronous key-value persistence;
+ * - {@link TrustPolicy}: one contract for every trust mode.
+ *
+ * @example
+ * ```ts
+ * import { DscsError, isDscsError } from '@dscs/interface'
+ *
+ * try {
+ *   throw new DscsError('TOO_LARGE', 'frame of 9 MiB exceeds 1 MiB')
+ * } catch (err) {
+ *   if (isDscsError(err, 'TOO_LARGE')) console.log('dropped:', err.message)
+ * }
+ * ```
+ */
+export { DscsError, isDscsError } from './errors.js'
+export type { PeerRef, PublicKeyBytes, IdentityRef, ProtocolId, Unsubscribe } from './peer.js'
+export { systemClock } from './clock.js'
+export type { Clock } from './clock.js'
+export type {
+  Net,
+  DirectMessage,
+  TopicMessage,
+  MessageVerdict,
+  DirectHandler,
+  TopicHandler,
+  PeerEvent
+} from './net.js'
+export type { Store, StoreBatchOp, StoreEntry, RangeOptions } from './store.js'
+export type { TrustPolicy, TrustMode, TrustSubject, TrustVerdict, TrustStatusChange } from './trust.js'

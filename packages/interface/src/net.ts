@@ -1,0 +1,63 @@
+import type { PeerRef, ProtocolId, Unsubscribe } from './peer.js'
+
+/** A message received directly from a peer on a protocol stream. */
+export interface DirectMessage {
+  readonly from: PeerRef
+  readonly protocol: ProtocolId
+  readonly bytes: Uint8Array
+}
+
+/** A message received on a pub/sub topic; `from` is the peer that relayed it. */
+export interface TopicMessage {
+  readonly from: PeerRef
+  readonly topic: string
+  readonly bytes: Uint8Array
+}
+
+/**
+ * What a topic handler decides about a message, as gossipsub validation does:
+ * `accept` relays it on, `ignore` drops it quietly, `reject` drops it and
+ * penalises the peer that sent it.
+ */
+export type MessageVerdict = 'accept' | 'ignore' | 'reject'
+
+export type DirectHandler = (message: DirectMessage) => void | Promise<void>
+export type TopicHandler = (message: TopicMessage) => MessageVerdict | Promise<MessageVerdict>
+
+export type PeerEvent =
+  | { readonly type: 'connect'; readonly peer: PeerRef }
+  | { readonly type: 'disconnect'; readonly peer: PeerRef }
+
+/**
+ * The port a protocol talks to the network through. `@dscs/net` implements it
+ * on libp2p streams and gossipsub; `@dscs/netsim` implements it in a
+ * deterministic simulation. Protocols depend on this, never on libp2p.
+ */
+export interface Net {
+  /** This node's own peer. */
+  readonly self: PeerRef
+
+  /** Peers currently connected. */
+  peers(): readonly PeerRef[]
+
+  /** Sends one message to `to` on `protocol`. Rejects when it cannot be delivered. */
+  send(to: PeerRef, protocol: ProtocolId, bytes: Uint8Array): Promise<void>
+
+  /** Receives direct messages on `protocol`; one handler per protocol. */
+  handle(protocol: ProtocolId, handler: DirectHandler): Unsubscribe
+
+  /** Publishes to every subscriber of `topic`. */
+  publish(topic: string, bytes: Uint8Array): Promise<void>
+
+  /** Joins `topic`; the handler validates and receives every message on it. */
+  subscribe(topic: string, handler: TopicHandler): Unsubscribe
+
+  /** Peer connect and disconnect events. */
+  onPeer(listener: (event: PeerEvent) => void): Unsubscribe
+
+  /**
+   * Lowers the standing of a peer that sent bad input (its `code` says what),
+   * so the network layer can throttle or disconnect it.
+   */
+  penalise(peer: PeerRef, code: string): void
+}
