@@ -1,0 +1,136 @@
+import { WireError } from './errors.js'
+import { DEFAULT_LIMITS } from './limits.js'
+
+/** Chunks as libp2p streams yield them: bytes, or a list of byte chunks (Uint8ArrayList). */
+export type StreamChunk = Uint8Array | { subarray(): Uint8Array }
+
+export interface FramingOptions {
+  /** Largest frame accepted or produced, in bytes. Default: the envelope limit, 1 MiB. */
+  readonly maxFrameBytes?: number
+}
+
+// An unsigned LEB128 varint of at most 5 bytes holds any length below 2^35.
+const MAX_VARINT_BYTES = 5
+
+/** Prefixes `bytes` with its length as an unsigned varint. */
+export function encodeFrame(bytes: Uint8Array, options: FramingOptions = {}): Uint8Array {
+  const max = options.maxFrameBytes ?? DEFAULT_LIMITS.maxEnvelopeBytes
+  if (bytes.length > max) throw new WireError('TOO_LARGE', `frame of ${bytes.length} bytes exceeds the limit of ${max}`)
+  let headerLength = 1
+  for (let n = bytes.length; n >= 0x80; n = Math.floor(n / 128)) headerLength++
+  const out = new Uint8Array(headerLength + bytes.length)
+  let n = bytes.length
+  for (let i = 0; i < headerLength - 1; i++) {
+    out[i] = (n & 0x7f) | 0x80
+    n = Math.floor(n / 128)
+  }
+  out[headerLength - 1] = n
+  out.set(bytes, headerLength)
+  return out
+}
+
+/**
+ * Splits a byte stream into length-prefixed frames, sans-I/O: push chunks in
+ * as they arrive, take whole frames out. A length above the limit is refused
+ * as soon as its header is read, before any of the body is buffered.
+ */
+export class FrameDecoder {
+  readonly #maxFrameBytes: number
+  #headerValue = 0
+  #headerBytes = 0
+  #bodyLength: number | undefined
+  #bodyParts: Uint8Array[] = []
+  #bodyReceived = 0
+
+  constructor(options: FramingOptions = {}) {
+    this.#maxFrameBytes = options.maxFrameBytes ?? DEFAULT_LIMITS.maxEnvelopeBytes
+  }
+
+  /** Feeds one chunk; returns the frames it completed, in order. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    const frames: Uint8Array[] = []
+    let pos = 0
+    while (pos < chunk.length) {
+      if (this.#bodyLength === undefined) {
+        const byte = chunk[pos++]!
+        this.#readHeaderByte(byte)
+        if (this.#bodyLength === 0) {
+          frames.push(new Uint8Array(0))
+          this.#bodyLength = undefined
+        }
+        continue
+      }
+      const take = Math.min(this.#bodyLength - this.#bodyReceived, chunk.length - pos)
+      this.#bodyParts.push(chunk.subarray(pos, pos + take))
+      this.#bodyReceived += take
+      pos += take
+      if (this.#bodyReceived === this.#bodyLength) frames.push(this.#takeBody())
+    }
+    return frames
+  }
+
+  /** True when no frame is half-read: the stream may end here. */
+  get idle(): boolean {
+    return this.#bodyLength === undefined && this.#headerBytes === 0
+  }
+
+  /** Declares the end of the stream; throws if it ended inside a frame. */
+  finish(): void {
+    if (!this.idle) throw new WireError('MALFORMED', 'stream ended inside a frame')
+  }
+
+  #readHeaderByte(byte: number): void {
+    this.#headerValue += (byte & 0x7f) * 2 ** (7 * this.#headerBytes)
+    this.#headerBytes++
+    if (this.#headerValue > this.#maxFrameBytes) {
+      throw new WireError('TOO_LARGE', `frame length ${this.#headerValue} exceeds the limit of ${this.#maxFrameBytes}`)
+    }
+    if (byte & 0x80) {
+      if (this.#headerBytes === MAX_VARINT_BYTES) throw new WireError('MALFORMED', 'frame length varint too long')
+      return
+    }
+    if (byte === 0 && this.#headerBytes > 1) throw new WireError('MALFORMED', 'frame length is not minimally encoded')
+    this.#bodyLength = this.#headerValue
+    this.#headerValue = 0
+    this.#headerBytes = 0
+  }
+
+  #takeBody(): Uint8Array {
+    const parts = this.#bodyParts
+    const body = parts.length === 1 ? parts[0]! : concat(parts, this.#bodyReceived)
+    this.#bodyParts = []
+    this.#bodyReceived = 0
+    this.#bodyLength = undefined
+    return body
+  }
+}
+
+function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length)
+  let pos = 0
+  for (const part of parts) {
+    out.set(part, pos)
+    pos += part.length
+  }
+  return out
+}
+
+/** Frames every message of `source` for a stream. */
+export async function* encodeFrames(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: FramingOptions = {}
+): AsyncGenerator<Uint8Array> {
+  for await (const message of source) yield encodeFrame(message, options)
+}
+
+/** Reads length-prefixed messages from a stream; throws WireError on a bad frame or a cut-off stream. */
+export async function* decodeFrames(
+  source: AsyncIterable<StreamChunk> | Iterable<StreamChunk>,
+  options: FramingOptions = {}
+): AsyncGenerator<Uint8Array> {
+  const decoder = new FrameDecoder(options)
+  for await (const chunk of source) {
+    yield* decoder.push(chunk instanceof Uint8Array ? chunk : chunk.subarray())
+  }
+  decoder.finish()
+}
