@@ -1,6 +1,3 @@
-import { defineConfig } from 'vitest/config'
+import { dscsProject } from '../../vitest.shared.js'
 
-export default defineConfig({
-  resolve: { conditions: ['@dscs/source'] },
-  test: { name: '@dscs/interface' }
-})
+export default dscsProject('@dscs/interface')

@@ -1,6 +1,3 @@
-import { defineConfig } from 'vitest/config'
+import { dscsProject } from '../../vitest.shared.js'
 
-export default defineConfig({
-  resolve: { conditions: ['@dscs/source'] },
-  test: { name: '@dscs/wire' }
-})
+export default dscsProject('@dscs/wire')
