@@ -1,5 +1,6 @@
 import { isDscsError } from '@dscs/interface'
 import { WireError } from './errors.js'
+import { asPlainBytes } from './protobuf.js'
 import { scanMessage, type ScanRules } from './scan.js'
 
 /**
@@ -20,7 +21,8 @@ export function decodeBounded<T>(
   }
   if (rules !== undefined) scanMessage(bytes, rules)
   try {
-    return decode(bytes)
+    // A plain view makes protobufjs hand out plain Uint8Array fields, not Node Buffers.
+    return decode(asPlainBytes(bytes))
   } catch (err) {
     if (isDscsError(err)) throw err
     throw new WireError('MALFORMED', `${what} does not decode: ${err instanceof Error ? err.message : String(err)}`, { cause: err })

@@ -2,6 +2,7 @@ import { WireError } from './errors.js'
 import { decodeBounded } from './bounded.js'
 import { resolveLimits, type WireLimits } from './limits.js'
 import { dscs } from './gen/envelope.js'
+import { asPlainBytes, longToSafeInteger } from './protobuf.js'
 
 const EnvelopeMessage = dscs.wire.v1.Envelope
 
@@ -139,7 +140,7 @@ export function encodeEnvelope(env: Envelope, limits?: Partial<WireLimits>): Uin
 export function decodeEnvelope(bytes: Uint8Array, limits?: Partial<WireLimits>): Envelope {
   const resolved = resolveLimits(limits)
   const message = decodeBounded(bytes, 'envelope', resolved.maxEnvelopeBytes, { maxOccurrences: resolved.maxRepeated }, (b) =>
-    EnvelopeMessage.decode(asPlainBytes(b))
+    EnvelopeMessage.decode(b)
   )
   const envelope: Envelope = {
     version: message.version,
@@ -147,26 +148,12 @@ export function decodeEnvelope(bytes: Uint8Array, limits?: Partial<WireLimits>):
     // Absent bytes fields are protobufjs defaults, which are Buffers in Node.
     payload: asPlainBytes(message.payload),
     author: asPlainBytes(message.author),
-    timestamp: toSafeNumber(message.timestamp, 'timestamp'),
-    seq: toSafeNumber(message.seq, 'seq'),
+    timestamp: longToSafeInteger(message.timestamp, 'timestamp'),
+    seq: longToSafeInteger(message.seq, 'seq'),
     parents: message.parents,
     signature: asPlainBytes(message.signature),
     ...(message.stamp !== undefined && message.stamp !== null && message.stamp.length > 0 ? { stamp: message.stamp } : {})
   }
   checkSigned(envelope, resolved)
   return envelope
-}
-
-function toSafeNumber(value: { low: number; high: number } | number, what: string): number {
-  const n = typeof value === 'number' ? value : value.high * 2 ** 32 + (value.low >>> 0)
-  if (!Number.isSafeInteger(n)) throw new WireError('MALFORMED', `${what} exceeds 2^53`)
-  return n
-}
-
-/**
- * A plain Uint8Array view of the same memory. protobufjs reads and writes
- * Node Buffers when it can; DSCS hands out plain Uint8Arrays everywhere.
- */
-export function asPlainBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
