@@ -1,10 +1,6 @@
 import { WireError } from './errors.js'
-import { decodeBounded } from './bounded.js'
+import { readEnvelopeFields, writeEnvelopeFields } from './envelope-codec.js'
 import { resolveLimits, type WireLimits } from './limits.js'
-import { dscs } from './gen/envelope.js'
-import { asPlainBytes, longToSafeInteger } from './protobuf.js'
-
-const EnvelopeMessage = dscs.wire.v1.Envelope
 
 /** The wire major version this code speaks. */
 export const WIRE_VERSION = 1
@@ -110,22 +106,13 @@ function checkInteger(value: number, what: string): void {
 
 /**
  * Encodes a signed envelope. Refuses, with WireError, anything that
- * {@link decodeEnvelope} would refuse under the same limits.
+ * {@link decodeEnvelope} would refuse under the same limits. The result may
+ * be a view into a shared pool: respect its `byteOffset` and `byteLength`.
  */
 export function encodeEnvelope(env: Envelope, limits?: Partial<WireLimits>): Uint8Array {
   const resolved = resolveLimits(limits)
   checkSigned(env, resolved)
-  const bytes = asPlainBytes(EnvelopeMessage.encode({
-    version: env.version,
-    kind: env.kind,
-    payload: env.payload,
-    author: env.author,
-    timestamp: env.timestamp,
-    seq: env.seq,
-    signature: env.signature,
-    stamp: env.stamp,
-    parents: env.parents as Uint8Array[]
-  }).finish())
+  const bytes = writeEnvelopeFields({ ...env, stamp: env.stamp, parents: env.parents as Uint8Array[] })
   if (bytes.length > resolved.maxEnvelopeBytes) {
     throw new WireError('TOO_LARGE', `envelope of ${bytes.length} bytes exceeds the limit of ${resolved.maxEnvelopeBytes}`)
   }
@@ -139,21 +126,12 @@ export function encodeEnvelope(env: Envelope, limits?: Partial<WireLimits>): Uin
  */
 export function decodeEnvelope(bytes: Uint8Array, limits?: Partial<WireLimits>): Envelope {
   const resolved = resolveLimits(limits)
-  const message = decodeBounded(bytes, 'envelope', resolved.maxEnvelopeBytes, { maxOccurrences: resolved.maxRepeated }, (b) =>
-    EnvelopeMessage.decode(b)
-  )
-  const envelope: Envelope = {
-    version: message.version,
-    kind: message.kind,
-    // Absent bytes fields are protobufjs defaults, which are Buffers in Node.
-    payload: asPlainBytes(message.payload),
-    author: asPlainBytes(message.author),
-    timestamp: longToSafeInteger(message.timestamp, 'timestamp'),
-    seq: longToSafeInteger(message.seq, 'seq'),
-    parents: message.parents,
-    signature: asPlainBytes(message.signature),
-    ...(message.stamp !== undefined && message.stamp !== null && message.stamp.length > 0 ? { stamp: message.stamp } : {})
+  if (!(bytes instanceof Uint8Array)) throw new WireError('MALFORMED', 'envelope is not a byte array')
+  if (bytes.length > resolved.maxEnvelopeBytes) {
+    throw new WireError('TOO_LARGE', `envelope of ${bytes.length} bytes exceeds the limit of ${resolved.maxEnvelopeBytes}`)
   }
+  // An absent stamp stays an own `stamp: undefined` property: one object shape for every envelope.
+  const envelope: Envelope = readEnvelopeFields(bytes, resolved)
   checkSigned(envelope, resolved)
   return envelope
 }
