@@ -5,7 +5,7 @@
 import { BenchSuite } from '@dscs/bench'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '@dscs/wire'
 import protobuf from 'protobufjs'
-import { dscs } from '../dist/gen/envelope.js'
+import { dscs } from '../src/gen/envelope.js'
 import { fileURLToPath } from 'node:url'
 
 const bytes = (n: number, fill: number): Uint8Array => new Uint8Array(n).fill(fill)
