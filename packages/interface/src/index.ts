@@ -7,7 +7,8 @@
  * - {@link Net}: the port protocol cores talk to the network through;
  * - {@link Clock}: time as an input;
  * - {@link Store}: ordered asynchronous key-value persistence;
- * - {@link TrustPolicy}: one contract for every trust mode.
+ * - {@link TrustPolicy}: one contract for every trust mode;
+ * - {@link asPlainBytes}, {@link compareBytes}: the byte helpers every package needs.
  *
  * @example
  * ```ts
@@ -21,6 +22,7 @@
  * ```
  */
 export { DscsError, isDscsError } from './errors.js'
+export { asPlainBytes, compareBytes } from './bytes.js'
 export type { PeerRef, PublicKeyBytes, IdentityRef, ProtocolId, Unsubscribe } from './peer.js'
 export { systemClock } from './clock.js'
 export type { Clock } from './clock.js'

@@ -1,6 +1,5 @@
-import { isDscsError } from '@dscs/interface'
+import { asPlainBytes, isDscsError } from '@dscs/interface'
 import { WireError } from './errors.js'
-import { asPlainBytes } from './protobuf.js'
 import { scanMessage, type ScanRules } from './scan.js'
 
 /**

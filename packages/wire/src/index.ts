@@ -55,6 +55,6 @@ export type { PayloadCodec, PayloadKind, PayloadKindOptions, GeneratedMessage, D
 export { FrameDecoder, encodeFrame, encodeFrames, decodeFrames } from './framing.js'
 export type { FramingOptions, StreamChunk } from './framing.js'
 export { decodeBounded } from './bounded.js'
-export { asPlainBytes, longToSafeInteger } from './protobuf.js'
+export { longToSafeInteger } from './protobuf.js'
 export { scanMessage } from './scan.js'
 export type { ScanRules } from './scan.js'
