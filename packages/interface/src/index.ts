@@ -5,6 +5,7 @@
  *
  * - {@link DscsError}: the one error type, with a stable `code`;
  * - {@link Net}: the port protocol cores talk to the network through;
+ * - {@link ProtocolCore}: the shape of every sans-I/O core, events in, effects out;
  * - {@link Clock}: time as an input;
  * - {@link Store}: ordered asynchronous key-value persistence;
  * - {@link TrustPolicy}: one contract for every trust mode;
@@ -36,4 +37,5 @@ export type {
   PeerEvent
 } from './net.js'
 export type { Store, StoreBatchOp, StoreEntry, RangeOptions } from './store.js'
+export type { ProtocolCore, CoreEffect, TopicReceipt } from './core.js'
 export type { TrustPolicy, TrustMode, TrustSubject, TrustVerdict, TrustStatusChange } from './trust.js'

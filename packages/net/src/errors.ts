@@ -1,0 +1,22 @@
+import { DscsError } from '@dscs/interface'
+
+/** Stable codes of {@link NetError}. */
+export type NetErrorCode =
+  /** An option is missing or out of range. */
+  | 'INVALID_OPTION'
+  /** The node is stopped or stopping. */
+  | 'NOT_RUNNING'
+  /** A direct message could not be delivered to the peer. */
+  | 'SEND_FAILED'
+  /** A protocol already has a handler, or a topic a subscriber. */
+  | 'ALREADY_REGISTERED'
+  /** The data directory cannot be used. */
+  | 'DATA_DIR'
+
+export class NetError extends DscsError {
+  declare readonly code: NetErrorCode
+
+  constructor(code: NetErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+  }
+}

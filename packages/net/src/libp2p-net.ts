@@ -1,0 +1,376 @@
+import {
+  isDscsError,
+  systemClock,
+  type Clock,
+  type DirectHandler,
+  type MessageVerdict,
+  type Net,
+  type PeerEvent,
+  type PeerRef,
+  type ProtocolId,
+  type TopicHandler,
+  type Unsubscribe
+} from '@dscs/interface'
+import { ReplayGuard, VerificationCache, identityFromSeed, openEnvelope, type Identity } from '@dscs/identity'
+import { decodeFrames, encodeFrame, resolveLimits, type WireLimits } from '@dscs/wire'
+import { TopicValidatorResult, type GossipSub, type TopicValidatorFn } from '@libp2p/gossipsub'
+import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
+import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PrivateKey, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { NetError } from './errors.js'
+import { Rationing, type RationingOptions } from './rationing.js'
+
+/** Options of the DSCS Net service; every one has a default. */
+export interface DscsNetInit {
+  /** Wire limits; the envelope limit is also the largest stream frame. Default 1 MiB envelopes. */
+  readonly limits?: Partial<WireLimits>
+  /** Clock-skew window for topic messages, ms: older or newer envelopes are rejected. Default 30 s. */
+  readonly replayWindowMs?: number
+  /** Most topic envelopes remembered by the replay guard. Default 100,000. */
+  readonly replayMaxEntries?: number
+  /** Per-peer, per-channel budgets. */
+  readonly rationing?: Partial<RationingOptions>
+  /** Signature verdicts remembered, shared with the node's protocols. Default 65,536. */
+  readonly verificationCacheSize?: number
+  /** How long a peer disconnected for flooding may not reconnect, ms. Default 60 s. */
+  readonly banMs?: number
+  /** Time source; default the wall clock. */
+  readonly clock?: Clock
+}
+
+/** What the DSCS Net service needs from libp2p; gossipsub must be registered as `pubsub` before it. */
+export interface DscsNetComponents {
+  readonly peerId: PeerId
+  readonly privateKey: PrivateKey
+  readonly registrar: Registrar
+  readonly connectionManager: ConnectionManager
+  readonly events: TypedEventTarget<Libp2pEvents>
+  readonly logger: ComponentLogger
+  readonly pubsub: GossipSub
+}
+
+/** The parts of the gossipsub implementation used for scoring, beyond its public interface. */
+interface ScoredGossipSub extends GossipSub {
+  getScore(peer: string): number
+  readonly score: {
+    readonly params: { readonly topics: Record<string, TopicScoreParams> }
+    addPenalty(peer: string, penalty: number, label: string): void
+  }
+}
+
+/**
+ * Each invalid message costs its relay 100 points on the topic, squared by
+ * count: one forgery puts a peer below gossipsub's graylist threshold (-80).
+ */
+const TOPIC_SCORE = createTopicScoreParams({
+  topicWeight: 1,
+  timeInMeshWeight: 0,
+  firstMessageDeliveriesWeight: 0,
+  meshMessageDeliveriesWeight: 0,
+  meshFailurePenaltyWeight: 0,
+  invalidMessageDeliveriesWeight: -100,
+  invalidMessageDeliveriesDecay: 0.5
+})
+
+const MAX_PENALISED_PEERS = 10_000
+const DEFAULT_BAN_MS = 60_000
+
+/** Counts of refused input per peer, for observability. */
+export interface PeerPenalties {
+  readonly total: number
+  readonly byCode: ReadonlyMap<string, number>
+}
+
+/**
+ * The `Net` port on libp2p. Direct messages travel as length-prefixed frames
+ * on long-lived `/dscs/...` streams (one outbound stream per peer and
+ * protocol); topics are gossipsub topics without gossipsub signatures, whose
+ * validator opens every envelope (size, replay window, signature: the
+ * cheapest check first) and rejects what fails, so gossipsub's scoring
+ * penalises the relay. Every inbound message first passes the peer's
+ * rationing budget. Registered as a libp2p service: `services: { net: dscsNet() }`.
+ */
+export class Libp2pNet implements Net, Startable {
+  readonly self: PeerRef
+  /** This node's identity: its libp2p key. */
+  readonly identity: Identity
+  /** Signature verdicts, shared with the node's protocols so nothing is verified twice. */
+  readonly verificationCache: VerificationCache
+  readonly rationing: Rationing
+  readonly clock: Clock
+  readonly limits: WireLimits
+
+  readonly #components: DscsNetComponents
+  readonly #log: Logger
+  readonly #replay: ReplayGuard
+  readonly #directHandlers = new Map<ProtocolId, DirectHandler>()
+  readonly #topicHandlers = new Map<string, TopicHandler>()
+  readonly #peerListeners = new Set<(event: PeerEvent) => void>()
+  /** Outbound streams, one per peer and protocol, opened on first use. */
+  readonly #outbound = new Map<string, Promise<Stream>>()
+  readonly #penalties = new Map<string, { total: number; byCode: Map<string, number> }>()
+  /** Peers disconnected for flooding, with when they may come back; bounded like the penalties. */
+  readonly #banned = new Map<string, number>()
+  readonly #banMs: number
+  #running = false
+
+  constructor(components: DscsNetComponents, init: DscsNetInit = {}) {
+    this.#components = components
+    this.#log = components.logger.forComponent('dscs:net')
+    this.self = components.peerId.toString()
+    if (components.privateKey.type !== 'Ed25519') throw new NetError('INVALID_OPTION', 'a DSCS node needs an Ed25519 libp2p key')
+    // The libp2p Ed25519 key is the seed followed by the public key: the DSCS identity is the same key.
+    this.identity = identityFromSeed(components.privateKey.raw.subarray(0, 32))
+    this.clock = init.clock ?? systemClock
+    this.limits = resolveLimits(init.limits)
+    this.rationing = new Rationing(init.rationing)
+    this.verificationCache = new VerificationCache(init.verificationCacheSize)
+    this.#banMs = init.banMs ?? DEFAULT_BAN_MS
+    this.#replay = new ReplayGuard({
+      ...(init.replayWindowMs === undefined ? {} : { windowMs: init.replayWindowMs }),
+      ...(init.replayMaxEntries === undefined ? {} : { maxEntries: init.replayMaxEntries })
+    })
+  }
+
+  readonly [Symbol.toStringTag] = '@dscs/net'
+
+  start(): void {
+    this.#running = true
+    this.#components.events.addEventListener('peer:connect', this.#onConnect)
+    this.#components.events.addEventListener('peer:disconnect', this.#onDisconnect)
+  }
+
+  /** Closes outbound streams gracefully and releases every handler and topic. */
+  async stop(): Promise<void> {
+    this.#running = false
+    this.#components.events.removeEventListener('peer:connect', this.#onConnect)
+    this.#components.events.removeEventListener('peer:disconnect', this.#onDisconnect)
+    const streams = [...this.#outbound.values()]
+    this.#outbound.clear()
+    await Promise.allSettled(streams.map(async (pending) => (await pending).close()))
+    for (const topic of [...this.#topicHandlers.keys()]) this.#unsubscribe(topic)
+    await Promise.allSettled([...this.#directHandlers.keys()].map((protocol) => this.#components.registrar.unhandle(protocol)))
+    this.#directHandlers.clear()
+  }
+
+  peers(): readonly PeerRef[] {
+    return this.#components.connectionManager.getConnections().map((c) => c.remotePeer.toString()).filter((p, i, all) => all.indexOf(p) === i)
+  }
+
+  async send(to: PeerRef, protocol: ProtocolId, bytes: Uint8Array): Promise<void> {
+    if (!this.#running) throw new NetError('NOT_RUNNING', 'the node is not running')
+    const frame = encodeFrame(bytes, { maxFrameBytes: this.limits.maxEnvelopeBytes })
+    const key = `${to}\n${protocol}`
+    // One retry on a fresh stream: the cached one may have been closed by the peer since its last use.
+    for (let attempt = 0; ; attempt++) {
+      let stream: Stream
+      try {
+        stream = await this.#outboundStream(key, to, protocol)
+        if (!stream.send(frame)) await stream.onDrain()
+        return
+      } catch (err) {
+        this.#outbound.delete(key)
+        if (attempt > 0 || !this.#running) throw new NetError('SEND_FAILED', `cannot send on ${protocol} to ${to}: ${describe(err)}`, { cause: err })
+      }
+    }
+  }
+
+  handle(protocol: ProtocolId, handler: DirectHandler): Unsubscribe {
+    if (this.#directHandlers.has(protocol)) throw new NetError('ALREADY_REGISTERED', `${protocol} already has a handler`)
+    this.#directHandlers.set(protocol, handler)
+    void this.#components.registrar
+      .handle(protocol, (stream, connection) => this.#readStream(protocol, stream, connection.remotePeer.toString()), {
+        runOnLimitedConnection: true
+      })
+      .catch((err: unknown) => this.#log.error('cannot handle %s: %e', protocol, err))
+    return () => {
+      if (this.#directHandlers.get(protocol) !== handler) return
+      this.#directHandlers.delete(protocol)
+      void this.#components.registrar.unhandle(protocol)
+    }
+  }
+
+  async publish(topic: string, bytes: Uint8Array): Promise<void> {
+    if (!this.#running) throw new NetError('NOT_RUNNING', 'the node is not running')
+    await this.#components.pubsub.publish(topic, bytes)
+  }
+
+  subscribe(topic: string, handler: TopicHandler): Unsubscribe {
+    if (this.#topicHandlers.has(topic)) throw new NetError('ALREADY_REGISTERED', `${topic} already has a subscriber`)
+    const pubsub = this.#components.pubsub as ScoredGossipSub
+    this.#topicHandlers.set(topic, handler)
+    pubsub.score.params.topics[topic] = TOPIC_SCORE
+    pubsub.topicValidators.set(topic, this.#validator(topic, handler))
+    pubsub.subscribe(topic)
+    return () => {
+      if (this.#topicHandlers.get(topic) === handler) this.#unsubscribe(topic)
+    }
+  }
+
+  onPeer(listener: (event: PeerEvent) => void): Unsubscribe {
+    this.#peerListeners.add(listener)
+    return () => this.#peerListeners.delete(listener)
+  }
+
+  /** Records bad input from `peer` and lowers its gossipsub score (a behaviour penalty). */
+  penalise(peer: PeerRef, code: string): void {
+    this.#record(peer, code)
+    ;(this.#components.pubsub as ScoredGossipSub).score.addPenalty(peer, 1, code)
+    this.#log('penalised %s: %s', peer, code)
+  }
+
+  /** What `peer` has been penalised for. */
+  penalties(peer: PeerRef): PeerPenalties {
+    const record = this.#penalties.get(peer)
+    return { total: record?.total ?? 0, byCode: new Map(record?.byCode) }
+  }
+
+  /** Whether `peer` was disconnected for flooding and may not reconnect yet; the node's connection gater asks this. */
+  isBanned(peer: PeerRef): boolean {
+    const until = this.#banned.get(peer)
+    if (until === undefined) return false
+    if (until > this.clock.now()) return true
+    this.#banned.delete(peer)
+    return false
+  }
+
+  /** `peer`'s gossipsub score as this node sees it: below zero once it relayed invalid messages. */
+  gossipScore(peer: PeerRef): number {
+    return (this.#components.pubsub as ScoredGossipSub).getScore(peer)
+  }
+
+  #unsubscribe(topic: string): void {
+    const pubsub = this.#components.pubsub
+    this.#topicHandlers.delete(topic)
+    pubsub.topicValidators.delete(topic)
+    pubsub.unsubscribe(topic)
+  }
+
+  /** Gossipsub validation for `topic`: rationing, then the envelope, then the subscriber's own verdict. */
+  #validator(topic: string, handler: TopicHandler): TopicValidatorFn {
+    const channel = `topic:${topic}`
+    return async (peerId, message) => {
+      const from = peerId.toString()
+      // StrictNoSign: gossipsub itself refuses messages that carry its signature fields.
+      if (message.type !== 'unsigned') return TopicValidatorResult.Reject
+      const now = this.clock.now()
+      const budget = this.rationing.admit(from, channel, message.data.length, now)
+      if (budget.action === 'disconnect') {
+        this.#disconnect(from, budget.reason)
+        return TopicValidatorResult.Ignore
+      }
+      // A relay over budget loses the message, not standing: it may be forwarding others' traffic.
+      if (budget.action === 'delay') return TopicValidatorResult.Ignore
+      try {
+        openEnvelope(message.data, { limits: this.limits, replay: this.#replay, cache: this.verificationCache, now })
+        return GOSSIP_VERDICT[await handler({ from, topic, bytes: message.data })]
+      } catch (err) {
+        if (!isDscsError(err)) {
+          this.#log.error('subscriber of %s failed: %e', topic, err)
+          return TopicValidatorResult.Ignore
+        }
+        // Rejection lowers the relay's gossipsub score; the count is kept for observability.
+        this.#record(from, err.code)
+        return TopicValidatorResult.Reject
+      }
+    }
+  }
+
+  /** Reads frames from an inbound stream until it ends, within the sender's budget. */
+  async #readStream(protocol: ProtocolId, stream: Stream, from: PeerRef): Promise<void> {
+    const handler = this.#directHandlers.get(protocol)
+    if (handler === undefined) return stream.abort(new NetError('SEND_FAILED', `no handler for ${protocol}`))
+    if (this.isBanned(from)) return stream.abort(new NetError('SEND_FAILED', 'banned for flooding'))
+    try {
+      for await (const bytes of decodeFrames(stream, { maxFrameBytes: this.limits.maxEnvelopeBytes })) {
+        const budget = this.rationing.admit(from, protocol, bytes.length, this.clock.now())
+        if (budget.action === 'disconnect') {
+          this.#disconnect(from, budget.reason)
+          return stream.abort(new NetError('SEND_FAILED', budget.reason))
+        }
+        // Holding the read back holds the sender back too: yamux stops granting it window.
+        if (budget.action === 'delay') await sleep(budget.delayMs)
+        try {
+          await handler({ from, protocol, bytes })
+        } catch (err) {
+          // A DscsError is bad input from the sender; anything else is a bug in the handler, which must not end the stream.
+          if (isDscsError(err)) this.penalise(from, err.code)
+          else this.#log.error('handler of %s failed: %e', protocol, err)
+        }
+      }
+    } catch (err) {
+      if (isDscsError(err)) {
+        this.penalise(from, err.code)
+        stream.abort(err)
+      } else if (stream.status === 'open') {
+        this.#log('stream %s from %s ended: %e', protocol, from, err)
+      }
+    }
+  }
+
+  #record(peer: PeerRef, code: string): void {
+    let record = this.#penalties.get(peer)
+    if (record === undefined) {
+      if (this.#penalties.size >= MAX_PENALISED_PEERS) this.#penalties.delete(this.#penalties.keys().next().value as string)
+      record = { total: 0, byCode: new Map() }
+      this.#penalties.set(peer, record)
+    }
+    record.total++
+    record.byCode.set(code, (record.byCode.get(code) ?? 0) + 1)
+  }
+
+  #disconnect(peer: PeerRef, reason: string): void {
+    this.#log('disconnecting %s for %d ms: %s', peer, this.#banMs, reason)
+    this.#record(peer, 'RATIONED')
+    if (this.#banned.size >= MAX_PENALISED_PEERS) this.#banned.delete(this.#banned.keys().next().value as string)
+    this.#banned.set(peer, this.clock.now() + this.#banMs)
+    void this.#components.connectionManager.closeConnections(peerIdFromString(peer)).catch(() => {})
+  }
+
+  #outboundStream(key: string, to: PeerRef, protocol: ProtocolId): Promise<Stream> {
+    let pending = this.#outbound.get(key)
+    if (pending === undefined) {
+      pending = this.#components.connectionManager.openStream(peerIdFromString(to), protocol, { runOnLimitedConnection: true })
+      this.#outbound.set(key, pending)
+      pending.then(
+        (stream) => stream.addEventListener('close', () => this.#outbound.get(key) === pending && this.#outbound.delete(key), { once: true }),
+        () => this.#outbound.get(key) === pending && this.#outbound.delete(key)
+      )
+    }
+    return pending
+  }
+
+  readonly #onConnect = (event: CustomEvent<PeerId>): void => this.#emitPeer({ type: 'connect', peer: event.detail.toString() })
+
+  readonly #onDisconnect = (event: CustomEvent<PeerId>): void => {
+    const peer = event.detail.toString()
+    this.rationing.forget(peer)
+    for (const key of this.#outbound.keys()) if (key.startsWith(`${peer}\n`)) this.#outbound.delete(key)
+    this.#emitPeer({ type: 'disconnect', peer })
+  }
+
+  #emitPeer(event: PeerEvent): void {
+    for (const listener of this.#peerListeners) {
+      try {
+        listener(event)
+      } catch (err) {
+        this.#log.error('peer listener failed: %e', err)
+      }
+    }
+  }
+}
+
+const GOSSIP_VERDICT: Record<MessageVerdict, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  ignore: TopicValidatorResult.Ignore,
+  reject: TopicValidatorResult.Reject
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

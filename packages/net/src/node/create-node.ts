@@ -1,0 +1,163 @@
+import { join } from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateIdentity, libp2pPrivateKey, loadOrCreateKeystoreFile, type Identity, type KeystoreOptions } from '@dscs/identity'
+import type { Store } from '@dscs/interface'
+import { LevelStore, MemoryStore } from '@dscs/store'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import type { GossipsubOpts } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { Libp2p } from '@libp2p/interface'
+import { kadDHT } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { multiaddr } from '@multiformats/multiaddr'
+import { LevelDatastore } from 'datastore-level'
+import { createLibp2p, type ServiceFactoryMap } from 'libp2p'
+import { NetError } from '../errors.js'
+import { dscsGossipsub } from '../gossip.js'
+import type { DscsNetInit, Libp2pNet } from '../libp2p-net.js'
+import { dscsNet } from '../service.js'
+
+/** Loopback TCP and WebSockets on ports the OS picks: reachable from this machine only. */
+export const DEFAULT_LISTEN: readonly string[] = ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws']
+
+export interface NodeOptions {
+  /**
+   * Where the node keeps its identity (encrypted keystore), libp2p peer store
+   * and DSCS store, each in LevelDB. Without it the node is ephemeral: a fresh
+   * identity, everything in memory.
+   */
+  readonly dataDir?: string
+  /** Passphrase of the keystore in `dataDir`. Default: the empty passphrase. */
+  readonly passphrase?: string
+  /** Keystore key-derivation settings, for a new keystore. */
+  readonly keystore?: KeystoreOptions
+  /** Use this identity instead of a keystore. */
+  readonly identity?: Identity
+  /** Multiaddrs to listen on. Default {@link DEFAULT_LISTEN}. */
+  readonly listen?: readonly string[]
+  /** Multiaddrs to announce instead of the listening ones. */
+  readonly announce?: readonly string[]
+  /** Peers to connect to at start and keep discovering through. */
+  readonly bootstrap?: readonly string[]
+  /** Run the kad-dht (server mode) for peer and content routing. Default false. */
+  readonly dht?: boolean
+  /** Serve circuit-relay reservations so browsers can reach this node and each other. Default true. */
+  readonly relayServer?: boolean
+  /** The DSCS Net service: limits, replay window, rationing. */
+  readonly net?: DscsNetInit
+  /** gossipsub settings beyond the DSCS ones. */
+  readonly gossip?: Partial<GossipsubOpts>
+  /** Protocol services to run on the node, e.g. `{ chunks: chunkDistribution() }`; each may use the `net` service. */
+  readonly services?: ServiceFactoryMap
+}
+
+/** A running DSCS node. */
+export interface DscsNode {
+  readonly libp2p: Libp2p<{ net: Libp2pNet } & Record<string, unknown>>
+  /** The `Net` port protocols talk through. */
+  readonly net: Libp2pNet
+  readonly identity: Identity
+  readonly peerId: string
+  /** Application persistence: LevelDB under `dataDir/store`, or memory. */
+  readonly store: Store
+  readonly dataDir: string | undefined
+  /** Where others can reach this node, with its `/p2p/` id. */
+  multiaddrs(): string[]
+  /** Connects to the node at `address` (a multiaddr with `/p2p/`). */
+  dial(address: string): Promise<void>
+  /** Drains streams, stops libp2p (closing listeners and connections), then flushes and closes the stores. */
+  stop(): Promise<void>
+}
+
+/** Starts a DSCS node: libp2p with the DSCS defaults, its identity from the keystore in `dataDir`. */
+export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
+  const { dataDir } = options
+  if (dataDir !== undefined) {
+    try {
+      await mkdir(dataDir, { recursive: true, mode: 0o700 })
+    } catch (err) {
+      throw new NetError('DATA_DIR', `cannot use ${dataDir} as the data directory: ${(err as Error).message}`, { cause: err })
+    }
+  }
+  const identity =
+    options.identity ??
+    (dataDir === undefined
+      ? generateIdentity()
+      : await loadOrCreateKeystoreFile(join(dataDir, 'identity.json'), options.passphrase ?? '', options.keystore))
+
+  const datastore = dataDir === undefined ? undefined : new LevelDatastore(join(dataDir, 'datastore'))
+  await datastore?.open()
+  let store: Store | undefined
+  // The gater consults the Net service, which exists only once libp2p is built.
+  let net: Libp2pNet | undefined
+  const banned = (peer: { toString(): string }): boolean => net?.isBanned(peer.toString()) ?? false
+  try {
+    store = dataDir === undefined ? new MemoryStore() : await LevelStore.open(join(dataDir, 'store'))
+    const libp2p = await createLibp2p({
+      privateKey: libp2pPrivateKey(identity),
+      ...(datastore === undefined ? {} : { datastore }),
+      addresses: {
+        listen: [...(options.listen ?? DEFAULT_LISTEN)],
+        ...(options.announce === undefined ? {} : { announce: [...options.announce] })
+      },
+      transports: [tcp(), webSockets(), webRTC(), webRTCDirect(), circuitRelayTransport()],
+      connectionEncrypters: [noise()],
+      connectionGater: { denyInboundEncryptedConnection: banned, denyOutboundEncryptedConnection: banned, denyDialPeer: banned },
+      streamMuxers: [yamux()],
+      ...(options.bootstrap === undefined || options.bootstrap.length === 0
+        ? {}
+        : { peerDiscovery: [bootstrap({ list: [...options.bootstrap] })] }),
+      services: {
+        identify: identify(),
+        ping: ping(),
+        ...(options.dht === true ? { dht: kadDHT({ clientMode: false }) } : {}),
+        ...(options.relayServer === false ? {} : { relay: circuitRelayServer() }),
+        pubsub: dscsGossipsub(options.net?.limits ?? {}, options.gossip),
+        net: dscsNet(options.net),
+        ...options.services
+      }
+    })
+    net = (libp2p as DscsNode['libp2p']).services.net
+    return runningNode(libp2p, identity, store, dataDir, datastore)
+  } catch (err) {
+    await store?.close()
+    await datastore?.close()
+    throw err
+  }
+}
+
+function runningNode(
+  libp2p: DscsNode['libp2p'],
+  identity: Identity,
+  store: Store,
+  dataDir: string | undefined,
+  datastore: LevelDatastore | undefined
+): DscsNode {
+  let stopping: Promise<void> | undefined
+  return {
+    libp2p,
+    net: libp2p.services.net,
+    identity,
+    peerId: libp2p.peerId.toString(),
+    store,
+    dataDir,
+    multiaddrs: () => libp2p.getMultiaddrs().map((address) => address.toString()),
+    async dial(address) {
+      await libp2p.dial(multiaddr(address))
+    },
+    stop() {
+      stopping ??= (async () => {
+        await libp2p.stop()
+        await store.close()
+        await datastore?.close()
+      })()
+      return stopping
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { signEnvelope, type Identity } from '@dscs/identity'
+import { createEnvelope, encodeEnvelope } from '@dscs/wire'
+import type { GossipSub } from '@libp2p/gossipsub'
+import { createNode, type DscsNode, type NodeOptions } from '../src/node/index.js'
+
+/** A node's gossipsub service, for tests that look beneath the Net port. */
+export function pubsubOf(node: DscsNode): GossipSub {
+  return node.libp2p.services.pubsub as GossipSub
+}
+
+/** Polls `condition` every 25 ms until it holds; fails after `timeoutMs`. Bounded: tests never hang. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+/** A signed envelope of `kind` from `author`, encoded. */
+export function envelopeBytes(author: Identity, text: string, options: { kind?: string; timestamp?: number; payload?: Uint8Array } = {}): Uint8Array {
+  const envelope = signEnvelope(
+    author,
+    createEnvelope({
+      kind: options.kind ?? 'test.Message',
+      payload: options.payload ?? new TextEncoder().encode(text),
+      author: author.publicKey,
+      timestamp: options.timestamp ?? Date.now()
+    })
+  )
+  return encodeEnvelope(envelope)
+}
+
+/** Nodes on loopback TCP only, connected in a line to the first; stopped by the returned function. */
+export async function startNodes(count: number, options: NodeOptions = {}): Promise<{ nodes: DscsNode[]; stop: () => Promise<void> }> {
+  const nodes: DscsNode[] = []
+  try {
+    for (let i = 0; i < count; i++) {
+      nodes.push(await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, ...options }))
+    }
+    for (const node of nodes.slice(1)) await node.dial(nodes[0]!.multiaddrs()[0]!)
+  } catch (err) {
+    await Promise.allSettled(nodes.map((n) => n.stop()))
+    throw err
+  }
+  return { nodes, stop: async () => void (await Promise.allSettled(nodes.map((n) => n.stop()))) }
+}
+
+/** Waits until every node sees every other node subscribed to `topic` (the gossip mesh can form). */
+export async function waitForSubscribers(nodes: readonly DscsNode[], topic: string, expected = nodes.length - 1): Promise<void> {
+  for (const node of nodes) {
+    await waitFor(() => pubsubOf(node).getSubscribers(topic).length >= Math.min(expected, node.net.peers().length), `subscribers of ${topic}`)
+  }
+}

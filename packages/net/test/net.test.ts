@@ -1,0 +1,62 @@
+import { decodeEnvelope } from '@dscs/wire'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { DirectMessage, TopicMessage } from '@dscs/interface'
+import { envelopeBytes, startNodes, waitFor, waitForSubscribers } from './helpers.js'
+
+const text = (bytes: Uint8Array): string => new TextDecoder().decode(decodeEnvelope(bytes).payload)
+let cleanup: (() => Promise<void>) | undefined
+afterEach(async () => {
+  await cleanup?.()
+  cleanup = undefined
+})
+
+describe('Libp2pNet on real libp2p nodes over TCP', () => {
+  it('two nodes exchange signed envelopes over a topic and over a direct protocol', async () => {
+    const { nodes, stop } = await startNodes(2)
+    cleanup = stop
+    const [a, b] = nodes as [NonNullable<(typeof nodes)[0]>, NonNullable<(typeof nodes)[0]>]
+    const onTopic: TopicMessage[] = []
+    const direct: DirectMessage[] = []
+    a.net.subscribe('test/chat', (m) => {
+      onTopic.push(m)
+      return 'accept'
+    })
+    b.net.subscribe('test/chat', () => 'accept')
+    a.net.handle('/dscs/test/1.0.0', (m) => void direct.push(m))
+    await waitForSubscribers(nodes, 'test/chat')
+
+    await b.net.publish('test/chat', envelopeBytes(b.identity, 'hello topic'))
+    await b.net.send(a.peerId, '/dscs/test/1.0.0', envelopeBytes(b.identity, 'hello direct 1'))
+    await b.net.send(a.peerId, '/dscs/test/1.0.0', envelopeBytes(b.identity, 'hello direct 2'))
+    await waitFor(() => onTopic.length === 1 && direct.length === 2, 'both messages')
+
+    expect(onTopic[0]!.from).toBe(b.peerId)
+    expect(text(onTopic[0]!.bytes)).toBe('hello topic')
+    expect(direct.map((m) => [m.from, m.protocol, text(m.bytes)])).toEqual([
+      [b.peerId, '/dscs/test/1.0.0', 'hello direct 1'],
+      [b.peerId, '/dscs/test/1.0.0', 'hello direct 2']
+    ])
+    expect(a.net.peers()).toEqual([b.peerId])
+  })
+
+  it('five nodes in a mesh all receive one publication, once each', async () => {
+    const { nodes, stop } = await startNodes(5)
+    cleanup = stop
+    // Connect every pair, so the gossip mesh is not a star around the first node.
+    for (const [i, x] of nodes.entries()) for (const y of nodes.slice(i + 2)) await x.dial(y.multiaddrs()[0]!)
+    const received = new Map<string, string[]>()
+    for (const node of nodes) {
+      received.set(node.peerId, [])
+      node.net.subscribe('test/mesh', (m) => {
+        received.get(node.peerId)!.push(text(m.bytes))
+        return 'accept'
+      })
+    }
+    await waitForSubscribers(nodes, 'test/mesh', 4)
+    const publisher = nodes[3]!
+    await publisher.net.publish('test/mesh', envelopeBytes(publisher.identity, 'to everyone'))
+    await waitFor(() => nodes.every((n) => n === publisher || received.get(n.peerId)!.length === 1), 'every node to receive it')
+    await new Promise((resolve) => setTimeout(resolve, 300)) // duplicates would arrive within this
+    for (const node of nodes) expect(received.get(node.peerId)).toEqual(node === publisher ? [] : ['to everyone'])
+  })
+})

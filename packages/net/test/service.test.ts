@@ -1,0 +1,118 @@
+import type { DscsError} from '@dscs/interface';
+import { type CoreEffect, type PeerRef, type ProtocolCore, type ProtocolId } from '@dscs/interface'
+import { openEnvelope, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
+import { createEnvelope, encodeEnvelope } from '@dscs/wire'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CoreDriver, protocolService, type ProtocolContext } from '../src/index.js'
+import { createNode, type DscsNode } from '../src/node/index.js'
+import { waitFor } from './helpers.js'
+
+const ECHO: ProtocolId = '/dscs/echo/1.0.0'
+type EchoEvent = { type: 'echoed'; from: PeerRef; text: string } | { type: 'timeout'; peer: PeerRef }
+
+/** A small sans-I/O core: answers requests, reports answers, times out unanswered requests. */
+class EchoCore implements ProtocolCore<EchoEvent> {
+  readonly #waiting = new Map<PeerRef, number>()
+  constructor(
+    readonly identity: Identity,
+    readonly cache: VerificationCache
+  ) {}
+
+  request(peer: PeerRef, text: string, now: number): CoreEffect<EchoEvent>[] {
+    this.#waiting.set(peer, now + 2000)
+    return [{ type: 'send', to: peer, bytes: this.#envelope('echo.Request', text, now) }]
+  }
+
+  receive(from: PeerRef, bytes: Uint8Array, now: number): CoreEffect<EchoEvent>[] {
+    let envelope
+    try {
+      envelope = openEnvelope(bytes, { now, cache: this.cache }).envelope
+    } catch (err) {
+      return [{ type: 'penalise', peer: from, error: err as DscsError }]
+    }
+    const text = new TextDecoder().decode(envelope.payload)
+    if (envelope.kind === 'echo.Request') return [{ type: 'send', to: from, bytes: this.#envelope('echo.Reply', text, now) }]
+    this.#waiting.delete(from)
+    return [{ type: 'emit', event: { type: 'echoed', from, text } }]
+  }
+
+  tick(now: number): CoreEffect<EchoEvent>[] {
+    const effects: CoreEffect<EchoEvent>[] = []
+    for (const [peer, deadline] of this.#waiting) {
+      if (deadline > now) continue
+      this.#waiting.delete(peer)
+      effects.push({ type: 'emit', event: { type: 'timeout', peer } })
+    }
+    return effects
+  }
+
+  nextDeadline(): number | undefined {
+    return this.#waiting.size === 0 ? undefined : Math.min(...this.#waiting.values())
+  }
+
+  #envelope(kind: string, text: string, now: number): Uint8Array {
+    const env = createEnvelope({ kind, payload: new TextEncoder().encode(text), author: this.identity.publicKey, timestamp: now })
+    return encodeEnvelope(signEnvelope(this.identity, env))
+  }
+}
+
+/** The service a protocol package would export, built with the helper. */
+class EchoService {
+  readonly events: EchoEvent[] = []
+  readonly #core: EchoCore
+  readonly #driver: CoreDriver<EchoEvent>
+  readonly #context: ProtocolContext
+
+  constructor(context: ProtocolContext) {
+    this.#context = context
+    this.#core = new EchoCore(context.identity, context.verificationCache)
+    this.#driver = new CoreDriver({ ...context, core: this.#core, protocols: [ECHO], onEvent: (e) => this.events.push(e) })
+  }
+
+  start(): void {
+    this.#driver.start()
+  }
+
+  stop(): void {
+    this.#driver.stop()
+  }
+
+  echo(peer: PeerRef, text: string): void {
+    this.#driver.apply(this.#core.request(peer, text, this.#context.clock.now()))
+  }
+}
+
+const echo = () => protocolService((context) => new EchoService(context))
+
+let nodes: DscsNode[] = []
+afterEach(async () => {
+  await Promise.allSettled(nodes.map((n) => n.stop()))
+  nodes = []
+})
+
+describe('protocolService and CoreDriver', () => {
+  it('run a sans-I/O core as a libp2p service: requests, answers and timeouts with real streams and time', async () => {
+    const a = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, services: { echo: echo() } })
+    const b = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, services: { echo: echo() } })
+    const silent = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false })
+    nodes = [a, b, silent]
+    await a.dial(b.multiaddrs()[0]!)
+    await a.dial(silent.multiaddrs()[0]!)
+    const service = a.libp2p.services.echo as EchoService
+
+    service.echo(b.peerId, 'ping!')
+    await waitFor(() => service.events.length === 1, 'the echo')
+    expect(service.events[0]).toEqual({ type: 'echoed', from: b.peerId, text: 'ping!' })
+
+    // The silent node does not speak the protocol: the send fails, the core's deadline fires.
+    service.echo(silent.peerId, 'anyone?')
+    await waitFor(() => service.events.length === 2, 'the timeout', 6000)
+    expect(service.events[1]).toEqual({ type: 'timeout', peer: silent.peerId })
+
+    // A forged request is refused by the core and penalised through the driver on the Net.
+    const genuine = signEnvelope(b.identity, createEnvelope({ kind: 'echo.Request', payload: new Uint8Array(1), author: b.identity.publicKey, timestamp: Date.now() }))
+    await b.net.send(a.peerId, ECHO, encodeEnvelope({ ...genuine, signature: new Uint8Array(64) }))
+    await waitFor(() => a.net.penalties(b.peerId).total === 1, 'the penalty')
+    expect(a.net.penalties(b.peerId).byCode.get('BAD_SIGNATURE')).toBe(1)
+  })
+})
