@@ -149,7 +149,9 @@ export class Libp2pNet implements Net, Startable {
     const streams = [...this.#outbound.values()]
     this.#outbound.clear()
     await Promise.allSettled(streams.map(async (pending) => (await pending).close()))
-    for (const topic of [...this.#topicHandlers.keys()]) this.#unsubscribe(topic)
+    // libp2p may stop gossipsub first; its subscriptions end with it, only the validators are ours to remove.
+    for (const topic of this.#topicHandlers.keys()) this.#components.pubsub.topicValidators.delete(topic)
+    this.#topicHandlers.clear()
     await Promise.allSettled([...this.#directHandlers.keys()].map((protocol) => this.#components.registrar.unhandle(protocol)))
     this.#directHandlers.clear()
   }
@@ -206,6 +208,11 @@ export class Libp2pNet implements Net, Startable {
     return () => {
       if (this.#topicHandlers.get(topic) === handler) this.#unsubscribe(topic)
     }
+  }
+
+  /** Connected peers subscribed to `topic`, as gossipsub knows them. */
+  topicPeers(topic: string): PeerRef[] {
+    return this.#components.pubsub.getSubscribers(topic).map((peer) => peer.toString())
   }
 
   onPeer(listener: (event: PeerEvent) => void): Unsubscribe {

@@ -43,12 +43,12 @@ export async function startNodes(count: number, options: NodeOptions = {}): Prom
     await Promise.allSettled(nodes.map((n) => n.stop()))
     throw err
   }
-  return { nodes, stop: async () => void (await Promise.allSettled(nodes.map((n) => n.stop()))) }
+  return { nodes, stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) }
 }
 
 /** Waits until every node sees every other node subscribed to `topic` (the gossip mesh can form). */
 export async function waitForSubscribers(nodes: readonly DscsNode[], topic: string, expected = nodes.length - 1): Promise<void> {
   for (const node of nodes) {
-    await waitFor(() => pubsubOf(node).getSubscribers(topic).length >= Math.min(expected, node.net.peers().length), `subscribers of ${topic}`)
+    await waitFor(() => node.net.topicPeers(topic).length >= Math.min(expected, node.net.peers().length), `subscribers of ${topic}`)
   }
 }

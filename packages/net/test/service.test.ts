@@ -86,7 +86,7 @@ const echo = () => protocolService((context) => new EchoService(context))
 
 let nodes: DscsNode[] = []
 afterEach(async () => {
-  await Promise.allSettled(nodes.map((n) => n.stop()))
+  await Promise.all(nodes.map((n) => n.stop()))
   nodes = []
 })
 

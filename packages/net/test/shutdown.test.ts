@@ -37,3 +37,13 @@ describe('stop()', () => {
     await receiver.stop()
   })
 })
+
+describe('stop() with topics and protocols in use', () => {
+  it('completes, whatever order libp2p stops its services in', async () => {
+    const node = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false })
+    node.net.subscribe('test/stop', () => 'accept')
+    node.net.handle('/dscs/test/1.0.0', () => {})
+    await node.stop()
+    expect(node.libp2p.status).toBe('stopped')
+  })
+})

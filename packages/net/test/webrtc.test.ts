@@ -5,7 +5,7 @@ import { envelopeBytes, waitFor } from './helpers.js'
 
 let nodes: DscsNode[] = []
 afterEach(async () => {
-  await Promise.allSettled(nodes.map((n) => n.stop()))
+  await Promise.all(nodes.map((n) => n.stop()))
   nodes = []
 })
 

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+
+// The built command, run as a user runs it.
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+const dir = await mkdtemp(join(tmpdir(), 'dscs-cli-'))
+afterAll(() => rm(dir, { recursive: true, force: true }))
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+function run(args: string[], timeoutMs = 60_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+/** Starts `dscs node --json`, waits for its ready event, then stops it with `signal`. */
+function startAndStop(args: string[], signal: NodeJS.Signals): Promise<{ peerId: string; events: string[]; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'node', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const events: string[] = []
+    let peerId = ''
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const event = JSON.parse(line) as { event: string; peerId?: string }
+      events.push(event.event)
+      if (event.event === 'ready') {
+        peerId = event.peerId!
+        child.kill(signal)
+      }
+    })
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      resolve({ peerId, events, code })
+    })
+  })
+}
+
+const noStackTrace = (text: string): void => expect(text).not.toMatch(/^\s+at /m)
+
+describe('dscs (the built command line)', () => {
+  it('dscs demo --nodes 3 runs end to end: every node receives every other node’s envelope, then all stop cleanly', async () => {
+    const result = await run(['demo', '--nodes', '3'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('all 3 nodes stopped cleanly')
+    expect(result.stdout).toContain('demo complete: 3 nodes, 6 deliveries, no loss')
+  }, 90_000)
+
+  it('dscs node stops cleanly on SIGINT and SIGTERM and keeps its PeerId across restarts', async () => {
+    const data = join(dir, 'node')
+    const passphrase = join(dir, 'passphrase')
+    await writeFile(passphrase, 'secret\n')
+    const args = ['--data', data, '--passphrase-file', passphrase, '--listen', '/ip4/127.0.0.1/tcp/0']
+    const first = await startAndStop(args, 'SIGINT')
+    expect(first.code).toBe(0)
+    expect(first.events).toEqual(['ready', 'stopping', 'stopped'])
+    const second = await startAndStop(args, 'SIGTERM')
+    expect(second.code).toBe(0)
+    expect(second.peerId).toBe(first.peerId)
+  }, 60_000)
+
+  it('a bad flag or an unusable data directory is a one-line error and a non-zero exit, never a stack trace', async () => {
+    const badFlag = await run(['node', '--bogus'])
+    expect(badFlag.code).not.toBe(0)
+    expect(badFlag.stderr).toContain("unknown option '--bogus'")
+    noStackTrace(badFlag.stderr)
+
+    const file = join(dir, 'a-file')
+    await writeFile(file, 'not a directory')
+    const badData = await run(['node', '--data', join(file, 'sub')])
+    expect(badData.code).toBe(1)
+    expect(badData.stderr.trim().split('\n')).toHaveLength(1)
+    expect(badData.stderr).toMatch(/^dscs: cannot use .* as the data directory/)
+    noStackTrace(badData.stderr)
+
+    const wrongPassphrase = join(dir, 'wrong')
+    await writeFile(wrongPassphrase, 'not the secret')
+    const locked = await run(['node', '--data', join(dir, 'node'), '--passphrase-file', wrongPassphrase])
+    expect(locked.code).toBe(1)
+    expect(locked.stderr).toMatch(/^dscs: wrong passphrase/)
+    noStackTrace(locked.stderr)
+
+    const badNodes = await run(['demo', '--nodes', 'many'])
+    expect(badNodes.code).not.toBe(0)
+    expect(badNodes.stderr).toContain('expected a whole number')
+  }, 60_000)
+})
