@@ -98,7 +98,7 @@ function start(index: number, dir: string, passphraseFile: string, join_: string
     received: [],
     exit: new Promise((resolve) => child.once('exit', (code) => resolve(code)))
   }
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     let event: NodeEvent
     try {
       event = JSON.parse(line) as NodeEvent
