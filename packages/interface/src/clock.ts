@@ -3,7 +3,7 @@
  * simulator can run them on virtual time.
  */
 export interface Clock {
-  /** Milliseconds since the Unix epoch. */
+  /** Milliseconds since the Unix epoch; may be fractional (simulated time is), so floor it for timestamps. */
   now(): number
 }
 
