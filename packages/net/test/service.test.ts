@@ -1,6 +1,5 @@
-import type { DscsError} from '@dscs/interface';
-import { type CoreEffect, type PeerRef, type ProtocolCore, type ProtocolId } from '@dscs/interface'
-import { openEnvelope, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
+import type { PeerRef } from '@dscs/interface'
+import { signEnvelope } from '@dscs/identity'
 import { createEnvelope, encodeEnvelope } from '@dscs/wire'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CoreDriver, protocolService, type ProtocolContext } from '../src/index.js'
