@@ -257,7 +257,8 @@ export class Libp2pNet implements Net, Startable {
   /** Gossipsub validation for `topic`: rationing, then the envelope, then the subscriber's own verdict. */
   #validator(topic: string, handler: TopicHandler): TopicValidatorFn {
     const channel = `topic:${topic}`
-    return async (peerId, message) => {
+    // Synchronous unless the subscriber answers with a promise: no extra turn of the event loop per message.
+    return (peerId, message) => {
       const from = peerId.toString()
       // StrictNoSign: gossipsub itself refuses messages that carry its signature fields.
       if (message.type !== 'unsigned') return TopicValidatorResult.Reject
@@ -271,17 +272,23 @@ export class Libp2pNet implements Net, Startable {
       if (budget.action === 'delay') return TopicValidatorResult.Ignore
       try {
         openEnvelope(message.data, { limits: this.limits, replay: this.#replay, cache: this.verificationCache, now })
-        return GOSSIP_VERDICT[await handler({ from, topic, bytes: message.data })]
+        const verdict = handler({ from, topic, bytes: message.data })
+        return verdict instanceof Promise ? verdict.then((v) => GOSSIP_VERDICT[v], (err: unknown) => this.#refused(topic, from, err)) : GOSSIP_VERDICT[verdict]
       } catch (err) {
-        if (!isDscsError(err)) {
-          this.#log.error('subscriber of %s failed: %e', topic, err)
-          return TopicValidatorResult.Ignore
-        }
-        // Rejection lowers the relay's gossipsub score; the count is kept for observability.
-        this.#record(from, err.code)
-        return TopicValidatorResult.Reject
+        return this.#refused(topic, from, err)
       }
     }
+  }
+
+  /** A DscsError from opening or handling a topic message rejects it; anything else is a subscriber's bug. */
+  #refused(topic: string, from: PeerRef, err: unknown): TopicValidatorResult {
+    if (!isDscsError(err)) {
+      this.#log.error('subscriber of %s failed: %e', topic, err)
+      return TopicValidatorResult.Ignore
+    }
+    // Rejection lowers the relay's gossipsub score; the count is kept for observability.
+    this.#record(from, err.code)
+    return TopicValidatorResult.Reject
   }
 
   /** Reads frames from an inbound stream until it ends, within the sender's budget. */
