@@ -10,7 +10,7 @@ import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
-import { kadDHT } from '@libp2p/kad-dht'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
@@ -45,7 +45,7 @@ export interface NodeOptions {
   readonly announce?: readonly string[]
   /** Peers to connect to at start and keep discovering through. */
   readonly bootstrap?: readonly string[]
-  /** Run the kad-dht (server mode) for peer and content routing. Default false. */
+  /** Run a kad-dht (server mode, protocol `/dscs/kad/1.0.0`) for peer and content routing. Default false. */
   readonly dht?: boolean
   /** Serve circuit-relay reservations so browsers can reach this node and each other. Default true. */
   readonly relayServer?: boolean
@@ -116,7 +116,8 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
       services: {
         identify: identify(),
         ping: ping(),
-        ...(options.dht === true ? { dht: kadDHT({ clientMode: false }) } : {}),
+        // DSCS's own DHT, apart from the public IPFS one, keeping loopback and LAN addresses (a local cluster is a real use).
+        ...(options.dht === true ? { dht: kadDHT({ protocol: '/dscs/kad/1.0.0', clientMode: false, peerInfoMapper: passthroughMapper }) } : {}),
         ...(options.relayServer === false ? {} : { relay: circuitRelayServer() }),
         pubsub: dscsGossipsub(options.net?.limits ?? {}, options.gossip),
         net: dscsNet(options.net),
