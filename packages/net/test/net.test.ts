@@ -1,6 +1,7 @@
 import { decodeEnvelope } from '@dscs/wire'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DirectMessage, TopicMessage } from '@dscs/interface'
+import { createNode } from '../src/node/index.js'
 import { envelopeBytes, startNodes, waitFor, waitForSubscribers } from './helpers.js'
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(decodeEnvelope(bytes).payload)
@@ -37,6 +38,20 @@ describe('Libp2pNet on real libp2p nodes over TCP', () => {
       [b.peerId, '/dscs/test/1.0.0', 'hello direct 2']
     ])
     expect(a.net.peers()).toEqual([b.peerId])
+  })
+
+  it('nodes also connect over WebSockets', async () => {
+    const { nodes, stop } = await startNodes(1)
+    cleanup = stop
+    const listener = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0/ws'], relayServer: false })
+    nodes.push(listener)
+    const address = listener.multiaddrs().find((a) => a.includes('/ws/'))!
+    await nodes[0]!.dial(address)
+    const received: DirectMessage[] = []
+    listener.net.handle('/dscs/test/1.0.0', (m) => void received.push(m))
+    await nodes[0]!.net.send(listener.peerId, '/dscs/test/1.0.0', envelopeBytes(nodes[0]!.identity, 'over ws'))
+    await waitFor(() => received.length === 1, 'the envelope over WebSockets')
+    expect(listener.libp2p.getConnections()[0]!.remoteAddr.toString()).toMatch(/\/ws/)
   })
 
   it('five nodes in a mesh all receive one publication, once each', async () => {
