@@ -20,6 +20,10 @@ const TYPE_GLOBALS = new Set(
     'Uppercase').split(' ')
 )
 
+// Services `createNode` of @dscs/net registers itself (packages/net/src/node/create-node.ts): the generated
+// package registers its service under its camelName, which must not replace one of them.
+const NODE_SERVICES = new Set(['identify', 'ping', 'dht', 'relay', 'pubsub', 'net'])
+
 /** The forms of a protocol name that the template needs. */
 export interface ProtocolNames {
   /** The kebab-case name: the directory, `proto/<name>.proto`, the protocol id segment. */
@@ -28,7 +32,7 @@ export interface ProtocolNames {
   readonly packageName: string
   /** `MyProto`: prefixes the exported types and classes; alone, names the service interface. */
   readonly pascalName: string
-  /** `myProto`: the service factory. */
+  /** `myProto`: the service factory, and the key its service is registered under in a node's services. */
   readonly camelName: string
   /** `dscs.my_proto.v1`: protobuf package names allow no hyphens. */
   readonly protoPackage: string
@@ -61,6 +65,12 @@ export function protocolNames(name: string, takenIdentifiers: ReadonlySet<string
     if (clash !== undefined) {
       throw new ScaffoldError('INVALID_NAME', `"${name}" would generate the identifier ${identifier}, which ${clash}; choose another name`)
     }
+  }
+  if (NODE_SERVICES.has(camelName)) {
+    throw new ScaffoldError(
+      'INVALID_NAME',
+      `"${name}" would register its service as ${camelName}, which is a service createNode already registers; choose another name`
+    )
   }
   return {
     name,

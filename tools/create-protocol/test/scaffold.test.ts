@@ -8,7 +8,9 @@ import { ScaffoldError } from '../src/errors.js'
 import { REPO_ROOT, TOOL_DIR, scaffoldProtocol } from '../src/scaffold.js'
 
 // What the generated package imports, linked as this tool's own node_modules resolves it...
-const FROM_TOOL = ['@dscs/interface', '@dscs/wire', '@dscs/identity', '@dscs/protogen', 'protobufjs', 'long']
+const FROM_TOOL = ['@dscs/interface', '@dscs/wire', '@dscs/identity', '@dscs/net', '@dscs/netsim', '@dscs/protogen', 'protobufjs', 'long']
+// The workspace packages it needs built: its build, bench and Node's own imports use their dist/.
+const BUILT = ['@dscs/interface', '@dscs/wire', '@dscs/identity', '@dscs/net', '@dscs/netsim']
 // ...and the tools every package gets from the repository root.
 const FROM_ROOT = ['vitest', 'typescript', '@types/node', 'fast-check']
 
@@ -74,9 +76,9 @@ afterAll(async () => {
 
 describe('scaffoldProtocol', () => {
   it('writes a package whose codegen, build, typecheck, tests and benchmark all succeed', async () => {
-    for (const dependency of ['interface', 'wire', 'identity']) {
-      const built = existsSync(join(REPO_ROOT, 'packages', dependency, 'dist', 'index.js'))
-      expect(built, `@dscs/${dependency} has no dist/: build it first (turbo's test task does)`).toBe(true)
+    for (const dependency of BUILT) {
+      const built = existsSync(join(TOOL_DIR, 'node_modules', dependency, 'dist', 'index.js'))
+      expect(built, `${dependency} has no dist/: build it first (turbo's test task does)`).toBe(true)
     }
     const dir = join(workDir, 'echo-check')
     const files = await scaffoldProtocol({ name: 'echo-check', directory: dir })
@@ -90,6 +92,7 @@ describe('scaffoldProtocol', () => {
         'src/service.ts',
         'test/core.test.ts',
         'test/service.test.ts',
+        'test/sim.test.ts',
         'bench/echo-check.bench.ts'
       ])
     )
@@ -98,12 +101,16 @@ describe('scaffoldProtocol', () => {
     expect(manifest).toMatchObject({
       name: '@dscs/echo-check',
       description: 'The DSCS echo-check protocol',
-      dependencies: { '@dscs/identity': 'workspace:^', '@dscs/interface': 'workspace:^', '@dscs/wire': 'workspace:^' }
+      dependencies: { '@dscs/identity': 'workspace:^', '@dscs/interface': 'workspace:^', '@dscs/net': 'workspace:^', '@dscs/wire': 'workspace:^' },
+      devDependencies: { '@dscs/netsim': 'workspace:*', '@dscs/protogen': 'workspace:*' }
     })
     const constants = await readFile(join(dir, 'src', 'core', 'constants.ts'), 'utf8')
     expect(constants).toContain(`'/dscs/echo-check/1.0.0'`)
     expect(constants).toContain(`'dscs.echo-check.'`)
-    expect(await readFile(join(dir, 'src', 'index.ts'), 'utf8')).toContain('export function echoCheck(init: EchoCheckInit = {})')
+    const index = await readFile(join(dir, 'src', 'index.ts'), 'utf8')
+    expect(index).toContain('export function echoCheck(init: EchoCheckInit = {})')
+    expect(index).toContain('return protocolService((context) => new EchoCheckService(context, init))')
+    expect(index).toContain('createNode({ services: { echoCheck: echoCheck() } })')
 
     await linkDependencies(dir)
     for (const script of ['codegen', 'build', 'typecheck', 'test', 'bench']) {
@@ -113,14 +120,14 @@ describe('scaffoldProtocol', () => {
     for (const file of ['src/gen/echo-check.js', 'src/gen/echo-check.d.ts', 'dist/index.js', 'dist/index.d.ts', 'dist/gen/echo-check.js', 'bench/results/echo-check.json']) {
       expect(existsSync(join(dir, file)), file).toBe(true)
     }
-  }, 120_000)
+  }, 300_000)
 
   it('fills every placeholder, escaping the description where it lands in JSON', async () => {
     const dir = join(workDir, 'quoted')
     const description = 'Says "hello" \\ politely'
-    const files = await scaffoldProtocol({ name: 'ping', directory: dir, description })
+    const files = await scaffoldProtocol({ name: 'hello', directory: dir, description })
     for (const file of files) expect(await readFile(join(dir, file), 'utf8'), file).not.toMatch(/\{\{\w+\}\}/)
-    expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))).toMatchObject({ name: '@dscs/ping', description })
+    expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))).toMatchObject({ name: '@dscs/hello', description })
     expect(await readFile(join(dir, 'README.md'), 'utf8')).toContain(description)
   })
 
@@ -137,7 +144,10 @@ describe('scaffoldProtocol', () => {
     ['delete', 'is a reserved word'],
     ['map', 'would shadow a global'],
     ['return-type', 'would shadow a global'],
-    ['net', 'the template already uses']
+    ['net', 'the template already uses'],
+    ['simulation', 'the template already uses'],
+    ['pubsub', 'a service createNode already registers'],
+    ['ping', 'a service createNode already registers']
   ])('refuses %j, whose identifiers would clash', async (name, reason) => {
     const err = await refusal(scaffoldProtocol({ name, directory: join(workDir, 'clash') }))
     expect(err.code).toBe('INVALID_NAME')
