@@ -1,4 +1,4 @@
-import { DscsError } from '@dscs/interface'
+import { DscsCodedError } from '@dscs/interface'
 
 /** Stable codes of {@link IdentityError}. */
 export type IdentityErrorCode =
@@ -42,13 +42,7 @@ export type IdentityErrorCode =
   | 'DELEGATION_TOO_DEEP'
 
 /** Every failure of identity, signature, keystore, sealing and delegation operations. */
-export class IdentityError extends DscsError {
-  declare readonly code: IdentityErrorCode
-
-  constructor(code: IdentityErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options)
-  }
-}
+export class IdentityError extends DscsCodedError<IdentityErrorCode> {}
 
 /** Throws INVALID_LENGTH unless `bytes` is a Uint8Array of exactly `length` bytes. */
 export function assertLength(bytes: Uint8Array, length: number, what: string): void {

@@ -12,6 +12,20 @@ export class DscsError extends Error {
   }
 }
 
+/**
+ * A DscsError whose codes are a known set: a package defines its error in one
+ * line, `export class WireError extends DscsCodedError<WireErrorCode> {}`, and
+ * the compiler checks every code it throws. (`DscsError` itself stays
+ * non-generic so `err instanceof DscsError` gives `code: string`, not `any`.)
+ */
+export class DscsCodedError<Code extends string> extends DscsError {
+  declare readonly code: Code
+
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
+    super(code, message, options)
+  }
+}
+
 /** True when `err` is a DscsError, optionally with the given code. */
 export function isDscsError(err: unknown, code?: string): err is DscsError {
   return err instanceof DscsError && (code === undefined || err.code === code)

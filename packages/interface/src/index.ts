@@ -22,7 +22,7 @@
  * }
  * ```
  */
-export { DscsError, isDscsError } from './errors.js'
+export { DscsError, DscsCodedError, isDscsError } from './errors.js'
 export { asPlainBytes, compareBytes } from './bytes.js'
 export type { PeerRef, PublicKeyBytes, IdentityRef, ProtocolId, Unsubscribe } from './peer.js'
 export { systemClock } from './clock.js'

@@ -1,4 +1,4 @@
-import { DscsError } from '@dscs/interface'
+import { DscsCodedError } from '@dscs/interface'
 
 /** Stable codes of {@link NetError}. */
 export type NetErrorCode =
@@ -13,10 +13,4 @@ export type NetErrorCode =
   /** The data directory cannot be used. */
   | 'DATA_DIR'
 
-export class NetError extends DscsError {
-  declare readonly code: NetErrorCode
-
-  constructor(code: NetErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options)
-  }
-}
+export class NetError extends DscsCodedError<NetErrorCode> {}

@@ -1,4 +1,4 @@
-import { DscsError } from '@dscs/interface'
+import { DscsCodedError } from '@dscs/interface'
 
 /** Stable codes of {@link StoreError}. */
 export type StoreErrorCode =
@@ -9,10 +9,4 @@ export type StoreErrorCode =
   /** A read or write failed in the database. */
   | 'STORE_IO'
 
-export class StoreError extends DscsError {
-  declare readonly code: StoreErrorCode
-
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options)
-  }
-}
+export class StoreError extends DscsCodedError<StoreErrorCode> {}

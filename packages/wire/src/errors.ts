@@ -1,4 +1,4 @@
-import { DscsError } from '@dscs/interface'
+import { DscsCodedError } from '@dscs/interface'
 
 /** Stable codes of {@link WireError}. */
 export type WireErrorCode =
@@ -16,10 +16,4 @@ export type WireErrorCode =
   | 'UNSUPPORTED_VERSION'
 
 /** Every failure to encode or decode wire data. */
-export class WireError extends DscsError {
-  declare readonly code: WireErrorCode
-
-  constructor(code: WireErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options)
-  }
-}
+export class WireError extends DscsCodedError<WireErrorCode> {}

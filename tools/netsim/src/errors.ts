@@ -1,4 +1,4 @@
-import { DscsError } from '@dscs/interface'
+import { DscsCodedError } from '@dscs/interface'
 
 /** Stable codes of {@link NetsimError}. */
 export type NetsimErrorCode =
@@ -24,10 +24,4 @@ export type NetsimErrorCode =
   | 'HANDLER_FAILED'
 
 /** Every failure the simulator reports. */
-export class NetsimError extends DscsError {
-  declare readonly code: NetsimErrorCode
-
-  constructor(code: NetsimErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options)
-  }
-}
+export class NetsimError extends DscsCodedError<NetsimErrorCode> {}
