@@ -33,43 +33,43 @@ function percentile(values: number[], p: number): number {
 async function propagation(): Promise<void> {
   const COUNT = 20
   const ROUNDS = 100
-  console.log(`propagation: ${COUNT} in-process nodes, ${ROUNDS} publications per topic, interleaved`)
+  console.log(`propagation: ${COUNT} in-process nodes, ${ROUNDS} publications with DSCS validation and ${ROUNDS} without, interleaved`)
   const nodes: DscsNode[] = []
   for (let i = 0; i < COUNT; i++) nodes.push(await createNode(options))
   // Each node dials three others: a connected, non-trivial mesh.
   for (const [i, node] of nodes.entries()) {
     for (const j of [1, 5, 11]) await node.dial(nodes[(i + j) % COUNT]!.multiaddrs()[0]!).catch(() => {})
   }
+  // One topic, one gossip mesh for both conditions: only the validator differs, switched between publications.
+  const TOPIC = 'bench/propagation'
   const arrivals = new Map<string, number[]>()
-  const arrived = (key: string): void => void arrivals.get(key)?.push(performance.now())
   for (const node of nodes) {
-    node.net.subscribe('bench/dscs', ({ bytes }) => {
-      arrived(`dscs:${decodeEnvelope(bytes).seq}`)
-      return 'accept'
-    })
-    pubsub(node).subscribe('bench/plain')
+    node.net.subscribe(TOPIC, () => 'accept')
     pubsub(node).addEventListener('message', (event: CustomEvent<Message>) => {
-      if (event.detail.topic === 'bench/plain') arrived(`plain:${decodeEnvelope(event.detail.data).seq}`)
+      if (event.detail.topic === TOPIC) arrivals.get(`${decodeEnvelope(event.detail.data).seq}`)?.push(performance.now())
     })
   }
-  while (!nodes.every((n) => n.net.topicPeers('bench/dscs').length >= 3 && pubsub(n).getSubscribers('bench/plain').length >= 3)) await sleep(100)
-  await sleep(2500) // a few heartbeats: the meshes settle
+  const validators = nodes.map((n) => pubsub(n).topicValidators.get(TOPIC)!)
+  const validate = (on: boolean): void =>
+    nodes.forEach((n, i) => (on ? pubsub(n).topicValidators.set(TOPIC, validators[i]!) : pubsub(n).topicValidators.delete(TOPIC)))
+  while (!nodes.every((n) => n.net.topicPeers(TOPIC).length >= 3)) await sleep(100)
+  await sleep(2500) // a few heartbeats: the mesh settles
 
   const latency: Record<'dscs' | 'plain', number[]> = { dscs: [], plain: [] }
+  let seq = 0
   for (let round = 0; round < ROUNDS; round++) {
-    for (const topic of round % 2 === 0 ? (['dscs', 'plain'] as const) : (['plain', 'dscs'] as const)) {
+    for (const condition of round % 2 === 0 ? (['dscs', 'plain'] as const) : (['plain', 'dscs'] as const)) {
+      validate(condition === 'dscs')
       const publisher = nodes[round % COUNT]!
-      const seq = round * 2 + (topic === 'dscs' ? 0 : 1)
+      const key = `${++seq}`
       const bytes = envelope(publisher.identity, seq)
-      const key = `${topic}:${seq}`
       arrivals.set(key, [])
       const start = performance.now()
-      if (topic === 'dscs') await publisher.net.publish('bench/dscs', bytes)
-      else await pubsub(publisher).publish('bench/plain', bytes)
+      await pubsub(publisher).publish(TOPIC, bytes)
       const deadline = start + 5000
       while (arrivals.get(key)!.length < COUNT - 1 && performance.now() < deadline) await sleep(1)
       const times = arrivals.get(key)!
-      if (times.length === COUNT - 1) latency[topic].push(Math.max(...times) - start)
+      if (times.length === COUNT - 1) latency[condition].push(Math.max(...times) - start)
       await sleep(20)
     }
   }
