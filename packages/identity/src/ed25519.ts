@@ -23,6 +23,8 @@ export interface Ed25519Backend<Key = unknown> {
   /** Imports a public key that passed the strict checks; undefined if it is not a curve point. */
   importPublicKey(publicKey: Uint8Array): Key | undefined
   verify(key: Key, message: Uint8Array, signature: Uint8Array): boolean
+  /** The same check off the calling thread, where the platform can (node:crypto's thread pool). */
+  verifyAsync?(key: Key, message: Uint8Array, signature: Uint8Array): Promise<boolean>
   /** Signs with a 32-byte secret key (the RFC 8032 seed). */
   sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array
 }
@@ -124,17 +126,29 @@ export class Ed25519Verifier {
   }
 
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-    assertLength(publicKey, PUBLIC_KEY_BYTES, 'public key')
-    assertLength(signature, SIGNATURE_BYTES, 'signature')
-    if (!(message instanceof Uint8Array)) throw new IdentityError('INVALID_LENGTH', 'message must be a Uint8Array')
-    if (!isCanonicalScalar(signature.subarray(32))) return false
-    const key = this.#importKey(publicKey)
+    const key = this.#strictKey(publicKey, message, signature)
     return key !== null && this.backend.verify(key, message, signature)
+  }
+
+  /** {@link verify} off the calling thread when the backend can, so many run in parallel; same verdicts. */
+  async verifyAsync(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+    const key = this.#strictKey(publicKey, message, signature)
+    if (key === null) return false
+    return this.backend.verifyAsync === undefined ? this.backend.verify(key, message, signature) : this.backend.verifyAsync(key, message, signature)
   }
 
   sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
     assertLength(secretKey, SECRET_KEY_BYTES, 'secret key')
     return this.backend.sign(secretKey, message)
+  }
+
+  /** The strict checks shared by both paths: lengths (throwing), then S and the key; null when they fail. */
+  #strictKey(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): unknown {
+    assertLength(publicKey, PUBLIC_KEY_BYTES, 'public key')
+    assertLength(signature, SIGNATURE_BYTES, 'signature')
+    if (!(message instanceof Uint8Array)) throw new IdentityError('INVALID_LENGTH', 'message must be a Uint8Array')
+    if (!isCanonicalScalar(signature.subarray(32))) return null
+    return this.#importKey(publicKey)
   }
 
   /** The backend's key for `publicKey`, or null when strict decoding refuses it. */
@@ -173,6 +187,15 @@ export function sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
  */
 export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   return defaultVerifier.verify(publicKey, message, signature)
+}
+
+/**
+ * {@link verify} off the calling thread where the backend can (in Node, on
+ * libuv's thread pool), so verifications run in parallel and never block the
+ * event loop; identical verdicts.
+ */
+export function verifyAsync(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  return defaultVerifier.verifyAsync(publicKey, message, signature)
 }
 
 /** The public key of a 32-byte secret key. */

@@ -48,6 +48,7 @@ export {
   ed25519Backend,
   sign,
   verify,
+  verifyAsync,
   publicKeyFromSecret,
   isCanonicalScalar,
   isStrictPublicKeyEncoding
@@ -59,7 +60,7 @@ export { LruCache } from './lru.js'
 export { VerificationCache } from './verification-cache.js'
 export { ReplayGuard } from './replay.js'
 export type { ReplayGuardOptions } from './replay.js'
-export { signEnvelope, openEnvelope, verifyEnvelope } from './envelope.js'
+export { signEnvelope, openEnvelope, openEnvelopeAsync, verifyEnvelope } from './envelope.js'
 export type { OpenEnvelopeOptions, OpenedEnvelope } from './envelope.js'
 export { KEYSTORE_VERSION, MAX_KEYSTORE_BYTES, DEFAULT_SCRYPT, encryptKeystore, decryptKeystore, keystorePublicKey } from './keystore.js'
 export type { ScryptParams, KeystoreOptions } from './keystore.js'

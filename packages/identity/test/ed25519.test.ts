@@ -131,6 +131,28 @@ describe('Ed25519 strict verification, both backends', () => {
     )
   })
 
+  it('verifyAsync (the thread-pool path) gives the same verdicts as verify, on both backends', async () => {
+    const { scalar: a, point } = ed.utils.getExtendedPublicKey(hexToBytes(v1.secretKey))
+    const cases: [Uint8Array, Uint8Array, Uint8Array][] = rfc8032.vectors.map((v) => [hexToBytes(v.publicKey), hexToBytes(v.message), hexToBytes(v.signature)])
+    for (let i = 0; i < 16; i++) {
+      const message = Uint8Array.of(i)
+      const r = modL(fromLE(sha512(Uint8Array.of(2, i))))
+      const mixed = point.add(torsion[1]!).toBytes()
+      cases.push([mixed, message, forge(a, mixed, r, ed.Point.BASE.multiply(r).toBytes(), message)])
+      const mutated = sig.slice()
+      mutated[i * 4]! ^= 1 + i
+      cases.push([pub, msg, mutated])
+    }
+    cases.push([torsion[3]!.toBytes(), msg, concatBytes(torsion[5]!.toBytes(), new Uint8Array(32))])
+    cases.push([pub, msg, concatBytes(sig.subarray(0, 32), toLE(L))])
+    for (const verifier of verifiers) {
+      for (const [key, message, signature] of cases) {
+        expect(await verifier.verifyAsync(key, message, signature)).toBe(verifier.verify(key, message, signature))
+      }
+      await expect(verifier.verifyAsync(pub.subarray(1), msg, sig)).rejects.toBeInstanceOf(IdentityError)
+    }
+  })
+
   it('throws INVALID_LENGTH for wrong lengths, on every backend', () => {
     for (const verifier of verifiers) {
       for (const call of [

@@ -6,6 +6,7 @@ import {
   ed25519Backend,
   generateIdentity,
   openEnvelope,
+  openEnvelopeAsync,
   setEd25519Backend,
   signEnvelope,
   verifyEnvelope
@@ -64,6 +65,19 @@ describe('signEnvelope / openEnvelope', () => {
     const mallory = generateIdentity()
     const impersonation = { ...signEnvelope(mallory, { ...env, author: mallory.publicKey }), author: alice.publicKey }
     expect(await errorCode(() => openEnvelope(encodeEnvelope(impersonation), { now }))).toBe('BAD_SIGNATURE')
+  })
+
+  it('openEnvelopeAsync checks the same things in the same order', async () => {
+    const replay = new ReplayGuard()
+    const cache = new VerificationCache()
+    const env = message('async')
+    expect((await openEnvelopeAsync(encodeEnvelope(env), { replay, cache, now })).envelope).toEqual(env)
+    expect(cache.size).toBe(1)
+    expect(await errorCode(() => openEnvelopeAsync(encodeEnvelope(env), { replay, now }))).toBe('REPLAYED')
+    const forged = { ...message('forged'), signature: new Uint8Array(64).fill(3) }
+    expect(await errorCode(() => openEnvelopeAsync(encodeEnvelope(forged), { replay, now }))).toBe('BAD_SIGNATURE')
+    expect(await errorCode(() => openEnvelopeAsync(encodeEnvelope(message('stale', now - 60_000)), { replay, now }))).toBe('OUTSIDE_WINDOW')
+    expect(await errorCode(() => openEnvelopeAsync(new Uint8Array([0xff]), { now }))).toBe('MALFORMED')
   })
 
   it('passes wire errors through: size before anything else', async () => {

@@ -36,10 +36,16 @@ const hostile: { name: string; code: string; make: (attacker: DscsNode) => Uint8
   { name: 'malformed', code: 'MALFORMED', make: () => new Uint8Array([0x0a, 0xff, 0xff, 0x01]) }
 ]
 
-describe('hostile envelopes on a topic', () => {
-  it.each(hostile)('$name: rejected by the validator, never delivered, the sender scored below zero', async ({ code, make }) => {
+// Inline verification when quiet (the default here), and the thread-pool path taken under load (forced).
+const modes = [
+  { mode: 'inline', offThreadAbove: Infinity, cases: hostile },
+  { mode: 'thread pool', offThreadAbove: 0, cases: hostile.filter((h) => h.code === 'BAD_SIGNATURE' || h.code === 'TOO_LARGE') }
+]
+
+describe.each(modes)('hostile envelopes on a topic, verified $mode', ({ offThreadAbove, cases }) => {
+  it.each(cases)('$name: rejected by the validator, never delivered, the sender scored below zero', async ({ code, make }) => {
     // [victim, attacker, honest]; the victim accepts envelopes up to 4 KiB.
-    const { nodes, stop } = await startNodes(3, { net: { limits: { maxEnvelopeBytes: 4096 } } })
+    const { nodes, stop } = await startNodes(3, { net: { limits: { maxEnvelopeBytes: 4096 }, offThreadAbove } })
     cleanup = stop
     const [victim, attacker, honest] = nodes as [DscsNode, DscsNode, DscsNode]
     const delivered: string[] = []

@@ -30,6 +30,8 @@ export interface BenchRatio {
 interface Candidate {
   readonly name: string
   readonly fn: () => unknown
+  /** For asynchronous candidates: how many calls are kept in flight at once. */
+  readonly concurrency: number | undefined
 }
 
 export class BenchSuite {
@@ -42,8 +44,15 @@ export class BenchSuite {
     readonly name: string
   ) {}
 
+  /** A synchronous candidate: called back to back. */
   add(name: string, fn: () => unknown): this {
-    this.#candidates.push({ name, fn })
+    this.#candidates.push({ name, fn, concurrency: undefined })
+    return this
+  }
+
+  /** An asynchronous candidate: `concurrency` calls kept in flight; each completion counts as one operation. */
+  addAsync(name: string, fn: () => Promise<unknown>, { concurrency }: { concurrency: number }): this {
+    this.#candidates.push({ name, fn, concurrency })
     return this
   }
 
@@ -52,13 +61,13 @@ export class BenchSuite {
     const roundMs = options.roundMs ?? 120
     const samples = new Map<string, number[]>(this.#candidates.map((c) => [c.name, []]))
     console.log(`${this.packageName} · ${this.name}: ${this.#candidates.length} candidates × ${rounds} rounds of ${roundMs} ms`)
-    for (const candidate of this.#candidates) runFor(candidate.fn, Math.min(roundMs, 100)) // warm-up
+    for (const candidate of this.#candidates) await measure(candidate, Math.min(roundMs, 100)) // warm-up
     const n = this.#candidates.length
     for (let round = 0; round < rounds; round++) {
       // Rotate who goes first, so no candidate always follows the same neighbour.
       for (let k = 0; k < n; k++) {
         const candidate = this.#candidates[(round + k) % n]!
-        samples.get(candidate.name)!.push(runFor(candidate.fn, roundMs))
+        samples.get(candidate.name)!.push(await measure(candidate, roundMs))
       }
       await new Promise((resolve) => setImmediate(resolve)) // let pending I/O and GC run between rounds
       process.stdout.write(`  round ${round + 1}/${rounds}\r`)
@@ -107,6 +116,26 @@ export class BenchSuite {
     if (result === undefined) throw new Error(`no benchmark named ${name}; run() first`)
     return result
   }
+}
+
+function measure(candidate: Candidate, ms: number): Promise<number> {
+  return candidate.concurrency === undefined
+    ? Promise.resolve(runFor(candidate.fn, ms))
+    : runAsyncFor(candidate.fn as () => Promise<unknown>, ms, candidate.concurrency)
+}
+
+/** Keeps `concurrency` calls of `fn` in flight for about `ms`; returns completions per second. */
+async function runAsyncFor(fn: () => Promise<unknown>, ms: number, concurrency: number): Promise<number> {
+  let completed = 0
+  const start = performance.now()
+  const worker = async (): Promise<void> => {
+    while (performance.now() - start < ms) {
+      await fn()
+      completed++
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return (completed / (performance.now() - start)) * 1000
 }
 
 /** Calls `fn` in growing batches for about `ms`; returns ops/s. */

@@ -26,6 +26,18 @@ describe('BenchSuite', () => {
     expect(ratio.met).toBe(ratio.ratio >= 1)
     expect(() => suite.compare('x', 'fast', 'missing', { atLeast: 1 })).toThrow(/no benchmark named missing/)
 
+    const asyncSuite = new BenchSuite('@dscs/bench', 'async')
+    let inFlight = 0
+    let maxInFlight = 0
+    asyncSuite.addAsync('timer', async () => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight)
+      await new Promise((resolve) => setImmediate(resolve))
+      inFlight--
+    }, { concurrency: 4 })
+    const [timer] = await asyncSuite.run({ rounds: 2, roundMs: 20 })
+    expect(timer!.opsPerSecond).toBeGreaterThan(0)
+    expect(maxInFlight).toBe(4)
+
     const dir = await mkdtemp(join(tmpdir(), 'dscs-bench-'))
     try {
       await suite.save(pathToFileURL(`${dir}/`))

@@ -25,6 +25,10 @@ export const nativeEd25519: Ed25519Backend<KeyObject> = {
   verify(key, message, signature) {
     return verify(null, message, key, signature)
   },
+  verifyAsync(key, message, signature) {
+    // With a callback, node:crypto verifies on libuv's thread pool.
+    return new Promise((resolve) => verify(null, message, key, signature, (err, valid) => resolve(err === null && valid)))
+  },
   sign(secretKey, message) {
     let key = privateKeys.get(secretKey)
     if (key === undefined) {
