@@ -1,20 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DscsNode } from '../src/node/index.js'
-import { envelopeBytes, startNodes, waitFor } from './helpers.js'
+import { envelopeBytes, nodesStoppedAfterEach, startNodes, waitFor } from './helpers.js'
 
 const PROTOCOL = '/dscs/test/1.0.0'
-let cleanup: (() => Promise<void>) | undefined
-afterEach(async () => {
-  await cleanup?.()
-  cleanup = undefined
-})
+const running = nodesStoppedAfterEach()
 
 describe('rationing on a real node', () => {
   it('throttles, then disconnects a flooding peer, while an honest peer keeps getting through', async () => {
-    const { nodes, stop } = await startNodes(3, {
+    const nodes = await startNodes(3, {
       net: { rationing: { messagesPerSecond: 20, burstMessages: 20, maxThrottleMs: 1000 } }
     })
-    cleanup = stop
+    running.push(...nodes)
     const [victim, flooder, honest] = nodes as [DscsNode, DscsNode, DscsNode]
     const received = { flooder: 0, honest: 0 }
     victim.net.handle(PROTOCOL, ({ from }) => {

@@ -1,6 +1,7 @@
 import { signEnvelope, type Identity } from '@dscs/identity'
 import { createEnvelope, encodeEnvelope } from '@dscs/wire'
 import type { GossipSub } from '@libp2p/gossipsub'
+import { afterEach } from 'vitest'
 import { createNode, type DscsNode, type NodeOptions } from '../src/node/index.js'
 
 /** A node's gossipsub service, for tests that look beneath the Net port. */
@@ -31,8 +32,8 @@ export function envelopeBytes(author: Identity, text: string, options: { kind?: 
   return encodeEnvelope(envelope)
 }
 
-/** Nodes on loopback TCP only, connected in a line to the first; stopped by the returned function. */
-export async function startNodes(count: number, options: NodeOptions = {}): Promise<{ nodes: DscsNode[]; stop: () => Promise<void> }> {
+/** Nodes on loopback TCP only, each connected to the first. */
+export async function startNodes(count: number, options: NodeOptions = {}): Promise<DscsNode[]> {
   const nodes: DscsNode[] = []
   try {
     for (let i = 0; i < count; i++) {
@@ -43,7 +44,7 @@ export async function startNodes(count: number, options: NodeOptions = {}): Prom
     await Promise.allSettled(nodes.map((n) => n.stop()))
     throw err
   }
-  return { nodes, stop: async () => void (await Promise.all(nodes.map((n) => n.stop()))) }
+  return nodes
 }
 
 /** Waits until every node sees every other node subscribed to `topic` (the gossip mesh can form). */
@@ -51,4 +52,14 @@ export async function waitForSubscribers(nodes: readonly DscsNode[], topic: stri
   for (const node of nodes) {
     await waitFor(() => node.net.topicPeers(topic).length >= Math.min(expected, node.net.peers().length), `subscribers of ${topic}`)
   }
+}
+
+/** The nodes a test file starts: each test adds its own, and they are all stopped after it. */
+export function nodesStoppedAfterEach(): DscsNode[] {
+  const running: DscsNode[] = []
+  afterEach(async () => {
+    const nodes = running.splice(0)
+    await Promise.all(nodes.map((node) => node.stop()))
+  })
+  return running
 }

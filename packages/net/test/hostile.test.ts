@@ -1,15 +1,11 @@
 import { generateIdentity } from '@dscs/identity'
 import { decodeEnvelope, encodeEnvelope } from '@dscs/wire'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DscsNode } from '../src/node/index.js'
-import { envelopeBytes, pubsubOf, startNodes, waitFor, waitForSubscribers } from './helpers.js'
+import { envelopeBytes, nodesStoppedAfterEach, pubsubOf, startNodes, waitFor, waitForSubscribers } from './helpers.js'
 
 const TOPIC = 'test/hostile'
-let cleanup: (() => Promise<void>) | undefined
-afterEach(async () => {
-  await cleanup?.()
-  cleanup = undefined
-})
+const running = nodesStoppedAfterEach()
 
 /** The hostile payloads, made by the attacker node; each must be refused with `code`. */
 const hostile: { name: string; code: string; make: (attacker: DscsNode) => Uint8Array }[] = [
@@ -45,8 +41,8 @@ const modes = [
 describe.each(modes)('hostile envelopes on a topic, verified $mode', ({ offThreadAbove, cases }) => {
   it.each(cases)('$name: rejected by the validator, never delivered, the sender scored below zero', async ({ code, make }) => {
     // [victim, attacker, honest]; the victim accepts envelopes up to 4 KiB.
-    const { nodes, stop } = await startNodes(3, { net: { limits: { maxEnvelopeBytes: 4096 }, offThreadAbove } })
-    cleanup = stop
+    const nodes = await startNodes(3, { net: { limits: { maxEnvelopeBytes: 4096 }, offThreadAbove } })
+    running.push(...nodes)
     const [victim, attacker, honest] = nodes as [DscsNode, DscsNode, DscsNode]
     const delivered: string[] = []
     victim.net.subscribe(TOPIC, ({ from }) => {

@@ -1,20 +1,16 @@
 import { decodeEnvelope } from '@dscs/wire'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DirectMessage, TopicMessage } from '@dscs/interface'
 import { createNode } from '../src/node/index.js'
-import { envelopeBytes, startNodes, waitFor, waitForSubscribers } from './helpers.js'
+import { envelopeBytes, nodesStoppedAfterEach, startNodes, waitFor, waitForSubscribers } from './helpers.js'
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(decodeEnvelope(bytes).payload)
-let cleanup: (() => Promise<void>) | undefined
-afterEach(async () => {
-  await cleanup?.()
-  cleanup = undefined
-})
+const running = nodesStoppedAfterEach()
 
 describe('Libp2pNet on real libp2p nodes over TCP', () => {
   it('two nodes exchange signed envelopes over a topic and over a direct protocol', async () => {
-    const { nodes, stop } = await startNodes(2)
-    cleanup = stop
+    const nodes = await startNodes(2)
+    running.push(...nodes)
     const [a, b] = nodes as [NonNullable<(typeof nodes)[0]>, NonNullable<(typeof nodes)[0]>]
     const onTopic: TopicMessage[] = []
     const direct: DirectMessage[] = []
@@ -41,10 +37,10 @@ describe('Libp2pNet on real libp2p nodes over TCP', () => {
   })
 
   it('nodes also connect over WebSockets', async () => {
-    const { nodes, stop } = await startNodes(1)
-    cleanup = stop
+    const nodes = await startNodes(1)
+    running.push(...nodes)
     const listener = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0/ws'], relayServer: false })
-    nodes.push(listener)
+    running.push(listener)
     const address = listener.multiaddrs().find((a) => a.includes('/ws/'))!
     await nodes[0]!.dial(address)
     const received: DirectMessage[] = []
@@ -55,8 +51,8 @@ describe('Libp2pNet on real libp2p nodes over TCP', () => {
   })
 
   it('five nodes in a mesh all receive one publication, once each', async () => {
-    const { nodes, stop } = await startNodes(5)
-    cleanup = stop
+    const nodes = await startNodes(5)
+    running.push(...nodes)
     // Connect every pair, so the gossip mesh is not a star around the first node.
     for (const [i, x] of nodes.entries()) for (const y of nodes.slice(i + 2)) await x.dial(y.multiaddrs()[0]!)
     const received = new Map<string, string[]>()

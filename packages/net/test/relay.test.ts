@@ -1,13 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DirectMessage } from '@dscs/interface'
-import { createNode, type DscsNode } from '../src/node/index.js'
-import { envelopeBytes, waitFor } from './helpers.js'
+import { createNode } from '../src/node/index.js'
+import { envelopeBytes, nodesStoppedAfterEach, waitFor } from './helpers.js'
 
-let nodes: DscsNode[] = []
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.stop()))
-  nodes = []
-})
+const nodes = nodesStoppedAfterEach()
 
 describe('reaching peers that cannot be dialled directly', () => {
   it('a peer behind a circuit-relay reservation is reached through the relay, then over a direct WebRTC connection', async () => {
@@ -16,7 +12,7 @@ describe('reaching peers that cannot be dialled directly', () => {
     // Like a browser: no listening socket, only a relay reservation and WebRTC.
     const hidden = await createNode({ listen: ['/p2p-circuit', '/webrtc'], relayServer: false, bootstrap: [relay.multiaddrs()[0]!] })
     const dialer = await createNode({ listen: ['/p2p-circuit', '/webrtc'], relayServer: false, bootstrap: [relay.multiaddrs()[0]!] })
-    nodes = [relay, hidden, dialer]
+    nodes.push(relay, hidden, dialer)
     await waitFor(() => hidden.multiaddrs().some((a) => a.includes('/p2p-circuit/webrtc')), 'a relay reservation with a WebRTC address', 20_000)
     const viaRelay = hidden.multiaddrs().find((a) => a.includes('/p2p-circuit/webrtc'))!
 
@@ -33,7 +29,7 @@ describe('reaching peers that cannot be dialled directly', () => {
     const hub = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, dht: true })
     const a = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, dht: true, bootstrap: [hub.multiaddrs()[0]!] })
     const b = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, dht: true, bootstrap: [hub.multiaddrs()[0]!] })
-    nodes = [hub, a, b]
+    nodes.push(hub, a, b)
     await waitFor(() => a.net.peers().includes(hub.peerId) && b.net.peers().includes(hub.peerId), 'both to join the hub', 20_000)
     const { peerIdFromString } = await import('@libp2p/peer-id')
     await waitFor(

@@ -1,11 +1,11 @@
 import type { PeerRef } from '@dscs/interface'
 import { signEnvelope } from '@dscs/identity'
 import { createEnvelope, encodeEnvelope } from '@dscs/wire'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CoreDriver, protocolService, type ProtocolContext } from '../src/index.js'
-import { createNode, type DscsNode } from '../src/node/index.js'
+import { createNode } from '../src/node/index.js'
 import { ECHO, EchoCore, type EchoEvent } from './echo-core.js'
-import { waitFor } from './helpers.js'
+import { nodesStoppedAfterEach, waitFor } from './helpers.js'
 
 /** The service a protocol package would export, built with the helper. */
 class EchoService {
@@ -35,18 +35,14 @@ class EchoService {
 
 const echo = () => protocolService((context) => new EchoService(context))
 
-let nodes: DscsNode[] = []
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.stop()))
-  nodes = []
-})
+const nodes = nodesStoppedAfterEach()
 
 describe('protocolService and CoreDriver', () => {
   it('run a sans-I/O core as a libp2p service: requests, answers and timeouts with real streams and time', async () => {
     const a = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, services: { echo: echo() } })
     const b = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, services: { echo: echo() } })
     const silent = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false })
-    nodes = [a, b, silent]
+    nodes.push(a, b, silent)
     await a.dial(b.multiaddrs()[0]!)
     await a.dial(silent.multiaddrs()[0]!)
     const service = a.libp2p.services.echo as EchoService

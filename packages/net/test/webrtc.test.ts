@@ -1,20 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { DirectMessage } from '@dscs/interface'
-import { createNode, type DscsNode } from '../src/node/index.js'
-import { envelopeBytes, waitFor } from './helpers.js'
+import { createNode } from '../src/node/index.js'
+import { envelopeBytes, nodesStoppedAfterEach, waitFor } from './helpers.js'
 
-let nodes: DscsNode[] = []
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.stop()))
-  nodes = []
-})
+const nodes = nodesStoppedAfterEach()
 
 describe('WebRTC in Node', () => {
   it('two nodes connect over WebRTC-direct (node-datachannel) on loopback and exchange an envelope', async () => {
     const listen = ['/ip4/127.0.0.1/udp/0/webrtc-direct']
     const a = await createNode({ listen, relayServer: false })
     const b = await createNode({ listen, relayServer: false })
-    nodes = [a, b]
+    nodes.push(a, b)
     const address = a.multiaddrs().find((m) => m.includes('/webrtc-direct/'))
     expect(address, 'a listens on webrtc-direct').toBeDefined()
     await b.dial(address!)
