@@ -34,6 +34,10 @@ export class LruCache<K, V> {
     if (this.#map.size > this.capacity) this.#map.delete(this.#map.keys().next().value as K)
   }
 
+  delete(key: K): void {
+    this.#map.delete(key)
+  }
+
   has(key: K): boolean {
     return this.#map.has(key)
   }

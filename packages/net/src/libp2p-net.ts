@@ -11,7 +11,7 @@ import {
   type TopicHandler,
   type Unsubscribe
 } from '@dscs/interface'
-import { ReplayGuard, VerificationCache, identityFromSeed, openEnvelope, openEnvelopeAsync, type Identity } from '@dscs/identity'
+import { LruCache, ReplayGuard, VerificationCache, identityFromSeed, openEnvelope, openEnvelopeAsync, type Identity } from '@dscs/identity'
 import { decodeFrames, encodeFrame, resolveLimits, type WireLimits } from '@dscs/wire'
 import { TopicValidatorResult, type GossipSub, type TopicValidatorFn } from '@libp2p/gossipsub'
 import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
@@ -117,9 +117,9 @@ export class Libp2pNet implements Net, Startable {
   readonly #peerListeners = new Set<(event: PeerEvent) => void>()
   /** Outbound streams, one per peer and protocol, opened on first use. */
   readonly #outbound = new Map<string, Promise<Stream>>()
-  readonly #penalties = new Map<string, { total: number; byCode: Map<string, number> }>()
+  readonly #penalties = new LruCache<string, { total: number; byCode: Map<string, number> }>(MAX_PENALISED_PEERS)
   /** Peers disconnected for flooding, with when they may come back; bounded like the penalties. */
-  readonly #banned = new Map<string, number>()
+  readonly #banned = new LruCache<string, number>(MAX_PENALISED_PEERS)
   readonly #banMs: number
   /** Recent topic messages: when many arrive, their signatures are verified in parallel on the thread pool. */
   readonly #topicLoad = new RecentRate(100)
@@ -346,7 +346,6 @@ export class Libp2pNet implements Net, Startable {
   #record(peer: PeerRef, code: string): void {
     let record = this.#penalties.get(peer)
     if (record === undefined) {
-      if (this.#penalties.size >= MAX_PENALISED_PEERS) this.#penalties.delete(this.#penalties.keys().next().value as string)
       record = { total: 0, byCode: new Map() }
       this.#penalties.set(peer, record)
     }
@@ -357,7 +356,6 @@ export class Libp2pNet implements Net, Startable {
   #disconnect(peer: PeerRef, reason: string): void {
     this.#log('disconnecting %s for %d ms: %s', peer, this.#banMs, reason)
     this.#record(peer, 'RATIONED')
-    if (this.#banned.size >= MAX_PENALISED_PEERS) this.#banned.delete(this.#banned.keys().next().value as string)
     this.#banned.set(peer, this.clock.now() + this.#banMs)
     void this.#components.connectionManager.closeConnections(peerIdFromString(peer)).catch(() => {})
   }

@@ -1,3 +1,4 @@
+import { LruCache } from '@dscs/identity'
 import { NetError } from './errors.js'
 
 /** Budgets for what one peer may send on one protocol or topic. */
@@ -61,8 +62,8 @@ interface PeerBudget {
  */
 export class Rationing {
   readonly options: RationingOptions
-  /** In least-recently-active order, for eviction. */
-  readonly #peers = new Map<string, PeerBudget>()
+  /** Bounded: the least recently active peers are forgotten. */
+  readonly #peers: LruCache<string, PeerBudget>
 
   constructor(options: Partial<RationingOptions> = {}) {
     const resolved = { ...DEFAULT_RATIONING, ...options }
@@ -70,6 +71,7 @@ export class Rationing {
       if (!(typeof value === 'number' && value > 0)) throw new NetError('INVALID_OPTION', `rationing.${name} must be a positive number, got ${String(value)}`)
     }
     this.options = resolved
+    this.#peers = new LruCache(resolved.maxTracked)
   }
 
   /** Charges `bytes` (one message) to `peer` on `channel` at time `now` (ms). */
@@ -116,11 +118,8 @@ export class Rationing {
     let budget = this.#peers.get(peer)
     if (budget === undefined) {
       budget = { multiplier: 1, channels: new Map() }
-      if (this.#peers.size >= this.options.maxTracked) this.#peers.delete(this.#peers.keys().next().value as string)
-    } else {
-      this.#peers.delete(peer) // re-inserted below: most recently active last
+      this.#peers.set(peer, budget)
     }
-    this.#peers.set(peer, budget)
     return budget
   }
 
