@@ -54,8 +54,8 @@ export interface OpenedEnvelope {
  */
 export function openEnvelope(bytes: Uint8Array, options: OpenEnvelopeOptions = {}): OpenedEnvelope {
   const opening = precheck(bytes, options)
-  const cached = options.cache?.get(opening.id)
-  return settle(opening, cached ?? verify(opening.envelope.author, opening.message, opening.envelope.signature), options)
+  const { envelope, message, id } = opening
+  return settle(opening, options.cache?.get(id) ?? remember(options.cache, id, verify(envelope.author, message, envelope.signature)), options)
 }
 
 /**
@@ -65,8 +65,8 @@ export function openEnvelope(bytes: Uint8Array, options: OpenEnvelopeOptions = {
  */
 export async function openEnvelopeAsync(bytes: Uint8Array, options: OpenEnvelopeOptions = {}): Promise<OpenedEnvelope> {
   const opening = precheck(bytes, options)
-  const cached = options.cache?.get(opening.id)
-  return settle(opening, cached ?? (await verifyAsync(opening.envelope.author, opening.message, opening.envelope.signature)), options)
+  const { envelope, message, id } = opening
+  return settle(opening, options.cache?.get(id) ?? remember(options.cache, id, await verifyAsync(envelope.author, message, envelope.signature)), options)
 }
 
 interface Opening {
@@ -88,9 +88,14 @@ function precheck(bytes: Uint8Array, options: OpenEnvelopeOptions): Opening {
   return { envelope, message, id, now }
 }
 
-/** Caches the signature's verdict, then accepts (recording the envelope as seen) or refuses. */
+/** Keeps a freshly computed verdict in the cache, if there is one. */
+function remember(cache: VerificationCache | undefined, id: string, valid: boolean): boolean {
+  cache?.set(id, valid)
+  return valid
+}
+
+/** Accepts the envelope (recording it as seen) or refuses it, on the signature's verdict. */
 function settle({ envelope, id, now }: Opening, valid: boolean, options: OpenEnvelopeOptions): OpenedEnvelope {
-  options.cache?.set(id, valid)
   if (!valid) throw new IdentityError('BAD_SIGNATURE', `envelope ${id.slice(0, 16)}… is not signed by its author`)
   options.replay?.record(id, envelope.timestamp, now)
   return { envelope, id }
@@ -100,9 +105,5 @@ function settle({ envelope, id, now }: Opening, valid: boolean, options: OpenEnv
 export function verifyEnvelope(env: Envelope, cache?: VerificationCache): boolean {
   const message = signingBytes(env)
   const id = bytesToHex(hashSigned(message, env.signature))
-  const cached = cache?.get(id)
-  if (cached !== undefined) return cached
-  const valid = verify(env.author, message, env.signature)
-  cache?.set(id, valid)
-  return valid
+  return cache?.get(id) ?? remember(cache, id, verify(env.author, message, env.signature))
 }
