@@ -16,6 +16,16 @@ export type FrpStateErrorCode =
   | 'INVALID_OPTION'
   /** More HLC events within one millisecond than the counter holds. */
   | 'CLOCK_OVERFLOW'
+  /** A reducer was declared, or a base restored, after ops were applied. */
+  | 'GRAPH_SEALED'
+  /** Two reducers share a name. */
+  | 'DUPLICATE_NAME'
+  /** A reducer name that no reducer of this state has. */
+  | 'UNKNOWN_REDUCER'
+  /** A computed value or source that belongs to another state. */
+  | 'UNKNOWN_NODE'
+  /** A computed value depends on itself. */
+  | 'CYCLE'
 
 /**
  * Every failure of this protocol that is not a failure of the envelope: those
