@@ -1,112 +1,113 @@
 /**
  * @packageDocumentation
  *
- * State derived from computations over an ordered op log: speculative now, corrected when late data arrives
+ * State derived from computations over an ordered op log: speculative now,
+ * corrected when late data arrives.
  *
- * A ping/pong protocol on `/dscs/frp-state/1.0.0`: {@link FrpState.ping} sends a
- * signed Ping envelope with a random nonce to a peer, the peer answers with a
- * Pong carrying the same nonce, and the promise resolves to the round-trip
- * time in milliseconds. Bad input from a peer is dropped and the peer is
- * penalised through `Net.penalise`, with the error's stable `code`.
- *
- * {@link frpState} is the libp2p service factory: register it with a node
- * of `@dscs/net` and every peer running it answers pings. The protocol itself
- * is {@link FrpStateCore}, a sans-I/O `ProtocolCore` that `CoreDriver`
- * of `@dscs/net` runs on any `Net`: on libp2p inside this service, on a
- * simulated network of `@dscs/netsim` in tests.
+ * An op is a signed envelope whose payload the application defines, ordered
+ * by a hybrid logical clock so every peer derives the same order. Ops apply
+ * the moment they arrive; a late op is inserted in its place and only the
+ * keys it touches (and what depends on them) are recomputed. Each op carries
+ * a status from the plugged-in `TrustPolicy`, and every value has two views:
+ * `predicted` (every op not nullified) and `confirmed` (confirmed ops only).
  *
  * @example
  * ```ts
- * import { createNode } from '@dscs/net' // in Node, the entry with createNode
- * import { frpState, type FrpState } from '@dscs/frp-state'
+ * import { createNode } from '@dscs/net'
+ * import { StateGraph, frpState, jsonCodec, type FrpState } from '@dscs/frp-state'
  *
- * const alice = await createNode({ services: { frpState: frpState() } })
- * const bob = await createNode({ services: { frpState: frpState({ timeout: 5_000 }) } })
- * await alice.dial(bob.multiaddrs()[0]!)
+ * type Add = { counter: string; by: number }
+ * const graph = new StateGraph<Add>()
+ * const counters = graph.reducer<number>({ name: 'counters', key: (op) => op.payload.counter, reduce: (n, op) => n + op.payload.by, initial: 0 })
+ * const total = graph.computed('total', (read) => read.keys(counters).reduce((sum, key) => sum + read.get(counters, key), 0))
+ * const isAdd = (v: unknown): v is Add => typeof (v as Add)?.counter === 'string' && Number.isSafeInteger((v as Add).by)
  *
- * const service = alice.libp2p.services.frpState as FrpState
- * const rtt = await service.ping(bob.peerId)
- * console.log(`${bob.peerId} answered in ${rtt} ms`)
- * await alice.stop()
- * await bob.stop()
+ * const node = await createNode({ services: { state: frpState({ graph, codec: jsonCodec(isAdd) }) } })
+ * const state = node.libp2p.services.state as FrpState<Add>
+ * graph.subscribe((batch) => console.log(batch.correction ? 'corrected' : 'updated', batch.changes))
+ * await state.submit({ counter: 'clicks', by: 1 })
+ * console.log(graph.get('predicted', total), graph.get('confirmed', total))
+ * await node.stop()
  * ```
  */
-import type { Identity, VerificationCache } from '@dscs/identity'
-import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
+import type { VerificationCache, Identity } from '@dscs/identity'
+import type { Clock, Net, PeerRef, Store, Unsubscribe } from '@dscs/interface'
 import { protocolService, type Timers } from '@dscs/net'
-import type { FrpStateEvent } from './core/core.js'
+import type { FrpStateCoreOptions, FrpStateEvent } from './core/core.js'
+import type { StateGraph } from './core/graph.js'
+import type { Op } from './core/op.js'
+import type { LoadReport } from './persistence.js'
 import { FrpStateService } from './service.js'
 
-export { PROTOCOL_ID, KIND_PREFIX, NONCE_BYTES } from './core/constants.js'
+export { PROTOCOL_ID, KIND_PREFIX, opKind, opTopic } from './core/constants.js'
 export { FrpStateCore } from './core/core.js'
-export type { FrpStateCoreOptions, FrpStateEvent, FrpStatePing } from './core/core.js'
+export type { FrpStateCoreOptions, FrpStateEvent, OpOrigin } from './core/core.js'
 export { FrpStateError } from './core/errors.js'
 export type { FrpStateErrorCode } from './core/errors.js'
-export { PingPayload, PongPayload } from './core/messages.js'
-export type { NoncePayload } from './core/messages.js'
+export { StateGraph, VIEWS } from './core/graph.js'
+export type { Batch, BaseValue, Change, Computed, Reader, Reducer, ReducerSpec, Source, StateGraphOptions, ValueCodec, View } from './core/graph.js'
+export { HybridClock, compareHlc, compareOps, MAX_HLC_COUNTER } from './core/hlc.js'
+export type { HlcTime, OpPosition } from './core/hlc.js'
+export type { Op, OpStatus } from './core/op.js'
+export { OpLog } from './core/op-log.js'
+export type { OpEntry } from './core/op-log.js'
+export { jsonCodec } from './core/codec.js'
+export type { OpCodec } from './core/codec.js'
+export { acceptAll, allowList } from './core/trust.js'
+export type { AllowListPolicy, AllowListOptions } from './core/trust.js'
+export type { ExternalSource } from './core/source.js'
+export { SyncMessage } from './core/messages.js'
+export type { SyncPayload } from './core/messages.js'
+export { OpStore } from './persistence.js'
+export type { LoadReport, Resume } from './persistence.js'
 
-/** The service: pings peers and answers their pings while its node runs. */
-export interface FrpState {
-  /** Registers the protocol handler: from now on, pings are answered and pongs received. libp2p calls it as the node starts. */
-  start(): void
-  /** Unregisters the handler; pings still awaiting an answer fail with `NOT_RUNNING`. libp2p calls it as the node stops. */
-  stop(): void
+/** A running state: the graph its ops feed, and the way to add ops. */
+export interface FrpState<P> {
+  /** Loads the stored state, then joins the domain's topic and protocol. libp2p calls it as the node starts. */
+  start(): Promise<void>
+  /** Leaves the network and waits for pending writes. libp2p calls it as the node stops. */
+  stop(): Promise<void>
+  /** The reducers and computed values; read views and subscribe here. */
+  readonly graph: StateGraph<P>
+  /** What the last start loaded from the store. */
+  readonly loaded: LoadReport | undefined
   /**
-   * Pings `peer` (a PeerId string) and resolves to the round-trip time in
-   * milliseconds. Fails with a {@link FrpStateError}: `TIMEOUT`,
-   * `SEND_FAILED` (e.g. the peer does not run the service), `TOO_MANY_PINGS`
-   * or `NOT_RUNNING`.
+   * Signs and applies a new op (subscribers hear at once), publishes it, and
+   * resolves once it is on disk. Fails with FrpStateError `TRUST_REJECTED`,
+   * `BAD_PAYLOAD` or `NOT_RUNNING`.
    */
-  ping(peer: PeerRef): Promise<number>
-  /** Calls `listener` with every event: each pong and each timeout. */
-  onEvent(listener: (event: FrpStateEvent) => void): Unsubscribe
+  submit(payload: P): Promise<Op<P>>
+  /** Every core event (ops admitted, statuses, compactions, refusals) and every store or send failure. */
+  onEvent(listener: (event: FrpStateServiceEvent<P>) => void): Unsubscribe
+  /** Resolves when every write so far is on disk. */
+  flush(): Promise<void>
 }
 
-/** Options of the service; every one has a default. */
-export interface FrpStateInit {
-  /** How long a ping waits for its pong, in milliseconds. Default 10 000. */
-  readonly timeout?: number
-  /** Most pings awaiting an answer at once; one more fails with `TOO_MANY_PINGS`. Default 64. */
-  readonly maxOutstanding?: number
-  /**
-   * Largest distance between an envelope's timestamp and this node's clock,
-   * in milliseconds: the replay window. An envelope further off is refused as
-   * `OUTSIDE_WINDOW`, one seen before within it as `REPLAYED`. Default 60 000.
-   */
-  readonly maxClockSkew?: number
-  /**
-   * Most envelopes remembered to refuse replays. Entries leave as their
-   * timestamps leave the window; should a flood fill it anyway, the oldest is
-   * forgotten and nothing as old is accepted again. Default 10 000.
-   */
-  readonly maxSeenEnvelopes?: number
+export type FrpStateServiceEvent<P> =
+  | FrpStateEvent<P>
+  | { readonly type: 'store-error'; readonly error: unknown }
+  | { readonly type: 'send-error'; readonly to?: PeerRef; readonly error: unknown }
+
+/** Options of the service: the core's, and where to persist. */
+export interface FrpStateInit<P> extends Omit<FrpStateCoreOptions<P>, 'identity' | 'verificationCache' | 'resume'> {
+  /** Where ops, bases and the floor persist: default the node's store (LevelDB with a data directory); `false` for none. */
+  readonly store?: Store | false
 }
 
-/**
- * What the service needs from its node: the part of `@dscs/net`'s
- * `ProtocolContext` it uses, which {@link frpState} receives from the
- * node's `net` service.
- */
+/** What the service needs from its node: the part of `@dscs/net`'s `ProtocolContext` it uses. */
 export interface FrpStateComponents {
-  /** The network port: direct messages on `PROTOCOL_ID`, and penalties for bad input. */
   readonly net: Net
-  /** This node's Ed25519 identity (`@dscs/identity`), which signs its envelopes. */
   readonly identity: Identity
-  /** The time every input is stamped with. */
   readonly clock: Clock
-  /** The timer that wakes the core at its next deadline (a ping's timeout). */
   readonly timers: Timers
-  /** The node's signature verdicts, shared by every protocol on it, so no envelope is verified twice. */
   readonly verificationCache?: VerificationCache
+  readonly store?: Store
 }
 
 /**
- * The libp2p service factory:
- * `createNode({ services: { frpState: frpState(init) } })`, after which
- * `node.libp2p.services.frpState` is the {@link FrpState} service. It
- * needs the node's `net` service, which `createNode` of `@dscs/net` registers
- * (with plain `createLibp2p`, register `dscsNet()` before it).
+ * The libp2p service factory: `createNode({ services: { state: frpState(init) } })`,
+ * after which `node.libp2p.services.state` is the {@link FrpState}.
  */
-export function frpState(init: FrpStateInit = {}): (components: object) => FrpState {
-  return protocolService((context) => new FrpStateService(context, init))
+export function frpState<P>(init: FrpStateInit<P>): (components: object) => FrpState<P> {
+  return protocolService((context) => new FrpStateService<P>(context, init))
 }

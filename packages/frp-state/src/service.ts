@@ -1,99 +1,125 @@
 import { CoreDriver } from '@dscs/net'
-import type { CoreEffect, PeerRef, Unsubscribe } from '@dscs/interface'
-import type { FrpState as FrpStateApi, FrpStateComponents, FrpStateInit } from './index.js'
+import type { CoreEffect, Unsubscribe } from '@dscs/interface'
+import type { FrpState, FrpStateComponents, FrpStateInit, FrpStateServiceEvent } from './index.js'
 import { PROTOCOL_ID } from './core/constants.js'
 import { FrpStateCore, type FrpStateEvent } from './core/core.js'
 import { FrpStateError } from './core/errors.js'
-
-interface PendingPing {
-  readonly resolve: (rtt: number) => void
-  readonly reject: (error: FrpStateError) => void
-}
+import type { StateGraph } from './core/graph.js'
+import { acceptAll } from './core/trust.js'
+import type { Op } from './core/op.js'
+import { OpStore, type LoadReport } from './persistence.js'
 
 /**
- * The service behind {@link frpState}: a {@link FrpStateCore} run by a
- * `CoreDriver`, which feeds it what the node's `Net` delivers and the time,
- * ticks it at its deadlines and carries out its effects. This class only
- * turns the API into calls on the core and the core's events into settled
- * promises.
+ * The service behind {@link frpState}: an {@link FrpStateCore} run by a
+ * `CoreDriver` on the node's `Net`, with its ops, statuses and compactions
+ * written through an {@link OpStore} when the node has a store. This class
+ * only loads, wires and persists; the protocol is the core's.
  */
-export class FrpStateService implements FrpStateApi {
+export class FrpStateService<P> implements FrpState<P> {
   readonly [Symbol.toStringTag] = '@dscs/frp-state'
+  readonly graph: StateGraph<P>
   readonly #components: FrpStateComponents
-  readonly #core: FrpStateCore
-  readonly #driver: CoreDriver<FrpStateEvent>
-  readonly #pending = new Map<string, PendingPing>()
-  readonly #listeners = new Set<(event: FrpStateEvent) => void>()
-  // The ping each Ping send belongs to, so a failed send fails its ping at once instead of at its timeout.
-  readonly #sends = new WeakMap<CoreEffect<FrpStateEvent>, string>()
-  #running = false
+  readonly #init: FrpStateInit<P>
+  readonly #opStore: OpStore | undefined
+  readonly #listeners = new Set<(event: FrpStateServiceEvent<P>) => void>()
+  #core: FrpStateCore<P> | undefined
+  #driver: CoreDriver<FrpStateEvent<P>> | undefined
+  #unsubscribeTrust: Unsubscribe | undefined
+  #loaded: LoadReport | undefined
 
-  constructor(components: FrpStateComponents, init: FrpStateInit = {}) {
+  constructor(components: FrpStateComponents, init: FrpStateInit<P>) {
     this.#components = components
-    this.#core = new FrpStateCore({
-      ...init,
-      identity: components.identity,
-      verificationCache: components.verificationCache,
-      randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length))
+    this.#init = init
+    this.graph = init.graph
+    const store = init.store === false ? undefined : (init.store ?? components.store)
+    this.#opStore = store === undefined ? undefined : new OpStore(store, init.domain ?? 'default')
+  }
+
+  /** Loads the state from the store (bases, then the ops after them) and joins the network. libp2p calls it as the node starts. */
+  async start(): Promise<void> {
+    if (this.#driver !== undefined) return
+    const trust = this.#init.trust ?? acceptAll()
+    const core = new FrpStateCore<P>({
+      ...this.#init,
+      trust,
+      identity: this.#components.identity,
+      verificationCache: this.#components.verificationCache,
+      ...(this.#opStore === undefined ? {} : { resume: await this.#opStore.resume() })
     })
-    this.#driver = new CoreDriver({
-      core: this.#core,
-      net: components.net,
-      clock: components.clock,
-      timers: components.timers,
+    this.#loaded = (await this.#opStore?.load(core, this.#components.clock.now())) ?? { ops: 0, bases: 0, refused: 0 }
+    const driver = new CoreDriver<FrpStateEvent<P>>({
+      core,
+      net: this.#components.net,
+      clock: this.#components.clock,
+      timers: this.#components.timers,
       protocols: [PROTOCOL_ID],
+      topics: [core.topic],
       onEvent: (event) => this.#onEvent(event),
       onEffectError: (effect, error) => this.#onEffectError(effect, error)
     })
+    // Trust decisions come between calls: apply their events as soon as the policy speaks.
+    this.#unsubscribeTrust = trust.onStatusChange(() => driver.apply(core.takeSettled()))
+    this.#core = core
+    this.#driver = driver
+    driver.start()
   }
 
-  start(): void {
-    this.#running = true
-    this.#driver.start()
+  /** Leaves the network and waits for every write to reach the store. libp2p calls it as the node stops. */
+  async stop(): Promise<void> {
+    this.#driver?.stop()
+    this.#unsubscribeTrust?.()
+    this.#core?.close()
+    this.#driver = undefined
+    await this.#opStore?.flush()
   }
 
-  stop(): void {
-    this.#running = false
-    this.#driver.stop()
-    for (const [id, pending] of [...this.#pending]) {
-      this.#core.cancel(id)
-      this.#pending.delete(id)
-      pending.reject(new FrpStateError('NOT_RUNNING', 'the service stopped before the pong arrived'))
-    }
+  get loaded(): LoadReport | undefined {
+    return this.#loaded
   }
 
-  async ping(peer: PeerRef): Promise<number> {
-    if (!this.#running) {
-      throw new FrpStateError('NOT_RUNNING', 'start the service (or its node) before pinging: pongs arrive through its handler')
-    }
-    const { id, effects } = this.#core.ping(peer, this.#components.clock.now())
-    const rtt = new Promise<number>((resolve, reject) => this.#pending.set(id, { resolve, reject }))
-    for (const effect of effects) this.#sends.set(effect, id)
+  async submit(payload: P): Promise<Op<P>> {
+    const core = this.#core
+    if (core === undefined || this.#driver === undefined) throw new FrpStateError('NOT_RUNNING', 'start the service (or its node) before submitting ops')
+    const { op, effects } = core.submit(payload, this.#components.clock.now())
     this.#driver.apply(effects)
-    return await rtt
+    // Acknowledged once durable: a crash after this loses nothing.
+    await this.#opStore?.saveOp(op, core.log.get(op.key)?.status ?? 'pending')
+    return op
   }
 
-  onEvent(listener: (event: FrpStateEvent) => void): Unsubscribe {
+  onEvent(listener: (event: FrpStateServiceEvent<P>) => void): Unsubscribe {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
   }
 
-  #onEvent(event: FrpStateEvent): void {
-    const pending = this.#pending.get(event.id)
-    this.#pending.delete(event.id)
-    if (event.type === 'pong') pending?.resolve(event.rtt)
-    else pending?.reject(new FrpStateError('TIMEOUT', `${event.peer} did not answer the ping in time`))
+  /** Resolves when every write so far is on disk. */
+  async flush(): Promise<void> {
+    await this.#opStore?.flush()
+  }
+
+  #onEvent(event: FrpStateEvent<P>): void {
+    this.#persist(event)
+    this.#tell(event)
+  }
+
+  #persist(event: FrpStateEvent<P>): void {
+    const store = this.#opStore
+    if (store === undefined) return
+    const failed = (error: unknown): void => this.#tell({ type: 'store-error', error })
+    // A local op is saved by submit, which waits for it.
+    if (event.type === 'op' && event.origin !== 'local' && event.origin !== 'disk') store.saveOp(event.op as Op<unknown>, event.status).catch(failed)
+    if (event.type === 'status') store.saveOp(event.op as Op<unknown>, event.status).catch(failed)
+    if (event.type === 'compacted') {
+      store.saveCompaction(this.graph, event.floor, this.#core!.clock, event.removed as Op<unknown>[], event.bases).catch(failed)
+    }
+  }
+
+  #tell(event: FrpStateServiceEvent<P>): void {
     for (const listener of this.#listeners) listener(event)
   }
 
-  // A failed answer needs no handling: the asker's ping times out, as it would on a lost packet.
-  #onEffectError(effect: CoreEffect<FrpStateEvent>, error: unknown): void {
-    const id = this.#sends.get(effect)
-    const pending = id === undefined ? undefined : this.#pending.get(id)
-    if (id === undefined || pending === undefined || effect.type !== 'send') return
-    this.#pending.delete(id)
-    this.#core.cancel(id)
-    this.#driver.apply([]) // the core's next deadline may have moved
-    pending.reject(new FrpStateError('SEND_FAILED', `could not send a ping to ${effect.to}`, { cause: error }))
+  // A publish with no peer yet, or a peer gone mid-send: anti-entropy delivers the ops later.
+  #onEffectError(effect: CoreEffect<FrpStateEvent<P>>, error: unknown): void {
+    this.#tell({ type: 'send-error', to: effect.type === 'send' ? effect.to : undefined, error })
   }
 }

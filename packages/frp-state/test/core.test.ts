@@ -1,168 +1,135 @@
 import fc from 'fast-check'
-import { describe, expect, it, vi } from 'vitest'
-import { VerificationCache, generateIdentity, signEnvelope, type Identity } from '@dscs/identity'
-import { isDscsError, type CoreEffect } from '@dscs/interface'
-import { createEnvelope, decodeEnvelope, encodeEnvelope, encodePayload } from '@dscs/wire'
-import { PingPayload, FrpStateCore, FrpStateError, type FrpStateCoreOptions } from '../src/index.js'
-import { sentBytes } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { allowList, type Batch } from '../src/index.js'
+import { addCodec, alice, bob, carol, counterState, opBytes } from './fixtures.js'
 
-// Deterministic nonces: 0x01…, 0x02…, one fill byte per ping.
-function countingBytes(): (length: number) => Uint8Array {
-  let calls = 0
-  return (length) => new Uint8Array(length).fill(++calls)
-}
-
-function newCore(options: Partial<FrpStateCoreOptions> = {}): FrpStateCore {
-  return new FrpStateCore({ identity: generateIdentity(), randomBytes: countingBytes(), ...options })
-}
-
-// A signed Ping built by hand, so a test can send what the core itself never would.
-function handmadePing(identity: Identity, nonce: Uint8Array, timestamp: number, kind = PingPayload.name): Uint8Array {
-  const unsigned = createEnvelope({ kind, payload: encodePayload(PingPayload, { nonce }), author: identity.publicKey, timestamp })
-  return encodeEnvelope(signEnvelope(identity, unsigned))
-}
-
-// Each effect as `<peer> <code>` for a penalty, or as its type.
-function outcomes(effects: readonly CoreEffect<unknown>[]): string[] {
-  return effects.map((effect) => (effect.type === 'penalise' && isDscsError(effect.error) ? `${effect.peer} ${effect.error.code}` : effect.type))
-}
+const NOW = 1_700_000_000_000
 
 describe('FrpStateCore', () => {
-  it('answers a ping and measures the round trip from the times it is given', () => {
-    const alice = newCore()
-    const bob = newCore()
-    const { id, effects } = alice.ping('bob', 1_000)
-    expect(effects).toMatchObject([{ type: 'send', to: 'bob' }])
-    const answer = bob.receive('alice', sentBytes(effects), 1_010)
-    expect(answer).toMatchObject([{ type: 'send', to: 'alice' }])
-    expect(alice.receive('bob', sentBytes(answer), 1_042)).toEqual([{ type: 'emit', event: { type: 'pong', id, peer: 'bob', rtt: 42 } }])
-    expect(alice.nextDeadline()).toBeUndefined()
+  it('applies a local op at once and publishes it; a peer applying it derives the same state', () => {
+    const a = counterState(alice)
+    const b = counterState(bob)
+    const heard: Batch[] = []
+    a.graph.subscribe((batch) => heard.push(batch))
+    const { op, effects } = a.core.submit({ counter: 'clicks', by: 2 }, NOW)
+    expect(heard).toHaveLength(1) // speculative: before anything was sent
+    expect(a.graph.get('predicted', a.counters, 'clicks')).toBe(2)
+    const publish = effects.find((effect) => effect.type === 'publish')!
+    expect(publish).toMatchObject({ type: 'publish', topic: 'dscs/frp-state/default/ops', bytes: op.envelope })
+    const receipt = b.core.receiveTopic('alice', 'dscs/frp-state/default/ops', op.envelope, NOW + 5)
+    expect(receipt.verdict).toBe('accept')
+    expect(b.graph.get('confirmed', b.counters, 'clicks')).toBe(2)
+    // Duplicates are ignored, without blame.
+    expect(b.core.receiveTopic('carol', 'dscs/frp-state/default/ops', op.envelope, NOW + 6)).toEqual({ verdict: 'ignore', effects: [] })
+    expect(b.graph.get('confirmed', b.counters, 'clicks')).toBe(2)
   })
 
-  it('takes fractional time, as a simulator gives it, and puts whole milliseconds in envelopes', () => {
-    const alice = newCore()
-    const bob = newCore()
-    const { effects } = alice.ping('bob', 1_000.75)
-    expect(decodeEnvelope(sentBytes(effects)).timestamp).toBe(1_000)
-    const answer = bob.receive('alice', sentBytes(effects), 1_020.5)
-    expect(alice.receive('bob', sentBytes(answer), 1_041.25)).toMatchObject([{ type: 'emit', event: { type: 'pong', rtt: 40.5 } }])
+  it('issues HLC times that sort after every op it has seen', () => {
+    const a = counterState(alice)
+    a.core.receiveTopic('bob', a.core.topic, opBytes(bob, { wall: NOW + 3000, counter: 7 }), NOW)
+    const { op } = a.core.submit({ counter: 'x', by: 1 }, NOW)
+    expect([op.wall, op.counter]).toEqual([NOW + 3000, 8])
   })
 
-  it('times a ping out on tick, then drops its late pong without a penalty', () => {
-    const alice = newCore({ timeout: 5_000 })
-    const bob = newCore()
-    const { id, effects } = alice.ping('bob', 0)
-    expect(alice.nextDeadline()).toBe(5_000)
-    expect(alice.tick(4_999)).toEqual([])
-    expect(alice.tick(5_000)).toEqual([{ type: 'emit', event: { type: 'timeout', id, peer: 'bob' } }])
-    expect(alice.nextDeadline()).toBeUndefined()
-    expect(alice.receive('bob', sentBytes(bob.receive('alice', sentBytes(effects), 5_001)), 5_002)).toEqual([])
+  it('integrates a late op in its place and reports the correction', () => {
+    const graphOrder: string[] = []
+    const a = counterState(alice)
+    a.graph.subscribe((batch) => graphOrder.push(batch.correction ? 'correction' : 'update'))
+    a.core.receiveTopic('bob', a.core.topic, opBytes(bob, { wall: NOW + 20, payload: { counter: 'x', by: 10 } }), NOW + 30)
+    a.core.receiveTopic('carol', a.core.topic, opBytes(carol, { wall: NOW + 10, payload: { counter: 'x', by: 1 } }), NOW + 40)
+    expect(graphOrder).toEqual(['update', 'correction'])
+    expect(a.graph.get('predicted', a.counters, 'x')).toBe(11)
   })
 
-  it('settles a pong only from the peer that was pinged', () => {
-    const alice = newCore()
-    const bob = newCore()
-    const answer = sentBytes(bob.receive('alice', sentBytes(alice.ping('bob', 0).effects), 1))
-    expect(alice.receive('carol', answer, 2)).toEqual([])
-    expect(alice.receive('bob', answer, 2)).toMatchObject([{ type: 'emit', event: { type: 'pong', rtt: 2 } }])
+  it.each([
+    ['malformed bytes', () => new Uint8Array([1, 2, 3, 4, 5]), 'reject', 'MALFORMED'],
+    ['a forged signature', () => tamperSignature(opBytes(bob, { wall: NOW })), 'reject', 'BAD_SIGNATURE'],
+    ['an op of another domain', () => opBytes(bob, { wall: NOW, kind: 'dscs.frp-state.op.other' }), 'reject', 'UNKNOWN_KIND'],
+    ['an op from the far future', () => opBytes(bob, { wall: NOW + 60_000 }), 'reject', 'FROM_FUTURE'],
+    ['an op beyond the lateness horizon', () => opBytes(bob, { wall: NOW - 120_000 }), 'ignore', 'BEYOND_HORIZON'],
+    ['an oversized payload', () => opBytes(bob, { wall: NOW, payload: new Uint8Array(1200).fill(32) }), 'reject', 'BAD_PAYLOAD'],
+    ['an oversized envelope, before decoding it', () => opBytes(bob, { wall: NOW, payload: new Uint8Array(2000).fill(32) }), 'reject', 'TOO_LARGE'],
+    ['a payload the codec refuses', () => opBytes(bob, { wall: NOW, payload: new TextEncoder().encode('{"counter":1}') }), 'reject', 'BAD_PAYLOAD'],
+    ['an HLC counter past its bound', () => opBytes(bob, { wall: NOW, counter: 70_000 }), 'reject', 'BAD_MESSAGE']
+  ])('refuses %s with a typed error, and leaves the state untouched', (_, bytes, verdict, code) => {
+    const a = counterState(alice, { maxPayloadBytes: 1024 })
+    a.core.submit({ counter: 'x', by: 5 }, NOW)
+    const receipt = a.core.receiveTopic('mallory', a.core.topic, bytes(), NOW)
+    expect(receipt.verdict).toBe(verdict)
+    expect(receipt.effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ type: 'refused', code, from: 'mallory' }) })
+    const penalties = receipt.effects.filter((effect) => effect.type === 'penalise')
+    expect(penalties).toEqual(verdict === 'reject' ? [expect.objectContaining({ peer: 'mallory', error: expect.objectContaining({ code }) })] : [])
+    expect(a.core.log.size).toBe(1)
+    expect(a.graph.get('predicted', a.counters, 'x')).toBe(5)
   })
 
-  it('penalises the sender of bad input with a typed error, and answers nothing', () => {
-    const bob = newCore({ maxClockSkew: 1_000 })
-    const mallory = generateIdentity()
-    const nonce = new Uint8Array(16)
-    const validPing = handmadePing(mallory, nonce, 10_000)
-    expect(bob.receive('mallory', validPing, 10_000)).toMatchObject([{ type: 'send', to: 'mallory' }])
-    expect(outcomes(bob.receive('mallory', handmadePing(mallory, nonce, 12_000), 10_000))).toEqual(['mallory OUTSIDE_WINDOW'])
-    expect(outcomes(bob.receive('mallory', handmadePing(mallory, new Uint8Array(3), 10_000), 10_000))).toEqual(['mallory BAD_NONCE'])
-    expect(outcomes(bob.receive('mallory', handmadePing(mallory, nonce, 10_000, 'dscs.other.Thing'), 10_000))).toEqual(['mallory UNKNOWN_KIND'])
-    expect(outcomes(bob.receive('mallory', new Uint8Array(513), 10_000))).toEqual(['mallory TOO_LARGE'])
-    expect(outcomes(bob.receive('mallory', new Uint8Array([0xff, 0xff]), 10_000))).toEqual(['mallory MALFORMED'])
-  })
-
-  it('refuses a replayed ping, however soon it comes back', () => {
-    const alice = newCore()
-    const bob = newCore()
-    const captured = sentBytes(alice.ping('bob', 1_000).effects)
-    expect(bob.receive('alice', captured, 1_010)).toMatchObject([{ type: 'send', to: 'alice' }])
-    expect(outcomes(bob.receive('alice', captured, 1_010))).toEqual(['alice REPLAYED'])
-    expect(outcomes(bob.receive('mallory', captured, 30_000))).toEqual(['mallory REPLAYED'])
-    expect(outcomes(bob.receive('mallory', captured, 62_000))).toEqual(['mallory OUTSIDE_WINDOW'])
-  })
-
-  it('remembers at most maxSeenEnvelopes, and then refuses anything as old as what it forgot', () => {
-    const bob = newCore({ maxSeenEnvelopes: 2 })
-    const carol = generateIdentity()
-    for (const [i, timestamp] of [1_000, 2_000, 3_000].entries()) {
-      expect(bob.receive('carol', handmadePing(carol, new Uint8Array(16).fill(i), timestamp), 3_000)).toMatchObject([{ type: 'send' }])
-    }
-    // The first ping was forgotten to make room; its replay is still refused.
-    expect(outcomes(bob.receive('carol', handmadePing(carol, new Uint8Array(16).fill(0), 1_000), 3_000))).toEqual(['carol OUTSIDE_WINDOW'])
-    expect(bob.receive('carol', handmadePing(carol, new Uint8Array(16).fill(9), 2_500), 3_000)).toMatchObject([{ type: 'send' }])
-  })
-
-  it('refuses forged and altered envelopes with BAD_SIGNATURE, and still accepts the genuine ones after', () => {
-    const alice = generateIdentity()
-    const mallory = generateIdentity()
-    const bob = newCore()
-    const genuine = handmadePing(alice, new Uint8Array(16).fill(1), 0)
-    const altered = encodeEnvelope({ ...decodeEnvelope(genuine), payload: encodePayload(PingPayload, { nonce: new Uint8Array(16).fill(2) }) })
-    const flipped = genuine.slice()
-    flipped[flipped.length - 1]! ^= 1 // the last byte is part of the signature
-    const impostor = encodeEnvelope({ ...decodeEnvelope(handmadePing(mallory, new Uint8Array(16).fill(1), 0)), author: alice.publicKey })
-    for (const forgery of [altered, flipped, impostor]) expect(outcomes(bob.receive('mallory', forgery, 0))).toEqual(['mallory BAD_SIGNATURE'])
-    expect(bob.receive('alice', genuine, 0)).toMatchObject([{ type: 'send', to: 'alice' }])
-
-    // An altered pong neither settles the ping nor spends it: the genuine pong still does.
-    const carol = newCore()
-    const { id, effects } = carol.ping('bob', 0)
-    const pong = sentBytes(bob.receive('carol', sentBytes(effects), 5))
-    const alteredPong = pong.slice()
-    alteredPong[alteredPong.length - 1]! ^= 1
-    expect(outcomes(carol.receive('bob', alteredPong, 10))).toEqual(['bob BAD_SIGNATURE'])
-    expect(carol.receive('bob', pong, 10)).toEqual([{ type: 'emit', event: { type: 'pong', id, peer: 'bob', rtt: 10 } }])
-  })
-
-  it('verifies each envelope once per node through the shared verification cache', () => {
-    const cache = new VerificationCache()
-    const alice = newCore()
-    const pingBytes = sentBytes(alice.ping('bob', 0).effects)
-    expect(newCore({ verificationCache: cache }).receive('alice', pingBytes, 1)).toMatchObject([{ type: 'send', to: 'alice' }])
-    expect(cache.size).toBe(1)
-    // Another core of the same node (its own replay guard) gets the verdict from the cache instead of checking again.
-    const lookups = vi.spyOn(cache, 'get')
-    expect(newCore({ verificationCache: cache }).receive('alice', pingBytes, 2)).toMatchObject([{ type: 'send', to: 'alice' }])
-    expect(lookups).toHaveReturnedWith(true)
-    expect(cache.size).toBe(1)
-  })
-
-  it('never throws on hostile bytes: each yields at most one effect, a penalty carrying a typed error or an answer', () => {
-    const bob = newCore()
-    const validPing = handmadePing(generateIdentity(), new Uint8Array(16), 0)
-    const flipped = fc.tuple(fc.nat(validPing.length - 1), fc.integer({ min: 1, max: 255 })).map(([at, mask]) => {
-      const bytes = validPing.slice()
-      bytes[at]! ^= mask
-      return bytes
-    })
+  it('never throws and never changes the state on hostile bytes (property)', () => {
+    const valid = opBytes(bob, { wall: NOW, payload: { counter: 'y', by: 3 } })
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 600 }), flipped), (bytes) => {
-        const effects = bob.receive('mallory', bytes, 0)
-        expect(effects.length).toBeLessThanOrEqual(1)
-        for (const effect of effects) {
-          if (effect.type === 'penalise') expect(isDscsError(effect.error)).toBe(true)
-          else expect(effect).toMatchObject({ type: 'send', to: 'mallory' })
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 600 }),
+          fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 1, max: 255 })).map(([at, flip]) => {
+            const copy = valid.slice()
+            copy[at]! ^= flip
+            return copy
+          })
+        ),
+        (bytes) => {
+          const a = counterState(alice)
+          a.core.submit({ counter: 'x', by: 5 }, NOW)
+          const receipt = a.core.receiveTopic('mallory', a.core.topic, bytes, NOW)
+          // Only the unsigned stamp field may change without breaking the signature: the same op, admitted.
+          if (receipt.verdict === 'accept') expect(a.graph.get('predicted', a.counters, 'y')).toBe(3)
+          else expect(a.core.log.size).toBe(1)
+          expect(a.graph.get('predicted', a.counters, 'x')).toBe(5)
         }
-      }),
-      { numRuns: 1_000 }
+      ),
+      { numRuns: 2000 }
     )
   })
 
-  it('bounds the pings awaiting an answer', () => {
-    const alice = newCore({ maxOutstanding: 2 })
-    alice.ping('bob', 0)
-    alice.ping('carol', 0)
-    expect(() => alice.ping('dave', 0)).toThrow(FrpStateError)
-    expect(() => newCore({ timeout: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
-    expect(() => newCore({ maxSeenEnvelopes: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
+  it('shows pending ops in the predicted view only, then confirms or nullifies them', () => {
+    const policy = allowList([alice.publicKey], { others: 'pending' })
+    const a = counterState(alice, { trust: policy })
+    const fromBob = opBytes(bob, { wall: NOW, payload: { counter: 'x', by: 10 } })
+    const fromCarol = opBytes(carol, { wall: NOW + 1, payload: { counter: 'x', by: 100 } })
+    a.core.submit({ counter: 'x', by: 1 }, NOW + 2)
+    a.core.receiveTopic('bob', a.core.topic, fromBob, NOW + 3)
+    a.core.receiveTopic('carol', a.core.topic, fromCarol, NOW + 3)
+    expect([a.graph.get('predicted', a.counters, 'x'), a.graph.get('confirmed', a.counters, 'x')]).toEqual([111, 1])
+    policy.allow(bob.publicKey)
+    expect([a.graph.get('predicted', a.counters, 'x'), a.graph.get('confirmed', a.counters, 'x')]).toEqual([111, 11])
+    expect(a.core.takeSettled()).toEqual([{ type: 'emit', event: expect.objectContaining({ type: 'status', status: 'confirmed' }) }])
+  })
+
+  it('refuses the ops of authors off the allow-list in reject mode, and its own when not allowed', () => {
+    const a = counterState(alice, { trust: allowList([bob.publicKey]) })
+    const receipt = a.core.receiveTopic('carol', a.core.topic, opBytes(carol, { wall: NOW }), NOW)
+    expect(receipt.verdict).toBe('reject')
+    expect(receipt.effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ code: 'TRUST_REJECTED' }) })
+    expect(() => a.core.submit({ counter: 'x', by: 1 }, NOW)).toThrow(expect.objectContaining({ code: 'TRUST_REJECTED' }))
+  })
+
+  it('folds ops older than the horizon into the bases, and refuses ops before the floor', () => {
+    const a = counterState(alice, { horizon: 1000, compactEvery: 100 })
+    for (let i = 0; i < 10; i++) a.core.receiveTopic('bob', a.core.topic, opBytes(bob, { wall: NOW + i * 100, payload: { counter: 'x', by: 1 } }), NOW + i * 100)
+    const effects = a.core.tick(NOW + 1550)
+    expect(effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ type: 'compacted', floor: NOW + 550 }) })
+    expect(a.core.log.size).toBe(4)
+    expect(a.graph.get('confirmed', a.counters, 'x')).toBe(10)
+    const late = a.core.ingest(opBytes(carol, { wall: NOW + 500 }), NOW + 1200, 'sync', 'carol')
+    expect(late.verdict).toBe('ignore')
+  })
+
+  it('decodes op payloads with the application codec', () => {
+    expect(addCodec.decode(addCodec.encode({ counter: 'a', by: 3 }))).toEqual({ counter: 'a', by: 3 })
+    expect(() => addCodec.decode(new Uint8Array([0xff]))).toThrow(expect.objectContaining({ code: 'BAD_PAYLOAD' }))
   })
 })
+
+function tamperSignature(bytes: Uint8Array): Uint8Array {
+  const copy = bytes.slice()
+  copy[copy.length - 3]! ^= 1 // inside the signature, the envelope's last field
+  return copy
+}

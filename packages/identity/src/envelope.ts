@@ -33,9 +33,10 @@ export interface OpenEnvelopeOptions {
   readonly cache?: VerificationCache
   /**
    * A check cheaper than a signature, run just before it (e.g. a
-   * proof-of-work stamp); throw a DscsError to refuse the envelope.
+   * proof-of-work stamp, or a duplicate check by `id`, the envelope hash in
+   * hex); throw a DscsError to refuse the envelope.
    */
-  readonly beforeSignature?: (env: Envelope) => void
+  readonly beforeSignature?: (env: Envelope, id: string) => void
 }
 
 /** An envelope that decoded, passed the replay guard and carries its author's valid signature. */
@@ -84,7 +85,7 @@ function precheck(bytes: Uint8Array, options: OpenEnvelopeOptions): Opening {
   const id = bytesToHex(hashSigned(message, envelope.signature))
   const now = options.now ?? Date.now()
   options.replay?.check(id, envelope.timestamp, now)
-  options.beforeSignature?.(envelope)
+  options.beforeSignature?.(envelope, id)
   return { envelope, message, id, now }
 }
 

@@ -8,6 +8,7 @@ import {
   type PeerEvent,
   type PeerRef,
   type ProtocolId,
+  type Store,
   type TopicHandler,
   type Unsubscribe
 } from '@dscs/interface'
@@ -44,6 +45,8 @@ export interface DscsNetInit {
   readonly banMs?: number
   /** Time source; default the wall clock. */
   readonly clock?: Clock
+  /** The node's persistence, handed to protocol services; `createNode` passes its LevelDB store. */
+  readonly store?: Store
 }
 
 /** What the DSCS Net service needs from libp2p; gossipsub must be registered as `pubsub` before it. */
@@ -108,6 +111,8 @@ export class Libp2pNet implements Net, Startable {
   readonly rationing: Rationing
   readonly clock: Clock
   readonly limits: WireLimits
+  /** The node's persistence, if it has any: protocol services keep their state there. */
+  readonly store: Store | undefined
 
   readonly #components: DscsNetComponents
   readonly #log: Logger
@@ -134,6 +139,7 @@ export class Libp2pNet implements Net, Startable {
     // The libp2p Ed25519 key is the seed followed by the public key: the DSCS identity is the same key.
     this.identity = identityFromSeed(components.privateKey.raw.subarray(0, 32))
     this.clock = init.clock ?? systemClock
+    this.store = init.store
     this.limits = resolveLimits(init.limits)
     this.rationing = new Rationing(init.rationing)
     this.verificationCache = new VerificationCache(init.verificationCacheSize)

@@ -1,5 +1,5 @@
 import type { Identity, VerificationCache } from '@dscs/identity'
-import type { Clock } from '@dscs/interface'
+import type { Clock, Store } from '@dscs/interface'
 import { realTimers, type Timers } from './driver.js'
 import { NetError } from './errors.js'
 import { Libp2pNet, type DscsNetComponents, type DscsNetInit } from './libp2p-net.js'
@@ -19,6 +19,8 @@ export interface ProtocolContext {
   readonly timers: Timers
   /** The node's verification cache: pass it to `openEnvelope` so no envelope is verified twice. */
   readonly verificationCache: VerificationCache
+  /** The node's persistence (LevelDB under the data directory with `createNode`), or undefined for none. */
+  readonly store: Store | undefined
 }
 
 /**
@@ -40,6 +42,6 @@ export function protocolService<Service>(create: (context: ProtocolContext) => S
     if (!(net instanceof Libp2pNet)) {
       throw new NetError('INVALID_OPTION', 'a DSCS protocol service needs the `net` service: start the node with createNode, or register dscsNet() before it')
     }
-    return create({ net, identity: net.identity, clock: net.clock, timers: realTimers, verificationCache: net.verificationCache })
+    return create({ net, identity: net.identity, clock: net.clock, timers: realTimers, verificationCache: net.verificationCache, store: net.store })
   }
 }

@@ -1,219 +1,238 @@
-import { DscsError, isDscsError, type CoreEffect, type PeerRef, type ProtocolCore } from '@dscs/interface'
-import { ReplayGuard, openEnvelope, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
-import { WireError, createEnvelope, decodePayload, encodeEnvelope, encodePayload, type Envelope, type PayloadKind } from '@dscs/wire'
-import type { FrpStateInit } from '../index.js'
+import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore, type TopicReceipt, type TrustPolicy, type TrustStatusChange } from '@dscs/interface'
+import { signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
+import { createEnvelope, encodeEnvelope, envelopeHash } from '@dscs/wire'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import type { OpCodec } from './codec.js'
 import {
-  DEFAULT_MAX_CLOCK_SKEW,
-  DEFAULT_MAX_OUTSTANDING,
-  DEFAULT_MAX_SEEN_ENVELOPES,
-  DEFAULT_TIMEOUT,
-  MAX_ENVELOPE_BYTES,
-  NONCE_BYTES,
-  PROTOCOL_ID
+  DEFAULT_COMPACT_EVERY,
+  DEFAULT_HORIZON,
+  DEFAULT_MAX_FUTURE,
+  DEFAULT_MAX_OPS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DOMAIN_PATTERN,
+  ENVELOPE_OVERHEAD_BYTES,
+  opKind,
+  opTopic
 } from './constants.js'
 import { FrpStateError } from './errors.js'
-import { PingPayload, PongPayload } from './messages.js'
+import type { BaseValue, StateGraph } from './graph.js'
+import { HybridClock, type HlcTime } from './hlc.js'
+import { Duplicate, admitOp, admitStoredOp, judge, type IngestRules } from './ingest.js'
+import { OpLog } from './op-log.js'
+import type { Op, OpStatus } from './op.js'
+import { acceptAll } from './trust.js'
 
-/**
- * The {@link FrpStateInit} options plus what every driver supplies: the
- * identity, randomness as an input, and the node's verification cache.
- */
-export interface FrpStateCoreOptions extends FrpStateInit {
-  /** This node's Ed25519 identity, which signs its envelopes. */
+export interface FrpStateCoreOptions<P> {
+  /** This node's identity, which signs its ops. */
   readonly identity: Identity
-  /** `length` fresh random bytes: `crypto.getRandomValues` for real, a seeded source in simulation. */
-  readonly randomBytes: (length: number) => Uint8Array
-  /**
-   * The node's shared signature verdicts (`ProtocolContext.verificationCache`
-   * of `@dscs/net`), so an envelope is never verified twice on a node, whichever
-   * protocol or topic brings it. Without it, every signature is checked.
-   */
+  /** The reducers and computed values the ops feed; declare reducers before the core applies ops. */
+  readonly graph: StateGraph<P>
+  /** How op payloads become bytes and back; `decode` must refuse what it does not expect. */
+  readonly codec: OpCodec<P>
+  /** The state domain: lowercase letters, digits and `-`. Default `default`. */
+  readonly domain?: string
+  /** Decides whether each op is confirmed, pending or refused. Default {@link acceptAll}, the "no trust" mode. */
+  readonly trust?: TrustPolicy
+  /** Ops older than this many ms are refused; the state before it becomes final. Default 10 minutes. */
+  readonly horizon?: number
+  /** Ops timestamped more than this many ms ahead of the clock are refused. Default 10 s. */
+  readonly maxFuture?: number
+  /** Largest op payload, bytes. Default 64 KiB. */
+  readonly maxPayloadBytes?: number
+  /** Most ops held in memory (those within the horizon, and pending ones). Default 1,000,000. */
+  readonly maxOps?: number
+  /** How often final ops are folded away, ms. Default 5 s. */
+  readonly compactEvery?: number
+  /** The node's shared signature verdicts, so an op relayed by many peers is verified once. */
   readonly verificationCache?: VerificationCache
+  /** Where a restored state resumes: its final floor and the last HLC time it issued or saw. */
+  readonly resume?: { readonly floor: number; readonly clock: HlcTime }
 }
 
-/** What the core reports to the application. */
-export type FrpStateEvent =
-  /** `peer` answered ping `id` `rtt` milliseconds after it was sent. */
-  | { readonly type: 'pong'; readonly id: string; readonly peer: PeerRef; readonly rtt: number }
-  /** `peer` did not answer ping `id` within the timeout. */
-  | { readonly type: 'timeout'; readonly id: string; readonly peer: PeerRef }
+/** Where an op came from. */
+export type OpOrigin = 'local' | 'topic' | 'sync' | 'disk'
 
-/** A ping started by {@link FrpStateCore.ping}, awaiting its pong. */
-export interface FrpStatePing {
-  /** Names the ping in the events about it: its nonce, in hex. */
-  readonly id: string
-  /** For the driver to carry out: the `send` of the Ping. */
-  readonly effects: CoreEffect<FrpStateEvent>[]
-}
-
-interface OutstandingPing {
-  readonly peer: PeerRef
-  readonly sentAt: number
-}
-
-/** A message whose kind and payload passed the checks that come before its signature. */
-type ReceivedMessage =
-  | { readonly type: 'ping'; readonly nonce: Uint8Array }
-  | { readonly type: 'pong'; readonly id: string; readonly sentAt: number }
+export type FrpStateEvent<P> =
+  /** A new op was admitted with its first status: the service persists it. */
+  | { readonly type: 'op'; readonly op: Op<P>; readonly status: OpStatus; readonly origin: OpOrigin }
+  /** The trust policy settled an op. */
+  | { readonly type: 'status'; readonly op: Op<P>; readonly status: 'confirmed' | 'nullified' }
+  /** Ops before `floor` became final and were folded away. */
+  | { readonly type: 'compacted'; readonly floor: number; readonly removed: readonly Op<P>[]; readonly bases: readonly BaseValue[] }
+  /** An op was refused (`from` is the peer that sent it, absent for the disk). */
+  | { readonly type: 'refused'; readonly code: string; readonly message: string; readonly from?: PeerRef; readonly origin: OpOrigin }
 
 /**
- * Stops the opening of a pong that no ping awaits: it may just be late, so it
- * is dropped without a penalty, before its signature costs anything and
- * without a place in the replay guard. Never leaves the core.
+ * The frp-state protocol as a sans-I/O `ProtocolCore`: ops arrive on the
+ * domain's topic (and by anti-entropy), are checked cheapest first, judged by
+ * the trust policy and applied to the graph at once; local ops are signed,
+ * applied and published. Trust decisions arriving later confirm or nullify
+ * ops; `tick` folds final ops away.
  */
-class UnawaitedPong extends DscsError {
-  constructor() {
-    super('UNAWAITED_PONG', 'no ping to the sender awaits this pong')
-  }
-}
-
-const WIRE_LIMITS = { maxEnvelopeBytes: MAX_ENVELOPE_BYTES }
-
-/**
- * The protocol as a sans-I/O state machine, a `ProtocolCore` of
- * `@dscs/interface`. Every input (an API call, bytes received, the passing of
- * time) comes with `now`, in milliseconds, and returns `CoreEffect`s for its
- * driver to carry out: `send` (on {@link PROTOCOL_ID}, the driver's first
- * protocol), `emit` and `penalise`. No timers, no sockets: `CoreDriver` of
- * `@dscs/net` runs the same core under `src/service.ts` on libp2p and on a
- * simulated `Net` in `@dscs/netsim`.
- *
- * A ping sends a signed Ping envelope with a random nonce; the peer answers
- * with a Pong carrying the same nonce, and the round-trip time is measured
- * from the `now` of each step. Received bytes are opened by `openEnvelope`
- * of @dscs/identity, cheapest check first: size, decoding, the replay window
- * of this core's `ReplayGuard`, the kind and payload, then the signature (or
- * the node's cached verdict on it). Bad input becomes a `penalise` effect
- * naming the sender and the typed error; it never throws and never changes
- * the outstanding pings.
- */
-export class FrpStateCore implements ProtocolCore<FrpStateEvent> {
+export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
+  readonly graph: StateGraph<P>
+  readonly log: OpLog<P>
+  readonly domain: string
+  readonly topic: string
   readonly #identity: Identity
-  readonly #randomBytes: (length: number) => Uint8Array
-  readonly #timeout: number
-  readonly #maxOutstanding: number
-  readonly #replay: ReplayGuard
-  readonly #verificationCache: VerificationCache | undefined
-  // Keyed by ping id; bounded by maxOutstanding, and only this node's own calls add to it.
-  readonly #outstanding = new Map<string, OutstandingPing>()
+  readonly #rules: IngestRules<P>
+  readonly #clock: HybridClock
+  readonly #compactEvery: number
+  readonly #unsubscribeTrust: () => void
+  // Trust decisions arrive outside any call; their events wait here for takeSettled or the next call.
+  readonly #settled: CoreEffect<FrpStateEvent<P>>[] = []
+  #nextCompaction: number | undefined
 
-  constructor(options: FrpStateCoreOptions) {
+  constructor(options: FrpStateCoreOptions<P>) {
+    const domain = options.domain ?? 'default'
+    if (!DOMAIN_PATTERN.test(domain)) throw new FrpStateError('INVALID_OPTION', `domain ${JSON.stringify(domain)} must match ${DOMAIN_PATTERN}`)
+    this.domain = domain
+    this.topic = opTopic(domain)
+    this.graph = options.graph
     this.#identity = options.identity
-    this.#randomBytes = options.randomBytes
-    this.#timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout')
-    this.#maxOutstanding = positive(options.maxOutstanding, DEFAULT_MAX_OUTSTANDING, 'maxOutstanding')
-    this.#replay = new ReplayGuard({
-      windowMs: positive(options.maxClockSkew, DEFAULT_MAX_CLOCK_SKEW, 'maxClockSkew'),
-      maxEntries: positive(options.maxSeenEnvelopes, DEFAULT_MAX_SEEN_ENVELOPES, 'maxSeenEnvelopes')
-    })
-    this.#verificationCache = options.verificationCache
+    const maxPayloadBytes = positive(options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 'maxPayloadBytes')
+    const trust = options.trust ?? acceptAll()
+    this.#rules = {
+      kind: opKind(domain),
+      domain,
+      codec: options.codec,
+      maxPayloadBytes,
+      maxEnvelopeBytes: maxPayloadBytes + ENVELOPE_OVERHEAD_BYTES,
+      horizon: positive(options.horizon, DEFAULT_HORIZON, 'horizon'),
+      maxFuture: positive(options.maxFuture, DEFAULT_MAX_FUTURE, 'maxFuture'),
+      trust,
+      verificationCache: options.verificationCache
+    }
+    this.log = new OpLog(options.graph, { maxOps: positive(options.maxOps, DEFAULT_MAX_OPS, 'maxOps'), floor: options.resume?.floor })
+    this.#clock = new HybridClock(options.resume?.clock)
+    this.#compactEvery = positive(options.compactEvery, DEFAULT_COMPACT_EVERY, 'compactEvery')
+    this.#unsubscribeTrust = trust.onStatusChange((change) => this.#onStatusChange(change))
   }
 
-  /** Starts a ping of `peer`; a `pong` or `timeout` event with the returned id follows. */
-  ping(peer: PeerRef, now: number): FrpStatePing {
-    if (this.#outstanding.size >= this.#maxOutstanding) {
-      throw new FrpStateError('TOO_MANY_PINGS', `${this.#outstanding.size} pings already await an answer, the most allowed`)
-    }
-    const nonce = this.#randomBytes(NONCE_BYTES)
-    const id = toHex(nonce)
-    const bytes = this.#seal(PingPayload, { nonce }, now)
-    this.#outstanding.set(id, { peer, sentAt: now })
-    return { id, effects: [{ type: 'send', to: peer, bytes }] }
+  /** The largest signed op envelope this state accepts. */
+  get maxEnvelopeBytes(): number {
+    return this.#rules.maxEnvelopeBytes
+  }
+
+  /** The last HLC time issued or seen: persist it to resume the clock. */
+  get clock(): HlcTime {
+    return this.#clock.last
   }
 
   /**
-   * Handles bytes `from` sent on {@link PROTOCOL_ID}, the core's one protocol
-   * (so it needs no `protocol` argument): answers a Ping, settles a Pong,
-   * reports bad input.
+   * Signs `payload` as a new op, applies it at once (subscribers of the graph
+   * hear before this returns) and returns it with the `publish` effect.
+   * Throws FrpStateError `TRUST_REJECTED` when the trust policy refuses this
+   * node's own op, `BAD_PAYLOAD` when it is too large.
    */
-  receive(from: PeerRef, bytes: Uint8Array, now: number): CoreEffect<FrpStateEvent>[] {
-    const checked: { message?: ReceivedMessage } = {}
-    try {
-      openEnvelope(bytes, {
-        limits: WIRE_LIMITS,
-        replay: this.#replay,
-        cache: this.#verificationCache,
-        now,
-        beforeSignature: (envelope) => {
-          checked.message = this.#read(from, envelope)
-        }
-      })
-    } catch (err) {
-      if (err instanceof UnawaitedPong) return []
-      // Hostile input fails with a typed error; any other exception is a bug and must surface.
-      if (!isDscsError(err)) throw err
-      return [{ type: 'penalise', peer: from, error: err }]
+  submit(payload: P, now: number): { op: Op<P>; effects: CoreEffect<FrpStateEvent<P>>[] } {
+    const bytes = this.#rules.codec.encode(payload)
+    if (bytes.length > this.#rules.maxPayloadBytes) {
+      throw new FrpStateError('BAD_PAYLOAD', `op payload of ${bytes.length} bytes; at most ${this.#rules.maxPayloadBytes}`)
     }
-    // Set by beforeSignature, which openEnvelope calls for every envelope before accepting it.
-    const message = checked.message!
-    if (message.type === 'ping') return [{ type: 'send', to: from, bytes: this.#seal(PongPayload, { nonce: message.nonce }, now) }]
-    this.#outstanding.delete(message.id)
-    return [{ type: 'emit', event: { type: 'pong', id: message.id, peer: from, rtt: now - message.sentAt } }]
+    const time = this.#clock.tick(now)
+    const envelope = signEnvelope(
+      this.#identity,
+      createEnvelope({ kind: this.#rules.kind, payload: bytes, author: this.#identity.publicKey, timestamp: time.wall, seq: time.counter })
+    )
+    const key = bytesToHex(envelopeHash(envelope))
+    const op: Op<P> = { wall: time.wall, counter: time.counter, author: this.#identity.publicKey, id: hexToBytes(key), key, payload, envelope: encodeEnvelope(envelope) }
+    const verdict = judge(op, this.#rules, now)
+    if (verdict.status === 'reject') throw new FrpStateError('TRUST_REJECTED', `${verdict.code}: ${verdict.reason}`)
+    const status = verdict.status === 'accept' ? 'confirmed' : 'pending'
+    this.log.add(op, status)
+    return {
+      op,
+      effects: [...this.takeSettled(), { type: 'emit', event: { type: 'op', op, status, origin: 'local' } }, { type: 'publish', topic: this.topic, bytes: op.envelope }]
+    }
   }
 
-  /** Expires the pings that have waited `timeout` or longer by `now`. */
-  tick(now: number): CoreEffect<FrpStateEvent>[] {
-    const effects: CoreEffect<FrpStateEvent>[] = []
-    for (const [id, waiting] of this.#outstanding) {
-      if (now - waiting.sentAt < this.#timeout) continue
-      this.#outstanding.delete(id)
-      effects.push({ type: 'emit', event: { type: 'timeout', id, peer: waiting.peer } })
+  receive(): CoreEffect<FrpStateEvent<P>>[] {
+    return []
+  }
+
+  /** An op on the domain's topic: `accept` relays it; a bad one is `reject`ed so gossipsub scores its sender down. */
+  receiveTopic(from: PeerRef, topic: string, bytes: Uint8Array, now: number): TopicReceipt<FrpStateEvent<P>> {
+    if (topic !== this.topic) return { verdict: 'ignore', effects: [] }
+    const result = this.ingest(bytes, now, 'topic', from)
+    return { verdict: result.verdict, effects: [...this.takeSettled(), ...result.effects] }
+  }
+
+  /**
+   * Checks and applies one op from a peer or the disk. An op too late for the
+   * horizon or held already is ignored without blame; anything malformed,
+   * forged, from the future or refused by the trust policy also penalises `from`.
+   */
+  ingest(bytes: Uint8Array, now: number, origin: OpOrigin, from?: PeerRef): { verdict: 'accept' | 'ignore' | 'reject'; effects: CoreEffect<FrpStateEvent<P>>[] } {
+    try {
+      const { op, verdict } = admitOp(bytes, this.log, this.#rules, now)
+      const status = verdict.status === 'accept' ? 'confirmed' : 'pending'
+      this.log.add(op, status)
+      this.#clock.observe(op)
+      return { verdict: 'accept', effects: [{ type: 'emit', event: { type: 'op', op, status, origin } }] }
+    } catch (error) {
+      if (error instanceof Duplicate) return { verdict: 'ignore', effects: [] }
+      // Hostile input fails with a typed error; anything else is a bug and must surface.
+      if (!isDscsError(error)) throw error
+      const refused: CoreEffect<FrpStateEvent<P>> = {
+        type: 'emit',
+        event: { type: 'refused', code: error.code, message: error.message, origin, ...(from === undefined ? {} : { from }) }
+      }
+      // Lateness and a full log are no offence of the sender's.
+      if (error.code === 'BEYOND_HORIZON' || error.code === 'LOG_FULL' || from === undefined) return { verdict: 'ignore', effects: [refused] }
+      return { verdict: 'reject', effects: [refused, { type: 'penalise', peer: from, error }] }
     }
+  }
+
+  /**
+   * Puts back an op read from this node's store with the status it was
+   * stored with (a pending one is asked of the trust policy again). Throws
+   * FrpStateError `CORRUPT_STORE` (or another DscsError) on a damaged record.
+   */
+  restore(bytes: Uint8Array, key: string, status: OpStatus, now: number): Op<P> {
+    const op = admitStoredOp(bytes, key, this.log, this.#rules, now)
+    let current = status
+    if (status === 'pending') {
+      const verdict = judge(op, this.#rules, now)
+      current = verdict.status === 'accept' ? 'confirmed' : verdict.status === 'reject' ? 'nullified' : 'pending'
+    }
+    this.log.add(op, current)
+    this.#clock.observe(op)
+    return op
+  }
+
+  /** Folds final ops away every `compactEvery` ms and reports trust decisions. */
+  tick(now: number): CoreEffect<FrpStateEvent<P>>[] {
+    const effects = this.takeSettled()
+    if (this.#nextCompaction !== undefined && now < this.#nextCompaction) return effects
+    this.#nextCompaction = now + this.#compactEvery
+    const { removed, bases } = this.log.compact(Math.floor(now - this.#rules.horizon))
+    if (removed.length > 0) effects.push({ type: 'emit', event: { type: 'compacted', floor: this.log.floor, removed, bases } })
     return effects
   }
 
-  /** When the next {@link tick} has work to do, or undefined when no ping awaits an answer. */
   nextDeadline(): number | undefined {
-    let deadline: number | undefined
-    for (const waiting of this.#outstanding.values()) {
-      const expiry = waiting.sentAt + this.#timeout
-      if (deadline === undefined || expiry < deadline) deadline = expiry
-    }
-    return deadline
+    return this.#nextCompaction ?? 0
   }
 
-  /** Forgets ping `id` without an event, e.g. when its message could not be sent or its caller went away. */
-  cancel(id: string): void {
-    this.#outstanding.delete(id)
+  /** Stops listening to the trust policy. */
+  close(): void {
+    this.#unsubscribeTrust()
   }
 
-  // The checks cheaper than a signature: the kind, the payload through its registered kind, and whether a pong is awaited.
-  #read(from: PeerRef, envelope: Envelope): ReceivedMessage {
-    switch (envelope.kind) {
-      case PingPayload.name:
-        return { type: 'ping', nonce: decodePayload(envelope, PingPayload).nonce }
-      case PongPayload.name: {
-        const id = toHex(decodePayload(envelope, PongPayload).nonce)
-        const waiting = this.#outstanding.get(id)
-        // A pong after its timeout, or for a ping never sent to `from`: lateness is no offence.
-        if (waiting === undefined || waiting.peer !== from) throw new UnawaitedPong()
-        return { type: 'pong', id, sentAt: waiting.sentAt }
-      }
-      default:
-        throw new WireError('UNKNOWN_KIND', `${PROTOCOL_ID} carries no payload kind ${JSON.stringify(envelope.kind)}`)
-    }
+  #onStatusChange(change: TrustStatusChange): void {
+    const entry = this.log.settle(change.id, change.status)
+    if (entry !== undefined) this.#settled.push({ type: 'emit', event: { type: 'status', op: entry.op, status: change.status } })
   }
 
-  #seal<T>(kind: PayloadKind<T>, value: T, now: number): Uint8Array {
-    const unsigned = createEnvelope({
-      kind: kind.name,
-      payload: encodePayload(kind, value),
-      author: this.#identity.publicKey,
-      // Envelope timestamps are whole milliseconds; a simulator's time may be fractional.
-      timestamp: Math.floor(now)
-    })
-    return encodeEnvelope(signEnvelope(this.#identity, unsigned), WIRE_LIMITS)
+  /** The `status` events of trust decisions made since the last call: a driver applies them after the policy speaks. */
+  takeSettled(): CoreEffect<FrpStateEvent<P>>[] {
+    return this.#settled.splice(0)
   }
 }
 
 function positive(value: number | undefined, fallback: number, option: string): number {
   if (value === undefined) return fallback
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new FrpStateError('INVALID_OPTION', `${option} must be a positive number of milliseconds or items, got ${value}`)
-  }
+  if (!Number.isFinite(value) || value <= 0) throw new FrpStateError('INVALID_OPTION', `${option} must be a positive number, got ${value}`)
   return value
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')
 }

@@ -21,6 +21,22 @@ export interface ReducerSpec<P, S> {
   readonly initial: S
   /** Whether two values are the same, for the equality cut-off. Default `Object.is`. */
   equals?(a: S, b: S): boolean
+  /** How a value is saved in a snapshot and read back. Default JSON, for plain data. */
+  readonly snapshot?: ValueCodec<S>
+}
+
+/** Turns a reducer's values into bytes for snapshots; `decode` gets bytes from disk and must check them. */
+export interface ValueCodec<S> {
+  encode(value: S): Uint8Array
+  decode(bytes: Uint8Array): S
+}
+
+/** A key's base value: the fold of every op compacted away. */
+export interface BaseValue {
+  readonly reducer: string
+  readonly view: View
+  readonly key: string
+  readonly value: unknown
 }
 
 export interface Reducer<P, S> {
@@ -291,16 +307,32 @@ export class StateGraph<P = unknown> {
     })
   }
 
-  /** Folds every op that `isFinal` says is settled, up to the first that is not, into each key's base. */
-  compact(isFinal: (op: Op) => boolean): void {
+  /**
+   * Folds every op that `isFinal` says is settled, up to the first that is
+   * not, into each key's base; returns the bases that changed, to be saved.
+   */
+  compact(isFinal: (op: Op) => boolean): BaseValue[] {
+    const changed: BaseValue[] = []
     for (const state of this.#reducers.values()) {
-      for (const view of VIEWS) for (const cell of state.logs[view].values()) cell.log.compact(isFinal)
+      for (const view of VIEWS) {
+        for (const [key, cell] of state.logs[view]) {
+          if (cell.log.compact(isFinal)) changed.push({ reducer: state.reducer.name, view, key, value: cell.log.base })
+        }
+      }
     }
+    return changed
+  }
+
+  /** The snapshot codec of `reducer`. */
+  snapshotCodec(reducer: string): ValueCodec<unknown> {
+    const state = this.#reducers.get(reducer)
+    if (state === undefined) throw new FrpStateError('UNKNOWN_REDUCER', `no reducer named ${reducer}`)
+    return state.reducer.spec.snapshot ?? jsonValues
   }
 
   /** Every reducer key's base value in both views: what {@link compact} folded away, for a snapshot. */
-  bases(): { reducer: string; view: View; key: string; value: unknown }[] {
-    const out: { reducer: string; view: View; key: string; value: unknown }[] = []
+  bases(): BaseValue[] {
+    const out: BaseValue[] = []
     for (const state of this.#reducers.values()) {
       for (const view of VIEWS) {
         for (const [key, cell] of state.logs[view]) {
@@ -486,6 +518,14 @@ export class StateGraph<P = unknown> {
     }
     return dropped
   }
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+const jsonValues: ValueCodec<unknown> = {
+  encode: (value) => encoder.encode(JSON.stringify(value)),
+  decode: (bytes) => JSON.parse(decoder.decode(bytes)) as unknown
 }
 
 function positiveInteger(value: number | undefined, fallback: number, option: string): number {

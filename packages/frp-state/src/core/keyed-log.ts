@@ -69,14 +69,13 @@ export class KeyedLog<S> {
   }
 
   /**
-   * Folds the ops before `limit` into the base and forgets them: they are
-   * final, so nothing will be inserted before them again.
+   * Folds the leading ops that are `final` into the base and forgets them:
+   * nothing will be inserted before them again. Answers whether any went.
    */
-  compact(limit: Op | ((op: Op) => boolean)): void {
-    const before = typeof limit === 'function' ? limit : (op: Op) => compareOps(op, limit) < 0
+  compact(final: (op: Op) => boolean): boolean {
     let count = 0
-    while (count < this.#ops.length && before(this.#ops[count]!)) count++
-    if (count === 0) return
+    while (count < this.#ops.length && final(this.#ops[count]!)) count++
+    if (count === 0) return false
     this.#base = this.#valueAt(count)
     this.#ops.splice(0, count)
     let dropped = 0
@@ -86,6 +85,7 @@ export class KeyedLog<S> {
     }
     this.#budget.removed(dropped)
     for (const [i, checkpoint] of this.#checkpoints.entries()) this.#checkpoints[i] = { index: checkpoint.index - count, value: checkpoint.value }
+    return true
   }
 
   /** Drops the checkpoints off spacing `every`; returns how many went. */

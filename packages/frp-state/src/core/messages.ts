@@ -1,24 +1,18 @@
 import { definePayloadKind, protobufCodec } from '@dscs/wire'
 import { dscs } from '../gen/frp-state.js'
-import { KIND_PREFIX, MAX_PAYLOAD_BYTES, NONCE_BYTES } from './constants.js'
-import { FrpStateError } from './errors.js'
+import { KIND_PREFIX, MAX_SYNC_BYTES, MAX_SYNC_OPS } from './constants.js'
 
-/** The payload of a Ping or a Pong: the nonce that pairs them. */
-export interface NoncePayload {
-  readonly nonce: Uint8Array
+/** One anti-entropy step with the ops the receiver lacks. */
+export interface SyncPayload {
+  readonly domain: string
+  readonly step: Uint8Array
+  readonly ops: Uint8Array[]
+  readonly session: number
+  readonly start: boolean
 }
 
-function checkNonce(payload: NoncePayload): void {
-  if (payload.nonce.length !== NONCE_BYTES) {
-    throw new FrpStateError('BAD_NONCE', `nonce of ${payload.nonce.length} bytes; a nonce is ${NONCE_BYTES} bytes`)
-  }
-}
-
-// Each field occurs once; the scan refuses a payload that repeats one to inflate the decode.
-const options = { maxBytes: MAX_PAYLOAD_BYTES, maxRepeated: 1, validate: checkNonce }
-
-/** The `Ping` payload kind; register it with a `PayloadRegistry` to decode these envelopes elsewhere. */
-export const PingPayload = definePayloadKind<NoncePayload>(`${KIND_PREFIX}Ping`, protobufCodec<NoncePayload>(dscs.frp_state.v1.Ping), options)
-
-/** The `Pong` payload kind. */
-export const PongPayload = definePayloadKind<NoncePayload>(`${KIND_PREFIX}Pong`, protobufCodec<NoncePayload>(dscs.frp_state.v1.Pong), options)
+/** The `Sync` payload kind, on protocol `/dscs/frp-state/1.0.0`. */
+export const SyncMessage = definePayloadKind<SyncPayload>(`${KIND_PREFIX}Sync`, protobufCodec<SyncPayload>(dscs.frp_state.v1.Sync), {
+  maxBytes: MAX_SYNC_BYTES,
+  maxRepeated: MAX_SYNC_OPS
+})

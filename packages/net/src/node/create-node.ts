@@ -120,7 +120,7 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
         ...(options.dht === true ? { dht: kadDHT({ protocol: '/dscs/kad/1.0.0', clientMode: false, peerInfoMapper: passthroughMapper }) } : {}),
         ...(options.relayServer === false ? {} : { relay: circuitRelayServer() }),
         pubsub: dscsGossipsub(options.net?.limits ?? {}, options.gossip),
-        net: dscsNet(options.net),
+        net: dscsNet({ ...options.net, store }),
         ...options.services
       }
     })
