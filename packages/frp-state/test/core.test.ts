@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { allowList, type Batch } from '../src/index.js'
-import { addCodec, alice, bob, carol, counterState, opBytes } from './fixtures.js'
+import { addCodec, alice, bob, carol, counterState, events, opBytes, thrownCode } from './fixtures.js'
 
 const NOW = 1_700_000_000_000
 
@@ -56,9 +56,9 @@ describe('FrpStateCore', () => {
     a.core.submit({ counter: 'x', by: 5 }, NOW)
     const receipt = a.core.receiveTopic('mallory', a.core.topic, bytes(), NOW)
     expect(receipt.verdict).toBe(verdict)
-    expect(receipt.effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ type: 'refused', code, from: 'mallory' }) })
-    const penalties = receipt.effects.filter((effect) => effect.type === 'penalise')
-    expect(penalties).toEqual(verdict === 'reject' ? [expect.objectContaining({ peer: 'mallory', error: expect.objectContaining({ code }) })] : [])
+    expect(events(receipt.effects)).toMatchObject([{ type: 'refused', code, from: 'mallory' }])
+    const penalties = receipt.effects.flatMap((effect) => (effect.type === 'penalise' ? [[effect.peer, effect.error.code]] : []))
+    expect(penalties).toEqual(verdict === 'reject' ? [['mallory', code]] : [])
     expect(a.core.log.size).toBe(1)
     expect(a.graph.get('predicted', a.counters, 'x')).toBe(5)
   })
@@ -100,22 +100,22 @@ describe('FrpStateCore', () => {
     expect([a.graph.get('predicted', a.counters, 'x'), a.graph.get('confirmed', a.counters, 'x')]).toEqual([111, 1])
     policy.allow(bob.publicKey)
     expect([a.graph.get('predicted', a.counters, 'x'), a.graph.get('confirmed', a.counters, 'x')]).toEqual([111, 11])
-    expect(a.core.takeSettled()).toEqual([{ type: 'emit', event: expect.objectContaining({ type: 'status', status: 'confirmed' }) }])
+    expect(events(a.core.takeSettled())).toMatchObject([{ type: 'status', status: 'confirmed' }])
   })
 
   it('refuses the ops of authors off the allow-list in reject mode, and its own when not allowed', () => {
     const a = counterState(alice, { trust: allowList([bob.publicKey]) })
     const receipt = a.core.receiveTopic('carol', a.core.topic, opBytes(carol, { wall: NOW }), NOW)
     expect(receipt.verdict).toBe('reject')
-    expect(receipt.effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ code: 'TRUST_REJECTED' }) })
-    expect(() => a.core.submit({ counter: 'x', by: 1 }, NOW)).toThrow(expect.objectContaining({ code: 'TRUST_REJECTED' }))
+    expect(events(receipt.effects)).toMatchObject([{ code: 'TRUST_REJECTED' }])
+    expect(thrownCode(() => a.core.submit({ counter: 'x', by: 1 }, NOW))).toBe('TRUST_REJECTED')
   })
 
   it('folds ops older than the horizon into the bases, and refuses ops before the floor', () => {
     const a = counterState(alice, { horizon: 1000, compactEvery: 100 })
     for (let i = 0; i < 10; i++) a.core.receiveTopic('bob', a.core.topic, opBytes(bob, { wall: NOW + i * 100, payload: { counter: 'x', by: 1 } }), NOW + i * 100)
     const effects = a.core.tick(NOW + 1550)
-    expect(effects).toContainEqual({ type: 'emit', event: expect.objectContaining({ type: 'compacted', floor: NOW + 550 }) })
+    expect(events(effects)).toMatchObject([{ type: 'compacted', floor: NOW + 550 }])
     expect(a.core.log.size).toBe(4)
     expect(a.graph.get('confirmed', a.counters, 'x')).toBe(10)
     const late = a.core.ingest(opBytes(carol, { wall: NOW + 500 }), NOW + 1200, 'sync', 'carol')
@@ -124,7 +124,7 @@ describe('FrpStateCore', () => {
 
   it('decodes op payloads with the application codec', () => {
     expect(addCodec.decode(addCodec.encode({ counter: 'a', by: 3 }))).toEqual({ counter: 'a', by: 3 })
-    expect(() => addCodec.decode(new Uint8Array([0xff]))).toThrow(expect.objectContaining({ code: 'BAD_PAYLOAD' }))
+    expect(thrownCode(() => addCodec.decode(new Uint8Array([0xff])))).toBe('BAD_PAYLOAD')
   })
 })
 

@@ -40,3 +40,18 @@ export function opBytes(
   const envelope = createEnvelope({ kind: init.kind ?? opKind('default'), payload, author: author.publicKey, timestamp: init.wall, seq: init.counter ?? 0 })
   return encodeEnvelope(signEnvelope(author, envelope))
 }
+
+/** The `code` of what `fn` throws, or undefined when it does not throw. */
+export function thrownCode(fn: () => unknown): unknown {
+  try {
+    fn()
+  } catch (error) {
+    return (error as { code?: unknown }).code
+  }
+  return undefined
+}
+
+/** The events among a core's effects. */
+export function events<E>(effects: readonly { type: string; event?: E }[]): E[] {
+  return effects.flatMap((effect) => (effect.type === 'emit' ? [effect.event!] : []))
+}
