@@ -63,9 +63,13 @@ export type { LoadReport, Resume } from './persistence.js'
 
 /** A running state: the graph its ops feed, and the way to add ops. */
 export interface FrpState<P> {
-  /** Loads the stored state, then joins the domain's topic and protocol. libp2p calls it as the node starts. */
+  /** Loads the stored state. libp2p calls it as the node starts. */
   start(): Promise<void>
-  /** Leaves the network and waits for pending writes. libp2p calls it as the node stops. */
+  /** Joins the domain's topic and protocol. libp2p calls it once every service has started. */
+  afterStart(): void
+  /** Leaves the topic and protocol. libp2p calls it before stopping any service. */
+  beforeStop(): void
+  /** Waits for pending writes. libp2p calls it as the node stops. */
   stop(): Promise<void>
   /** The reducers and computed values; read views and subscribe here. */
   readonly graph: StateGraph<P>

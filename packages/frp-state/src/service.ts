@@ -35,9 +35,9 @@ export class FrpStateService<P> implements FrpState<P> {
     this.#opStore = store === undefined ? undefined : new OpStore(store, init.domain ?? 'default')
   }
 
-  /** Loads the state from the store (bases, then the ops after them) and joins the network. libp2p calls it as the node starts. */
+  /** Loads the state from the store (bases, then the ops after them). libp2p calls it as the node starts. */
   async start(): Promise<void> {
-    if (this.#driver !== undefined) return
+    if (this.#core !== undefined) return
     const trust = this.#init.trust ?? acceptAll()
     const core = new FrpStateCore<P>({
       ...this.#init,
@@ -61,15 +61,25 @@ export class FrpStateService<P> implements FrpState<P> {
     this.#unsubscribeTrust = trust.onStatusChange(() => driver.apply(core.takeSettled()))
     this.#core = core
     this.#driver = driver
-    driver.start()
   }
 
-  /** Leaves the network and waits for every write to reach the store. libp2p calls it as the node stops. */
+  /** Joins the domain's topic and protocol once the node (and its gossipsub) runs. libp2p calls it after every service started. */
+  afterStart(): void {
+    this.#driver?.start()
+  }
+
+  /** Leaves the topic and protocol while gossipsub still runs. libp2p calls it before stopping any service. */
+  beforeStop(): void {
+    this.#driver?.stop()
+  }
+
+  /** Waits for every write to reach the store. libp2p calls it as the node stops. */
   async stop(): Promise<void> {
     this.#driver?.stop()
     this.#unsubscribeTrust?.()
     this.#core?.close()
     this.#driver = undefined
+    this.#core = undefined
     await this.#opStore?.flush()
   }
 
