@@ -275,7 +275,8 @@ export class StateGraph<P = unknown> {
   /** Adds an op to `views`: both for a confirmed op, `predicted` for a pending one, `confirmed` when a pending op is confirmed. */
   insert(op: Op<P>, views: readonly View[]): void {
     this.#sealed = true
-    this.batch(() => {
+    this.#depth++ // a batch, without a closure per op: this is the hot path
+    try {
       for (const state of this.#reducers.values()) {
         const key = this.#keyOf(state, op)
         if (key === undefined) continue
@@ -288,7 +289,9 @@ export class StateGraph<P = unknown> {
           if (isNew) this.#record(state.keySets[view], false, cell.log.size - 1)
         }
       }
-    })
+    } finally {
+      if (--this.#depth === 0) this.#flush()
+    }
   }
 
   /** Takes an op out of `views` (a nullified op); its removal is a correction. */
@@ -482,6 +485,8 @@ export class StateGraph<P = unknown> {
         for (const cell of this.#dirty) if (lowest === undefined || cell.height < lowest.height) lowest = cell
         this.#evaluate(lowest!)
       }
+      // Nobody listens: nothing to describe (and no garbage to make).
+      if (this.#listeners.size === 0) return
       const changes: Change[] = []
       for (const [cell, pending] of this.#changed) {
         const change = this.#describe(cell, pending)
