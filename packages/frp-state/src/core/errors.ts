@@ -2,15 +2,7 @@ import { DscsCodedError } from '@dscs/interface'
 
 /** Stable codes of {@link FrpStateError}. */
 export type FrpStateErrorCode =
-  /** A Ping or Pong nonce is not 16 bytes long. */
-  | 'BAD_NONCE'
-  /** A ping was asked for while `maxOutstanding` pings await an answer. */
-  | 'TOO_MANY_PINGS'
-  /** No pong arrived within `timeout`. */
-  | 'TIMEOUT'
-  /** The ping could not be sent. */
-  | 'SEND_FAILED'
-  /** The service was not started, or was stopped while the ping awaited its answer. */
+  /** The service was not started, or has stopped. */
   | 'NOT_RUNNING'
   /** An option is out of range. */
   | 'INVALID_OPTION'
