@@ -1,0 +1,41 @@
+import { createNode, type DscsNode } from '@dscs/net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { frpState, type FrpState } from '../src/index.js'
+import { counterApp, type Add } from './fixtures/counter-app.js'
+import { waitFor } from './helpers.js'
+
+const started: DscsNode[] = []
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((node) => node.stop()))
+})
+
+async function statefulNode() {
+  const app = counterApp()
+  const node = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, services: { state: frpState({ graph: app.graph, codec: app.codec }) } })
+  started.push(node)
+  return { ...app, node, state: node.libp2p.services.state as FrpState<Add> }
+}
+
+describe('frp-state on real libp2p nodes', () => {
+  it('converges: every node derives the same counters from ops submitted anywhere', async () => {
+    const peers = [await statefulNode(), await statefulNode(), await statefulNode()]
+    await peers[1]!.node.dial(peers[0]!.node.multiaddrs()[0]!)
+    await peers[2]!.node.dial(peers[0]!.node.multiaddrs()[0]!)
+    await peers[2]!.node.dial(peers[1]!.node.multiaddrs()[0]!)
+    const topic = 'dscs/frp-state/default/ops'
+    await waitFor(() => peers.every((p) => p.node.net.topicPeers(topic).length === 2), 'the gossip mesh')
+
+    for (let i = 0; i < 30; i++) await peers[i % 3]!.state.submit({ counter: `c${i % 4}`, by: i })
+    const expected = (29 * 30) / 2
+    await waitFor(() => peers.every((p) => p.graph.get('confirmed', p.total) === expected), 'every node to count every op')
+    const values = peers.map((p) => ['c0', 'c1', 'c2', 'c3'].map((key) => p.graph.get('predicted', p.counters, key)))
+    expect(values[1]).toEqual(values[0])
+    expect(values[2]).toEqual(values[0])
+  })
+
+  it('refuses to submit once its node has stopped, with a typed error', async () => {
+    const { node, state } = await statefulNode()
+    await node.stop()
+    await expect(state.submit({ counter: 'x', by: 1 })).rejects.toMatchObject({ code: 'NOT_RUNNING' })
+  })
+})
