@@ -1,4 +1,5 @@
 import { compareBytes } from '@dscs/interface'
+import { AUTHOR_BYTES } from '@dscs/wire'
 import type { OpPosition } from '../core/hlc.js'
 
 /**
@@ -17,7 +18,6 @@ export interface Bound {
 /** Bytes of author ‖ id, the longest prefix of a bound. */
 export const KEY_BYTES = 64
 
-const AUTHOR_BYTES = 32
 const NO_PREFIX = new Uint8Array(0)
 
 /** The start of the order: every op is at or after it. */

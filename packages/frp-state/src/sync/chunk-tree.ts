@@ -3,7 +3,7 @@ import { LIMBS, addId, addLimbs, subtractId } from './sum256.js'
 /** What the tree needs of a chunk: how many ops it holds and the sum of their ids. */
 export interface ChunkSummary {
   readonly items: { readonly length: number }
-  readonly sum: Uint32Array
+  addSumBefore(offset: number, target: Uint32Array, t: number): void
 }
 
 /** Where a rank falls: the chunk, and the offset within it. */
@@ -29,7 +29,7 @@ export class ChunkTree {
     for (let i = 1; i <= m; i++) {
       const chunk = chunks[i - 1]!
       this.#counts[i]! += chunk.items.length
-      addLimbs(this.#sums, i * LIMBS, chunk.sum, 0)
+      chunk.addSumBefore(chunk.items.length, this.#sums, i * LIMBS)
       const parent = i + (i & -i)
       if (parent <= m) {
         this.#counts[parent]! += this.#counts[i]!

@@ -26,13 +26,16 @@ const DOMAIN = new TextEncoder().encode('DSCS/frp-state/range-fingerprint/v1\0')
  * 128-bit truncation collides only after about 2^64 tries).
  */
 export function rangeFingerprint(sum: Uint32Array, offset: number, count: number): Uint8Array {
-  const head = new Uint8Array(DOMAIN.length + 4 * LIMBS)
-  head.set(DOMAIN)
-  const view = new DataView(head.buffer)
-  for (let i = 0; i < LIMBS; i++) view.setUint32(DOMAIN.length + 4 * i, sum[offset + i]!, true)
-  const tail = new Uint8Array(8) // the count as a big-endian u64
-  new DataView(tail.buffer).setUint32(0, Math.floor(count / 0x1_0000_0000))
-  new DataView(tail.buffer).setUint32(4, count >>> 0)
+  for (let i = 0; i < LIMBS; i++) head.setUint32(DOMAIN.length + 4 * i, sum[offset + i]!, true)
+  tail.setUint32(0, Math.floor(count / 0x1_0000_0000))
+  tail.setUint32(4, count >>> 0)
   // hashSigned is SHA-256 over its two arguments in turn; this package has no direct dependency on a hash library.
-  return hashSigned(head, tail).subarray(0, FINGERPRINT_BYTES)
+  return hashSigned(headBytes, tailBytes).subarray(0, FINGERPRINT_BYTES)
 }
+
+// Scratch space, reused by every call: the domain and the sum, then the count as a big-endian u64.
+const headBytes = new Uint8Array(DOMAIN.length + 4 * LIMBS)
+headBytes.set(DOMAIN)
+const head = new DataView(headBytes.buffer)
+const tailBytes = new Uint8Array(8)
+const tail = new DataView(tailBytes.buffer)

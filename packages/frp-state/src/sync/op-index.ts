@@ -1,33 +1,29 @@
+import { AUTHOR_BYTES, HASH_BYTES } from '@dscs/wire'
 import { FrpStateError } from '../core/errors.js'
 import { MAX_HLC_COUNTER, compareOps, type OpPosition } from '../core/hlc.js'
 import { isBefore, type Bound } from './bound.js'
+import { CHUNK_MAX, Chunk } from './chunk.js'
 import { ChunkTree, type ChunkPlace } from './chunk-tree.js'
+import { idKey } from './keys.js'
 import { rangeFingerprint } from './fingerprint.js'
-import { LIMBS, addId, addLimbs, subtractId, subtractLimbs } from './sum256.js'
+import { LIMBS, subtractLimbs } from './sum256.js'
 
-/** A chunk splits above this many ops: short enough that summing part of one is cheap. */
-const CHUNK_MAX = 64
 /** A chunk this small merges with a neighbour, so deletions cannot leave a long tail of tiny chunks. */
 const CHUNK_MIN = 16
 /** Chunks built in bulk are this full, leaving room for inserts before they split. */
 const CHUNK_FILL = 48
 
-const KEY_BYTES = 32
-
-interface Chunk<T> {
-  readonly items: T[]
-  /** Sum of the ids of `items`, mod 2^256. */
-  readonly sum: Uint32Array
-}
+// Scratch sums of fingerprintOf: two 256-bit sums, reused by every call.
+const scratch = new Uint32Array(2 * LIMBS)
 
 /**
  * The op log as an ordered set of {@link OpPosition}s in the canonical order
  * (`compareOps`), for range-based reconciliation: it counts, fingerprints and
- * lists the ops of any range in O(log n + 64), and inserts and deletes in
+ * lists the ops of any range in O(log n), and inserts and deletes in
  * O(log n + 64) amortised.
  *
- * Ops sit in sorted chunks of at most 64, each with the sum of its ids; a
- * Fenwick tree over the chunks gives the sum before any chunk. Ranks (an op's
+ * Ops sit in sorted chunks of at most 64, each with the running sums of its
+ * ids; a Fenwick tree over the chunks gives the sum before any chunk. Ranks (an op's
  * place in the order, from 0) are how ranges are addressed inside; bounds
  * (see {@link Bound}) are how they are named on the wire.
  *
@@ -40,7 +36,7 @@ export class OpIndex<T extends OpPosition = OpPosition> {
   // Rebuilt lazily after chunks split or merge; kept up to date op by op otherwise.
   #tree: ChunkTree | undefined
 
-  /** An index of `ops` built in one pass after sorting; later duplicates of an id are ignored. */
+  /** An index of `ops`, sorted once and cut into chunks: faster than inserting them one by one. Later duplicates of an id are ignored. */
   static from<T extends OpPosition>(ops: Iterable<T>): OpIndex<T> {
     const index = new OpIndex<T>()
     for (const op of ops) {
@@ -49,7 +45,8 @@ export class OpIndex<T extends OpPosition = OpPosition> {
       if (!index.#byId.has(key)) index.#byId.set(key, op)
     }
     const sorted = [...index.#byId.values()].sort(compareOps)
-    for (let i = 0; i < sorted.length; i += CHUNK_FILL) index.#chunks.push(chunkOf(sorted.slice(i, i + CHUNK_FILL)))
+    for (let i = 0; i < sorted.length; i += CHUNK_FILL) index.#chunks.push(new Chunk(sorted.slice(i, i + CHUNK_FILL)))
+    index.#treeNow() // sums every chunk now, so the first query does not pay for the build
     return index
   }
 
@@ -75,7 +72,7 @@ export class OpIndex<T extends OpPosition = OpPosition> {
     if (this.#byId.has(key)) return false
     this.#byId.set(key, op)
     if (this.#chunks.length === 0) {
-      this.#chunks.push(chunkOf([op]))
+      this.#chunks.push(new Chunk([op]))
       this.#tree = undefined
       return true
     }
@@ -85,15 +82,13 @@ export class OpIndex<T extends OpPosition = OpPosition> {
       this.#chunks.length - 1
     )
     const chunk = this.#chunks[c]!
-    chunk.items.splice(
+    chunk.insert(
       lowerBound(chunk.items.length, (i) => compareOps(chunk.items[i]!, op) < 0),
-      0,
       op
     )
-    addId(chunk.sum, 0, op.id)
     if (chunk.items.length > CHUNK_MAX) {
       const half = chunk.items.length >> 1
-      this.#chunks.splice(c, 1, chunkOf(chunk.items.slice(0, half)), chunkOf(chunk.items.slice(half)))
+      this.#chunks.splice(c, 1, new Chunk(chunk.items.slice(0, half)), new Chunk(chunk.items.slice(half)))
       this.#tree = undefined
     } else {
       this.#tree?.added(c, op.id)
@@ -109,11 +104,7 @@ export class OpIndex<T extends OpPosition = OpPosition> {
     this.#byId.delete(key)
     const c = lowerBound(this.#chunks.length, (i) => compareOps(this.#chunks[i]!.items.at(-1)!, op) < 0)
     const chunk = this.#chunks[c]!
-    chunk.items.splice(
-      lowerBound(chunk.items.length, (i) => compareOps(chunk.items[i]!, op) < 0),
-      1
-    )
-    subtractId(chunk.sum, 0, op.id)
+    chunk.remove(lowerBound(chunk.items.length, (i) => compareOps(chunk.items[i]!, op) < 0))
     if (chunk.items.length < CHUNK_MIN && this.#mergeSmall(c)) this.#tree = undefined
     else this.#tree?.removed(c, op.id)
     return true
@@ -150,18 +141,17 @@ export class OpIndex<T extends OpPosition = OpPosition> {
 
   /** The fingerprint (16 bytes) of the ops of ranks [from, to); see `rangeFingerprint` for its construction. */
   fingerprintOf(from: number, to: number): Uint8Array {
-    const sum = new Uint32Array(2 * LIMBS)
+    scratch.fill(0)
     const start = this.#place(from)
     const end = this.#place(to)
-    if (start.chunk === end.chunk) {
-      const items = this.#chunks[start.chunk]?.items ?? []
-      for (let i = start.offset; i < end.offset; i++) addId(sum, 0, items[i]!.id)
-    } else {
-      this.#addSumBefore(end, sum, 0)
-      this.#addSumBefore(start, sum, LIMBS)
-      subtractLimbs(sum, 0, sum, LIMBS)
+    if (start.chunk !== end.chunk) {
+      this.#treeNow().addSumBefore(end.chunk, scratch, 0)
+      this.#treeNow().addSumBefore(start.chunk, scratch, LIMBS)
     }
-    return rangeFingerprint(sum, 0, to - from)
+    this.#chunks[end.chunk]?.addSumBefore(end.offset, scratch, 0)
+    this.#chunks[start.chunk]?.addSumBefore(start.offset, scratch, LIMBS)
+    subtractLimbs(scratch, 0, scratch, LIMBS)
+    return rangeFingerprint(scratch, 0, to - from)
   }
 
   /** The number of ops in [lower, upper). */
@@ -188,27 +178,13 @@ export class OpIndex<T extends OpPosition = OpPosition> {
     return this.#treeNow().place(rank)
   }
 
-  /** Adds the id sum of all ops before `place` to `target` at `offset`. */
-  #addSumBefore(place: ChunkPlace, target: Uint32Array, offset: number): void {
-    this.#treeNow().addSumBefore(place.chunk, target, offset)
-    const chunk = this.#chunks[place.chunk]
-    if (chunk === undefined) return
-    // Sum whichever part of the chunk is shorter: the ops before the place, or the chunk less the ops after it.
-    if (place.offset <= chunk.items.length >> 1) {
-      for (let i = 0; i < place.offset; i++) addId(target, offset, chunk.items[i]!.id)
-    } else {
-      addLimbs(target, offset, chunk.sum, 0)
-      for (let i = place.offset; i < chunk.items.length; i++) subtractId(target, offset, chunk.items[i]!.id)
-    }
-  }
-
   /** Merges small chunk `c` into a neighbour, or drops it when empty; true when the chunks changed. */
   #mergeSmall(c: number): boolean {
     const neighbour = c > 0 ? c - 1 : c + 1
     const other = this.#chunks[neighbour]
     if (other !== undefined && other.items.length + this.#chunks[c]!.items.length <= CHUNK_MAX) {
       const first = Math.min(c, neighbour)
-      this.#chunks.splice(first, 2, chunkOf([...this.#chunks[first]!.items, ...this.#chunks[first + 1]!.items]))
+      this.#chunks.splice(first, 2, new Chunk([...this.#chunks[first]!.items, ...this.#chunks[first + 1]!.items]))
       return true
     }
     if (this.#chunks[c]!.items.length > 0) return false
@@ -221,14 +197,8 @@ export class OpIndex<T extends OpPosition = OpPosition> {
   }
 }
 
-function chunkOf<T extends OpPosition>(items: T[]): Chunk<T> {
-  const sum = new Uint32Array(LIMBS)
-  for (const op of items) addId(sum, 0, op.id)
-  return { items, sum }
-}
-
 /** The first i in [0, length) for which `isLess(i)` is false, or `length`; `isLess` must hold on a prefix. */
-export function lowerBound(length: number, isLess: (i: number) => boolean): number {
+function lowerBound(length: number, isLess: (i: number) => boolean): number {
   let low = 0
   let high = length
   while (low < high) {
@@ -240,15 +210,10 @@ export function lowerBound(length: number, isLess: (i: number) => boolean): numb
 }
 
 function checkPosition(op: OpPosition): void {
-  if (op.author.length !== KEY_BYTES || op.id.length !== KEY_BYTES) {
-    throw new FrpStateError('BAD_OP_POSITION', `author key of ${op.author.length} and id of ${op.id.length} bytes; both are ${KEY_BYTES}`)
+  if (op.author.length !== AUTHOR_BYTES || op.id.length !== HASH_BYTES) {
+    throw new FrpStateError('BAD_OP_POSITION', `author key of ${op.author.length} and id of ${op.id.length} bytes; both are 32`)
   }
   if (!Number.isSafeInteger(op.wall) || op.wall < 0 || !Number.isInteger(op.counter) || op.counter < 0 || op.counter > MAX_HLC_COUNTER) {
     throw new FrpStateError('BAD_OP_POSITION', `time ${op.wall}.${op.counter} is out of range`)
   }
-}
-
-/** The id as a map key: one character per byte. */
-function idKey(id: Uint8Array): string {
-  return String.fromCharCode(...id)
 }

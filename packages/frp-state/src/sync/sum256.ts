@@ -27,9 +27,14 @@ export function subtractLimbs(target: Uint32Array, t: number, source: Uint32Arra
 
 /** target[t…] += id read as a little-endian 256-bit integer (mod 2^256); `id` is 32 bytes. */
 export function addId(target: Uint32Array, t: number, id: Uint8Array): void {
+  sumWithId(target, t, target, t, id)
+}
+
+/** target[t…] = source[s…] + id (mod 2^256). */
+export function sumWithId(target: Uint32Array, t: number, source: Uint32Array, s: number, id: Uint8Array): void {
   let carry = 0
   for (let i = 0; i < LIMBS; i++) {
-    const sum = target[t + i]! + limbOf(id, i) + carry
+    const sum = source[s + i]! + limbOf(id, i) + carry
     target[t + i] = sum
     carry = sum >= LIMB ? 1 : 0
   }
