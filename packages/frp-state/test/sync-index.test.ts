@@ -144,6 +144,17 @@ describe('OpIndex', () => {
     expect(index.fingerprint(START, END)).toEqual(naiveFingerprint([]))
   })
 
+  it('refuses ranks outside the index with INVALID_OPTION', () => {
+    const index = OpIndex.from(randomOps(4, 10))
+    const invalid: unknown = expect.toSatisfy((err) => isDscsError(err, 'INVALID_OPTION'))
+    expect(() => index.at(10)).toThrow(invalid)
+    expect(() => index.at(-1)).toThrow(invalid)
+    expect(() => index.slice(0, 11)).toThrow(invalid)
+    expect(() => index.slice(5, 4)).toThrow(invalid)
+    expect(() => index.fingerprintOf(0, 1.5)).toThrow(invalid)
+    expect(index.slice(0, 10).length).toBe(10)
+  })
+
   it('refuses malformed positions with BAD_OP_POSITION and stays unchanged', () => {
     const [op] = randomOps(3, 1) as [OpPosition]
     const index = new OpIndex()

@@ -128,6 +128,7 @@ export class OpIndex<T extends OpPosition = OpPosition> {
 
   /** The ops of ranks [from, to), in order. */
   slice(from: number, to: number): T[] {
+    this.#checkRanks(from, to)
     const out: T[] = []
     let { chunk, offset } = this.#place(from)
     for (let left = to - from; left > 0; chunk++, offset = 0) {
@@ -141,6 +142,7 @@ export class OpIndex<T extends OpPosition = OpPosition> {
 
   /** The fingerprint (16 bytes) of the ops of ranks [from, to); see `rangeFingerprint` for its construction. */
   fingerprintOf(from: number, to: number): Uint8Array {
+    this.#checkRanks(from, to)
     scratch.fill(0)
     const start = this.#place(from)
     const end = this.#place(to)
@@ -172,10 +174,14 @@ export class OpIndex<T extends OpPosition = OpPosition> {
   }
 
   #place(rank: number): ChunkPlace {
-    if (!Number.isInteger(rank) || rank < 0 || rank > this.size) {
-      throw new FrpStateError('INVALID_OPTION', `rank ${rank} is outside 0…${this.size}`)
-    }
+    this.#checkRanks(rank, rank)
     return this.#treeNow().place(rank)
+  }
+
+  #checkRanks(from: number, to: number): void {
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || from > to || to > this.size) {
+      throw new FrpStateError('INVALID_OPTION', `ranks ${from}…${to} are not a range within 0…${this.size}`)
+    }
   }
 
   /** Merges small chunk `c` into a neighbour, or drops it when empty; true when the chunks changed. */

@@ -58,7 +58,8 @@ interface ReceivedRange<T> {
  * the session never changes the index. Work per message is bounded by the
  * message limits and the index size, and the number of messages by `maxRounds`.
  *
- * Ops added to the index during a session are reconciled by a later session.
+ * The index may change during a session, as ops keep arriving: an op added
+ * after its range was compared is left to the next session.
  */
 export class ReconcileSession<T extends OpPosition = OpPosition> {
   readonly #index: OpIndex<T>
