@@ -34,6 +34,16 @@ export type FrpStateErrorCode =
   | 'CORRUPT_STORE'
   /** A message on this protocol that is not what its kind says, or of an unknown kind. */
   | 'BAD_MESSAGE'
+  /** An op position given to an `OpIndex` is malformed: a key or id not 32 bytes, a time out of range. */
+  | 'BAD_OP_POSITION'
+  /** A reconciliation message is malformed or breaks the protocol (bounds out of order or outside the ranges left open, a bitmap of the wrong size, a message after the end). */
+  | 'BAD_SYNC_MESSAGE'
+  /** A reconciliation message exceeds a limit (bytes, ranges, ids) before it is parsed. */
+  | 'SYNC_MESSAGE_TOO_LARGE'
+  /** The peer kept a reconciliation going for more rounds than allowed. */
+  | 'SYNC_TOO_LONG'
+  /** `initiate()` was called on a reconciliation session that has already sent or received a message. */
+  | 'SYNC_OUT_OF_ORDER'
 
 /**
  * Every failure of this protocol that is not a failure of the envelope: those
