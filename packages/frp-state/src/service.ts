@@ -43,6 +43,7 @@ export class FrpStateService<P> implements FrpState<P> {
       ...this.#init,
       trust,
       identity: this.#components.identity,
+      self: this.#components.net.self,
       verificationCache: this.#components.verificationCache,
       ...(this.#opStore === undefined ? {} : { resume: await this.#opStore.resume() })
     })

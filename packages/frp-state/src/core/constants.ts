@@ -27,6 +27,15 @@ export const MAX_SYNC_BYTES = 4 * 1024 * 1024
 /** Most ops in one Sync message; more go in the next. */
 export const MAX_SYNC_OPS = 4096
 
+/** Most anti-entropy sessions open at once, across peers. */
+export const MAX_SYNC_SESSIONS = 64
+
+/** A session with no message for this long is dropped. */
+export const DEFAULT_SYNC_TIMEOUT = 30_000
+
+/** How often this node starts anti-entropy with one of its peers, in turn, besides on connect. */
+export const DEFAULT_SYNC_INTERVAL = 30_000
+
 /** Default lateness horizon: ops older than this are refused, and the state before it is final. */
 export const DEFAULT_HORIZON = 10 * 60_000
 

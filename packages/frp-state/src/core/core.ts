@@ -3,8 +3,11 @@ import { signEnvelope, type Identity, type VerificationCache } from '@dscs/ident
 import { createEnvelope, encodeEnvelope, envelopeHash } from '@dscs/wire'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { OpCodec } from './codec.js'
+import { AntiEntropy } from './anti-entropy.js'
 import {
   DEFAULT_COMPACT_EVERY,
+  DEFAULT_SYNC_INTERVAL,
+  DEFAULT_SYNC_TIMEOUT,
   DEFAULT_HORIZON,
   DEFAULT_MAX_FUTURE,
   DEFAULT_MAX_OPS,
@@ -45,6 +48,12 @@ export interface FrpStateCoreOptions<P> {
   readonly compactEvery?: number
   /** The node's shared signature verdicts, so an op relayed by many peers is verified once. */
   readonly verificationCache?: VerificationCache
+  /** This node's peer, so of two peers that connect only one starts anti-entropy. */
+  readonly self?: PeerRef
+  /** How often anti-entropy runs with the next peer in turn, ms. Default 30 s. */
+  readonly syncInterval?: number
+  /** An anti-entropy session silent this long is dropped, ms. Default 30 s. */
+  readonly syncTimeout?: number
   /** Where a restored state resumes: its final floor and the last HLC time it issued or saw. */
   readonly resume?: { readonly floor: number; readonly clock: HlcTime }
 }
@@ -79,6 +88,7 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
   readonly #clock: HybridClock
   readonly #compactEvery: number
   readonly #unsubscribeTrust: () => void
+  readonly #sync: AntiEntropy<P>
   // Trust decisions arrive outside any call; their events wait here for takeSettled or the next call.
   readonly #settled: CoreEffect<FrpStateEvent<P>>[] = []
   #nextCompaction: number | undefined
@@ -107,6 +117,15 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
     this.#clock = new HybridClock(options.resume?.clock)
     this.#compactEvery = positive(options.compactEvery, DEFAULT_COMPACT_EVERY, 'compactEvery')
     this.#unsubscribeTrust = trust.onStatusChange((change) => this.#onStatusChange(change))
+    this.#sync = new AntiEntropy({
+      index: this.log.index,
+      domain,
+      identity: options.identity,
+      ...(options.self === undefined ? {} : { self: options.self }),
+      interval: positive(options.syncInterval, DEFAULT_SYNC_INTERVAL, 'syncInterval'),
+      timeout: positive(options.syncTimeout, DEFAULT_SYNC_TIMEOUT, 'syncTimeout'),
+      verificationCache: options.verificationCache
+    })
   }
 
   /** The largest signed op envelope this state accepts. */
@@ -147,8 +166,25 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
     }
   }
 
-  receive(): CoreEffect<FrpStateEvent<P>>[] {
+  /** A Sync message on {@link PROTOCOL_ID}: its ops are admitted like topic messages, its step answered. */
+  receive(from: PeerRef, bytes: Uint8Array, now: number): CoreEffect<FrpStateEvent<P>>[] {
+    const effects = this.#sync.receive<FrpStateEvent<P>>(from, bytes, now, (op, peer) => this.ingest(op, now, 'sync', peer).effects)
+    return [...this.takeSettled(), ...effects]
+  }
+
+  /** Starts anti-entropy with a newly connected peer (the smaller of the two starts). */
+  peerConnected(peer: PeerRef, now: number): CoreEffect<FrpStateEvent<P>>[] {
+    return this.#sync.peerConnected(peer, now)
+  }
+
+  peerDisconnected(peer: PeerRef): CoreEffect<FrpStateEvent<P>>[] {
+    this.#sync.peerDisconnected(peer)
     return []
+  }
+
+  /** Starts an anti-entropy session with `peer` now, e.g. after a partition is known to have healed. */
+  sync(peer: PeerRef, now: number): CoreEffect<FrpStateEvent<P>>[] {
+    return this.#sync.start(peer, now)
   }
 
   /** An op on the domain's topic: `accept` relays it; a bad one is `reject`ed so gossipsub scores its sender down. */
@@ -201,9 +237,9 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
     return op
   }
 
-  /** Folds final ops away every `compactEvery` ms and reports trust decisions. */
+  /** Folds final ops away every `compactEvery` ms, runs periodic anti-entropy, reports trust decisions. */
   tick(now: number): CoreEffect<FrpStateEvent<P>>[] {
-    const effects = this.takeSettled()
+    const effects: CoreEffect<FrpStateEvent<P>>[] = [...this.takeSettled(), ...this.#sync.tick(now)]
     if (this.#nextCompaction !== undefined && now < this.#nextCompaction) return effects
     this.#nextCompaction = now + this.#compactEvery
     const { removed, bases } = this.log.compact(Math.floor(now - this.#rules.horizon))
@@ -212,7 +248,7 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
   }
 
   nextDeadline(): number | undefined {
-    return this.#nextCompaction ?? 0
+    return Math.min(this.#nextCompaction ?? 0, this.#sync.nextDeadline() ?? Infinity)
   }
 
   /** Stops listening to the trust policy. */

@@ -9,6 +9,7 @@ export interface SyncPayload {
   readonly ops: Uint8Array[]
   readonly session: number
   readonly start: boolean
+  readonly fromInitiator: boolean
 }
 
 /** The `Sync` payload kind, on protocol `/dscs/frp-state/1.0.0`. */

@@ -1,6 +1,7 @@
 import { FrpStateError } from './errors.js'
 import type { BaseValue, StateGraph } from './graph.js'
 import type { Op, OpStatus } from './op.js'
+import { OpIndex } from '../sync/op-index.js'
 
 /** An op held in the log, with what the trust policy has said about it. */
 export interface OpEntry<P> {
@@ -16,6 +17,8 @@ export interface OpEntry<P> {
  * bases and forgotten.
  */
 export class OpLog<P> {
+  /** Every op held, in the canonical order, fingerprinted for anti-entropy. */
+  readonly index = new OpIndex<Op<P>>()
   readonly #graph: StateGraph<P>
   readonly #entries = new Map<string, OpEntry<P>>()
   readonly #pending = new Set<OpEntry<P>>()
@@ -53,6 +56,7 @@ export class OpLog<P> {
     if (this.#entries.size >= this.#maxOps) throw new FrpStateError('LOG_FULL', `the log holds ${this.#maxOps} ops, the most allowed`)
     const entry: OpEntry<P> = { op, status }
     this.#entries.set(op.key, entry)
+    this.index.insert(op)
     if (status === 'pending') this.#pending.add(entry)
     if (status !== 'nullified') this.#graph.insert(op, status === 'confirmed' ? ['predicted', 'confirmed'] : ['predicted'])
     return entry
@@ -85,6 +89,7 @@ export class OpLog<P> {
     for (const [key, entry] of this.#entries) {
       if (entry.op.wall >= cutoff) continue
       this.#entries.delete(key)
+      this.index.delete(entry.op.id)
       removed.push(entry.op)
     }
     return { removed, bases }
