@@ -13,7 +13,8 @@ const MAX_BITMAP_BYTES = Math.ceil(MAX_LISTED_IDS / 8)
  * while reading one with too many ranges (`SYNC_MESSAGE_TOO_LARGE`) or that
  * is malformed: truncated, an unknown version or flag, bounds not strictly
  * increasing, a counter or wall out of range, a list too long
- * (`BAD_SYNC_MESSAGE`). Byte fields are views into `bytes`.
+ * (`BAD_SYNC_MESSAGE`). Fingerprints, ids and bitmaps are views into
+ * `bytes`; bound prefixes are copies.
  */
 export function decodeSyncMessage(bytes: Uint8Array): SyncRange[] {
   if (bytes.length > MAX_SYNC_MESSAGE_BYTES) {
@@ -46,7 +47,7 @@ function readBound(reader: Reader, header: number, previousWall: number): Bound 
   if (header & HAS_PREFIX) {
     const length = reader.byte()
     if (length === 0 || length > KEY_BYTES) throw bad(`bound prefix of ${length} bytes`)
-    prefix = reader.bytes(length)
+    prefix = reader.bytes(length).slice() // a copy: a session keeps bounds after the message's buffer is reused
     if (prefix[length - 1] === 0) throw bad('bound prefix ends in a zero byte')
   }
   return { wall, counter, prefix }
