@@ -3,13 +3,17 @@
 //    (p50/p99), vs a full replay of that history (target p99 ≤ 1 ms, ≥ 100×);
 // 2. speculative apply of verified ops, no signatures (target ≥ 200,000 ops/s);
 // 3. ops through the core (checks, signature, apply) vs raw verify of the
-//    identity package (target ≥ 0.8×).
+//    identity package (target ≥ 0.8×);
+// 4. anti-entropy between two cores holding 50,000 ops each, 1,000 divergent:
+//    every byte of the signed Sync messages ÷ the divergent ops' size (≤ 3×).
+// bench/reconcile.bench.ts measures the reconciliation alone, and tunes it.
 // Run: pnpm --filter @dscs/frp-state bench
 import { mkdir, writeFile } from 'node:fs/promises'
 import { BenchSuite } from '@dscs/bench'
 import { identityFromSeed, signEnvelope, verify } from '@dscs/identity'
 import { FrpStateCore, OpLog, StateGraph, compareOps, opKind, type Op, type OpCodec } from '@dscs/frp-state'
-import { createEnvelope, decodeEnvelope, encodeEnvelope, signingBytes } from '@dscs/wire'
+import { createEnvelope, decodeEnvelope, encodeEnvelope, envelopeHash, signingBytes } from '@dscs/wire'
+import { bytesToHex } from '@noble/hashes/utils.js'
 
 interface Add {
   readonly key: number
@@ -142,9 +146,55 @@ async function signedThroughput(): Promise<void> {
   await suite.save(new URL('./results/', import.meta.url))
 }
 
+async function antiEntropy(): Promise<void> {
+  const SHARED = 49_500
+  const ONLY = 500
+  const now = Date.now()
+  const authors = Array.from({ length: 32 }, (_, i) => identityFromSeed(new Uint8Array(32).fill(i + 1)))
+  let seed = 7
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
+  // Divergent ops spread at random through the last 50 minutes, among the shared ones.
+  const sign = (i: number): { key: string; bytes: Uint8Array } => {
+    const author = authors[i % authors.length]!
+    const timestamp = now - 3_000_000 + Math.floor(random() * 2_990_000)
+    const envelope = signEnvelope(author, createEnvelope({ kind: opKind('default'), payload: codec.encode({ key: i % 5000, by: i }), author: author.publicKey, timestamp, seq: i % 7 }))
+    return { key: bytesToHex(envelopeHash(envelope)), bytes: encodeEnvelope(envelope) }
+  }
+  const shared = Array.from({ length: SHARED }, (_, i) => sign(i))
+  const onlyA = Array.from({ length: ONLY }, (_, i) => sign(SHARED + 2 * i))
+  const onlyB = Array.from({ length: ONLY }, (_, i) => sign(SHARED + 2 * i + 1))
+  const core = (name: string, own: typeof onlyA) => {
+    const c = new FrpStateCore<Add>({ identity: identityFromSeed(new TextEncoder().encode(name.padEnd(32, '-'))), graph: counters(), codec, horizon: 3_600_000, self: name })
+    // The disk path: checked and hashed, not verified again, as a node restarting with these ops would.
+    for (const op of [...shared, ...own]) c.restore(op.bytes, op.key, 'confirmed', now)
+    return c
+  }
+  const cores: Record<string, FrpStateCore<Add>> = { a: core('a', onlyA), b: core('b', onlyB) }
+  const divergentBytes = [...onlyA, ...onlyB].reduce((sum, op) => sum + op.bytes.length, 0)
+  let syncBytes = 0
+  let messages = 0
+  const start = performance.now()
+  const queue = cores.a!.sync('b', now).map((effect) => ({ effect, from: 'a' }))
+  while (queue.length > 0) {
+    const { effect, from } = queue.shift()!
+    if (effect.type !== 'send') continue
+    syncBytes += effect.bytes.length
+    messages++
+    for (const next of cores[effect.to]!.receive(from, effect.bytes, now)) queue.push({ effect: next, from: effect.to })
+  }
+  const ms = performance.now() - start
+  const converged = cores.a!.log.size === SHARED + 2 * ONLY && cores.b!.log.size === SHARED + 2 * ONLY
+  const ratio = syncBytes / divergentBytes
+  console.log(`anti-entropy through two cores, ${(SHARED + ONLY).toLocaleString('en-US')} ops each, ${2 * ONLY} divergent (${divergentBytes.toLocaleString('en-US')} bytes):`)
+  console.log(`  ${messages} signed Sync messages, ${syncBytes.toLocaleString('en-US')} bytes in all: ${ratio.toFixed(2)}× the divergent ops (target ≤ 3×) ${ratio <= 3 && converged ? 'met' : 'NOT MET'}`)
+  console.log(`  ${ms.toFixed(0)} ms, including verifying the ${2 * ONLY} ops received and every message's signature${converged ? '' : ' — DID NOT CONVERGE'}`)
+  results.antiEntropy = { opsPerPeer: SHARED + ONLY, divergent: 2 * ONLY, divergentBytes, syncBytes, messages, ratio, ms, converged, target: 3 }
+}
+
 // Throughput first, on a fresh heap: the late-op fixture leaves hundreds of thousands of objects for the GC.
 await applyThroughput()
 await signedThroughput()
 lateOp()
+await antiEntropy()
 await mkdir(new URL('./results/', import.meta.url), { recursive: true })
 await writeFile(new URL('./results/late-op.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)

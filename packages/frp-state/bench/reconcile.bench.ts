@@ -12,12 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { arch, cpus, platform } from 'node:os'
 import { identityFromSeed, signEnvelope, type Identity } from '@dscs/identity'
 import { createEnvelope, encodeEnvelope, hashSigned, signingBytes } from '@dscs/wire'
-import type { OpPosition } from '../src/core/hlc.ts'
-import type * as Sync from '../src/sync/index.ts'
-
-const { OpIndex, ReconcileSession, DEFAULT_BRANCHING, DEFAULT_LIST_THRESHOLD } = (await import(
-  new URL('../dist/sync/index.js', import.meta.url).href
-)) as typeof Sync
+import { OpIndex, ReconcileSession, DEFAULT_BRANCHING, DEFAULT_LIST_THRESHOLD, type OpPosition, type ReconcileOptions, type ReconcileStep } from '@dscs/frp-state'
 
 const OPS_PER_PEER = Number(process.env.BENCH_OPS ?? 50_000)
 const DIVERGENT_PER_PEER = Number(process.env.BENCH_DIVERGENT ?? 500)
@@ -78,7 +73,7 @@ interface SessionFigures {
 }
 
 /** One whole session, A initiating; checks that each side learnt exactly what the other lacks. */
-function reconcile(a: Sync.OpIndex<BenchOp>, b: Sync.OpIndex<BenchOp>, onlyA: readonly BenchOp[], onlyB: readonly BenchOp[], options: Sync.ReconcileOptions): SessionFigures {
+function reconcile(a: OpIndex<BenchOp>, b: OpIndex<BenchOp>, onlyA: readonly BenchOp[], onlyB: readonly BenchOp[], options: ReconcileOptions): SessionFigures {
   const { value, ms } = timed(() => {
     const sessions = [new ReconcileSession(b, options), new ReconcileSession(a, options)] as const
     const bytes = [0, 0] // to B, to A
@@ -87,7 +82,7 @@ function reconcile(a: Sync.OpIndex<BenchOp>, b: Sync.OpIndex<BenchOp>, onlyA: re
     let turn = 0
     for (; message !== undefined; turn++) {
       bytes[turn % 2]! += message.length
-      const step: Sync.ReconcileStep<BenchOp> = sessions[turn % 2]!.receive(message)
+      const step: ReconcileStep<BenchOp> = sessions[turn % 2]!.receive(message)
       missing.push(...step.missingAtPeer)
       message = step.reply
     }

@@ -58,6 +58,8 @@ export type { AllowListPolicy, AllowListOptions } from './core/trust.js'
 export type { ExternalSource } from './core/source.js'
 export { SyncMessage } from './core/messages.js'
 export type { SyncPayload } from './core/messages.js'
+export { OpIndex, ReconcileSession, START, END, compareBounds, DEFAULT_BRANCHING, DEFAULT_LIST_THRESHOLD, DEFAULT_MAX_ROUNDS } from './sync/index.js'
+export type { Bound, ReconcileOptions, ReconcileStep } from './sync/index.js'
 export { OpStore } from './persistence.js'
 export type { LoadReport, Resume } from './persistence.js'
 

@@ -1,4 +1,4 @@
-import { hashSigned } from '@dscs/wire'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { FINGERPRINT_BYTES } from './constants.js'
 import { LIMBS } from './sum256.js'
 
@@ -29,8 +29,7 @@ export function rangeFingerprint(sum: Uint32Array, offset: number, count: number
   for (let i = 0; i < LIMBS; i++) head.setUint32(DOMAIN.length + 4 * i, sum[offset + i]!, true)
   tail.setUint32(0, Math.floor(count / 0x1_0000_0000))
   tail.setUint32(4, count >>> 0)
-  // hashSigned is SHA-256 over its two arguments in turn; this package has no direct dependency on a hash library.
-  return hashSigned(headBytes, tailBytes).subarray(0, FINGERPRINT_BYTES)
+  return sha256.create().update(headBytes).update(tailBytes).digest().subarray(0, FINGERPRINT_BYTES)
 }
 
 // Scratch space, reused by every call: the domain and the sum, then the count as a big-endian u64.

@@ -6,7 +6,6 @@ export { START, END, compareBounds } from './bound.js'
 export type { Bound } from './bound.js'
 export { decodeSyncMessage } from './message-reader.js'
 export type { SyncRange } from './message.js'
-export { ReconcilePayload } from './payload.js'
 export {
   SYNC_VERSION,
   MAX_SYNC_MESSAGE_BYTES,
