@@ -57,6 +57,15 @@ describe('anti-entropy between two cores', () => {
     expect(traffic.bytes).toBeLessThan(1500) // 2,000 ops held by both: one fingerprint each way
   })
 
+  it('keeps one session started by each peer: a new start replaces the old', () => {
+    const a = counterState(alice, { self: 'alice' })
+    const b = counterState(bob, { self: 'bob' })
+    for (let i = 0; i < 500; i++) b.core.submit({ counter: 'x', by: 1 }, NOW - 10_000 + i)
+    const starts = Array.from({ length: 10 }, (_, i) => b.core.sync('alice', NOW + i))
+    for (const effects of starts) for (const effect of effects) if (effect.type === 'send') a.core.receive('bob', effect.bytes, NOW)
+    expect(a.core.syncSessions).toBe(1)
+  })
+
   it('penalises a forged, foreign or malformed Sync message and changes nothing', () => {
     const a = counterState(alice, { self: 'alice' })
     a.core.submit({ counter: 'x', by: 1 }, NOW)

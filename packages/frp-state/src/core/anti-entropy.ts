@@ -128,7 +128,10 @@ export class AntiEntropy<P> {
     let open = this.#sessions.get(key)
     if (open === undefined) {
       // Lateness is no offence: a step for a session that timed out is dropped quietly.
-      if (!sync.start || !sync.fromInitiator || this.#sessions.size >= MAX_SYNC_SESSIONS) return []
+      if (!sync.start || !sync.fromInitiator) return []
+      // One session started by each peer at a time: a new start replaces the old, so a peer cannot hold many.
+      for (const other of this.#sessions.keys()) if (other.startsWith(`${from}\nr\n`)) this.#sessions.delete(other)
+      if (this.#sessions.size >= MAX_SYNC_SESSIONS) return []
       open = { session: new ReconcileSession(this.#options.index), lastHeard: now }
       this.#sessions.set(key, open)
     }

@@ -133,6 +133,11 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
     return this.#rules.maxEnvelopeBytes
   }
 
+  /** Anti-entropy sessions open now. */
+  get syncSessions(): number {
+    return this.#sync.sessions
+  }
+
   /** The last HLC time issued or seen: persist it to resume the clock. */
   get clock(): HlcTime {
     return this.#clock.last
