@@ -59,12 +59,15 @@ function startAndStop(args: string[], signal: NodeJS.Signals): Promise<{ peerId:
 const noStackTrace = (text: string): void => expect(text).not.toMatch(/^\s+at /m)
 
 describe('dscs (the built command line)', () => {
-  it('dscs demo --nodes 3 runs end to end: every node receives every other node’s envelope, then all stop cleanly', async () => {
+  it('dscs demo --nodes 3 runs end to end: shared state with a late-op correction, every envelope delivered, clean stops', async () => {
     const result = await run(['demo', '--nodes', '3'])
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
+    // The offline node's +10 reaches the others late and rewrites their past; its ops confirm once it is trusted.
+    expect(result.stdout).toContain('node 0: predicted apples 2 → 12, a correction: the past was rewritten')
+    expect(result.stdout).toContain('node 2: apples predicted 12, confirmed 12; note "hello from node 0"')
     expect(result.stdout).toContain('all 3 nodes stopped cleanly')
-    expect(result.stdout).toContain('demo complete: 3 nodes, 6 deliveries, no loss')
+    expect(result.stdout).toContain('demo complete: 3 nodes, one shared state, 6 deliveries, no loss')
   }, 90_000)
 
   it('dscs node stops cleanly on SIGINT and SIGTERM and keeps its PeerId across restarts', async () => {

@@ -3,7 +3,10 @@ import { createInterface } from 'node:readline'
 import { peerIdOfPublicKey, signEnvelope } from '@dscs/identity'
 import { createNode, type DscsNode } from '@dscs/net'
 import { createEnvelope, decodeEnvelope, encodeEnvelope } from '@dscs/wire'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { Output } from '../output.js'
+import { describeChange, sharedState, snapshot, type SharedOp, type SharedState } from '../shared-state.js'
+import type { FrpState } from '@dscs/frp-state'
 
 export interface NodeCommandOptions {
   readonly data: string
@@ -13,6 +16,8 @@ export interface NodeCommandOptions {
   readonly topic?: string
   readonly dht?: boolean
   readonly relay?: boolean
+  /** Run the demo's shared state (counters and a note) and take `/add`, `/note`, `/allow` commands on standard input. */
+  readonly state?: boolean
 }
 
 /** The payload kind of lines typed into `dscs node --topic`. */
@@ -21,31 +26,67 @@ export const TEXT_KIND = 'dscs.node.Text'
 /**
  * `dscs node`: starts a node on the data directory and joins the given peers;
  * with `--topic`, prints every message on the topic and publishes each line
- * read from standard input as a signed envelope. Runs until SIGINT or SIGTERM,
- * then stops cleanly.
+ * read from standard input as a signed envelope; with `--state`, runs the
+ * demo's shared state and takes commands (`/add`, `/note`, `/allow`,
+ * `/join`, `/state`) on standard input. Runs until SIGINT or SIGTERM, then
+ * stops cleanly.
  */
 export async function runNode(options: NodeCommandOptions, out: Output): Promise<void> {
   const passphrase = options.passphraseFile === undefined ? (process.env.DSCS_PASSPHRASE ?? '') : await readPassphrase(options.passphraseFile)
+  const shared = options.state === true ? sharedState() : undefined
   const node = await createNode({
     dataDir: options.data,
     passphrase,
     ...(options.listen === undefined ? {} : { listen: options.listen }),
     ...(options.dht === true ? { dht: true } : {}),
-    ...(options.relay === false ? { relayServer: false } : {})
+    ...(options.relay === false ? { relayServer: false } : {}),
+    ...(shared === undefined ? {} : { services: { state: shared.service } })
   })
   const stop = stopOnSignal(node, out)
-  out.event('ready', { peerId: node.peerId, multiaddrs: node.multiaddrs(), dataDir: options.data }, readyText(node, options.data))
+  out.event('ready', { peerId: node.peerId, publicKey: bytesToHex(node.identity.publicKey), multiaddrs: node.multiaddrs(), dataDir: options.data }, readyText(node, options.data))
   node.net.onPeer((e) => out.event(`peer:${e.type}`, { peer: e.peer }, `${e.type === 'connect' ? '+' : '-'} peer ${e.peer}`))
 
-  for (const address of options.join ?? []) {
-    try {
-      await node.dial(address)
-    } catch (err) {
-      out.event('join-failed', { address, error: (err as Error).message }, `could not join ${address}: ${(err as Error).message}`)
-    }
-  }
-  if (options.topic !== undefined) chat(node, options.topic, out)
+  for (const address of options.join ?? []) await join(node, address, out)
+  const publish = options.topic === undefined ? undefined : chat(node, options.topic, out)
+  const command = shared === undefined ? undefined : stateCommands(node, shared, out)
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() === '') return
+    if (line.startsWith('/') && command !== undefined) command(line)
+    else if (publish !== undefined) publish(line)
+    else out.event('unknown-command', { line }, `nothing takes "${line}": start with --topic to chat, --state for /commands`)
+  })
   await stop
+}
+
+async function join(node: DscsNode, address: string, out: Output): Promise<void> {
+  try {
+    await node.dial(address)
+  } catch (err) {
+    out.event('join-failed', { address, error: (err as Error).message }, `could not join ${address}: ${(err as Error).message}`)
+  }
+}
+
+/** Prints every change of the shared state as it happens; returns the handler of `/` commands. */
+function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line: string) => void {
+  const state = node.libp2p.services.state as FrpState<SharedOp>
+  shared.trust.allow(node.identity.publicKey) // a node trusts itself
+  shared.graph.subscribe(({ changes, correction }) => {
+    const lines = changes.map(describeChange)
+    out.event('state-change', { changes, correction, state: snapshot(shared) }, lines.join('\n'))
+  })
+  const submit = (op: SharedOp): void => {
+    state.submit(op).catch((err: unknown) => out.event('state-failed', { error: (err as Error).message }, `could not apply: ${(err as Error).message}`))
+  }
+  return (line) => {
+    const [command, ...rest] = line.trim().split(/\s+/)
+    const argument = rest.join(' ')
+    if (command === '/add' && rest.length === 2 && Number.isSafeInteger(Number(rest[1]))) submit({ type: 'add', counter: rest[0]!, by: Number(rest[1]) })
+    else if (command === '/note' && argument !== '') submit({ type: 'note', text: argument })
+    else if (command === '/allow' && /^[0-9a-f]{64}$/.test(argument)) shared.trust.allow(hexToBytes(argument))
+    else if (command === '/join' && argument !== '') void join(node, argument, out)
+    else if (command === '/state') out.event('state', { state: snapshot(shared) }, JSON.stringify(snapshot(shared), null, 2))
+    else out.event('unknown-command', { line }, 'commands: /add <counter> <n>, /note <text>, /allow <public key hex>, /join <multiaddr>, /state')
+  }
 }
 
 function readyText(node: DscsNode, dataDir: string): string {
@@ -57,8 +98,8 @@ async function readPassphrase(file: string): Promise<string> {
   return (await readFile(file, 'utf8')).replace(/\r?\n$/, '')
 }
 
-/** Prints the topic's messages; publishes each line of standard input; reports how many peers share the topic. */
-function chat(node: DscsNode, topic: string, out: Output): void {
+/** Prints the topic's messages and reports how many peers share the topic; returns the way to publish a line. */
+function chat(node: DscsNode, topic: string, out: Output): (line: string) => void {
   node.net.subscribe(topic, ({ from, bytes }) => {
     const envelope = decodeEnvelope(bytes)
     if (envelope.kind !== TEXT_KIND) return 'ignore'
@@ -75,9 +116,7 @@ function chat(node: DscsNode, topic: string, out: Output): void {
     lastCount = count
   }, 200)
   poll.unref()
-  const lines = createInterface({ input: process.stdin })
-  lines.on('line', (line) => {
-    if (line.trim() === '') return
+  return (line) => {
     const envelope = signEnvelope(
       node.identity,
       createEnvelope({ kind: TEXT_KIND, payload: new TextEncoder().encode(line), author: node.identity.publicKey, timestamp: Date.now() })
@@ -86,7 +125,7 @@ function chat(node: DscsNode, topic: string, out: Output): void {
       .publish(topic, encodeEnvelope(envelope))
       .then(() => out.event('published', { topic, text: line }, `> ${line}`))
       .catch((err: unknown) => out.event('publish-failed', { topic, error: (err as Error).message }, `could not publish: ${(err as Error).message}`))
-  })
+  }
 }
 
 /** Resolves once the node stopped after SIGINT or SIGTERM; a second signal exits at once. */

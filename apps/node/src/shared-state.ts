@@ -1,0 +1,57 @@
+import { StateGraph, allowList, frpState, jsonCodec, type AllowListPolicy, type Change, type FrpState, type Reducer } from '@dscs/frp-state'
+
+/** What nodes share in the demo domain: named counters, and a note where the latest write wins. */
+export type SharedOp = { readonly type: 'add'; readonly counter: string; readonly by: number } | { readonly type: 'note'; readonly text: string }
+
+export const SHARED_DOMAIN = 'demo'
+
+const isSharedOp = (value: unknown): value is SharedOp => {
+  const op = value as SharedOp | null
+  if (typeof op !== 'object' || op === null) return false
+  if (op.type === 'add') return typeof op.counter === 'string' && op.counter.length <= 64 && Number.isSafeInteger(op.by)
+  return op.type === 'note' && typeof op.text === 'string' && op.text.length <= 1000
+}
+
+/** The demo's state: its graph, trust policy and the libp2p service factory that runs it. */
+export interface SharedState {
+  readonly graph: StateGraph<SharedOp>
+  readonly counters: Reducer<SharedOp, number>
+  readonly note: Reducer<SharedOp, string>
+  /** "Signatures only": ops of allowed authors are confirmed; others stay pending in the predicted view. */
+  readonly trust: AllowListPolicy
+  readonly service: (components: object) => FrpState<SharedOp>
+}
+
+export function sharedState(): SharedState {
+  const graph = new StateGraph<SharedOp>()
+  const counters = graph.reducer<number>({
+    name: 'counters',
+    key: (op) => (op.payload.type === 'add' ? op.payload.counter : undefined),
+    reduce: (n, op) => n + (op.payload.type === 'add' ? op.payload.by : 0),
+    initial: 0
+  })
+  // Last writer wins, in the canonical order: a late note older than the current one changes nothing.
+  const note = graph.reducer<string>({
+    name: 'note',
+    key: (op) => (op.payload.type === 'note' ? 'note' : undefined),
+    reduce: (text, op) => (op.payload.type === 'note' ? op.payload.text : text),
+    initial: ''
+  })
+  const trust = allowList([], { others: 'pending' })
+  return { graph, counters, note, trust, service: frpState({ graph, codec: jsonCodec(isSharedOp), trust, domain: SHARED_DOMAIN, syncInterval: 2_000 }) }
+}
+
+/** Every value of both views, for printing. */
+export function snapshot(state: SharedState): Record<'predicted' | 'confirmed', { counters: Record<string, number>; note: string }> {
+  const view = (v: 'predicted' | 'confirmed') => ({
+    counters: Object.fromEntries(state.graph.entries(v, state.counters).sort(([a], [b]) => a.localeCompare(b))),
+    note: state.graph.get(v, state.note, 'note')
+  })
+  return { predicted: view('predicted'), confirmed: view('confirmed') }
+}
+
+/** One line about a change, e.g. `predicted counters[apples]: 4 → 14 (late op: the past was rewritten)`. */
+export function describeChange(change: Change): string {
+  const where = `${change.view} ${change.name}${change.key === undefined || change.name === 'note' ? '' : `[${change.key}]`}`
+  return `${where}: ${JSON.stringify(change.previous)} → ${JSON.stringify(change.value)}${change.correction ? ' (late op: the past was rewritten)' : ''}`
+}
