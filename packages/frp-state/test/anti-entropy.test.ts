@@ -35,8 +35,11 @@ describe('anti-entropy between two cores', () => {
     }
     for (let i = 0; i < 25; i++) a.core.submit({ counter: `k${i % 9}`, by: 1000 + i }, NOW - 40_000 + i * 7)
     for (let i = 0; i < 40; i++) b.core.submit({ counter: `k${i % 5}`, by: 2000 + i }, NOW - 30_000 + i * 3)
+    let batches = 0
+    a.graph.subscribe(() => batches++)
     const traffic = exchange({ alice: a.core, bob: b.core }, a.core.peerConnected('bob', NOW), 'alice')
     expect(traffic.opsTo).toEqual({ alice: 40, bob: 25 })
+    expect(batches).toBe(1) // bob's 40 ops came in one Sync message: one notification
     expect(a.core.log.size).toBe(365)
     for (let k = 0; k < 9; k++) expect(a.graph.get('confirmed', a.counters, `k${k}`)).toBe(b.graph.get('confirmed', b.counters, `k${k}`))
     // Only the larger peer id waits for the other to start.

@@ -171,9 +171,10 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
     }
   }
 
-  /** A Sync message on {@link PROTOCOL_ID}: its ops are admitted like topic messages, its step answered. */
+  /** A Sync message on {@link PROTOCOL_ID}: its ops are admitted like topic messages, in one batch; its step is answered. */
   receive(from: PeerRef, bytes: Uint8Array, now: number): CoreEffect<FrpStateEvent<P>>[] {
-    const effects = this.#sync.receive<FrpStateEvent<P>>(from, bytes, now, (op, peer) => this.ingest(op, now, 'sync', peer).effects)
+    // One batch per message: subscribers hear once about all the ops it brought.
+    const effects = this.graph.batch(() => this.#sync.receive<FrpStateEvent<P>>(from, bytes, now, (op, peer) => this.ingest(op, now, 'sync', peer).effects))
     return [...this.takeSettled(), ...effects]
   }
 
