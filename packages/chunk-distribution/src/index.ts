@@ -1,112 +1,45 @@
 /**
  * @packageDocumentation
  *
- * Content split into verified chunks, served by many peers at once
+ * Content split into verified chunks, served by many peers at once.
  *
- * A ping/pong protocol on `/dscs/chunk-distribution/1.0.0`: {@link ChunkDistribution.ping} sends a
- * signed Ping envelope with a random nonce to a peer, the peer answers with a
- * Pong carrying the same nonce, and the promise resolves to the round-trip
- * time in milliseconds. Bad input from a peer is dropped and the peer is
- * penalised through `Net.penalise`, with the error's stable `code`.
+ * This is the foundation of the protocol: content addressing and chunk
+ * storage. The transfer protocol on `/dscs/chunks/1.0.0` (its wire messages
+ * are defined here already) comes next.
  *
- * {@link chunkDistribution} is the libp2p service factory: register it with a node
- * of `@dscs/net` and every peer running it answers pings. The protocol itself
- * is {@link ChunkDistributionCore}, a sans-I/O `ProtocolCore` that `CoreDriver`
- * of `@dscs/net` runs on any `Net`: on libp2p inside this service, on a
- * simulated network of `@dscs/netsim` in tests.
- *
- * @example
- * ```ts
- * import { createNode } from '@dscs/net' // in Node, the entry with createNode
- * import { chunkDistribution, type ChunkDistribution } from '@dscs/chunk-distribution'
- *
- * const alice = await createNode({ services: { chunkDistribution: chunkDistribution() } })
- * const bob = await createNode({ services: { chunkDistribution: chunkDistribution({ timeout: 5_000 }) } })
- * await alice.dial(bob.multiaddrs()[0]!)
- *
- * const service = alice.libp2p.services.chunkDistribution as ChunkDistribution
- * const rtt = await service.ping(bob.peerId)
- * console.log(`${bob.peerId} answered in ${rtt} ms`)
- * await alice.stop()
- * await bob.stop()
- * ```
+ * - Content is split into fixed-size chunks (default 256 KiB) hashed into a
+ *   binary Merkle tree of SHA-256; its {@link ContentId} is a CIDv1 over the
+ *   content's header (size, chunk size, root).
+ * - Every chunk verifies on its own against the root with its proof (the
+ *   sibling hashes on its path): {@link ChunkVerifier}, {@link verifyChunk}.
+ * - A {@link Manifest} describes content, optionally signed by its publisher
+ *   as a DSCS envelope: {@link createManifest}, {@link decodeManifest}.
  */
-import type { Identity, VerificationCache } from '@dscs/identity'
-import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
-import { protocolService, type Timers } from '@dscs/net'
-import type { ChunkDistributionEvent } from './core/core.js'
-import { ChunkDistributionService } from './service.js'
-
-export { PROTOCOL_ID, KIND_PREFIX, NONCE_BYTES } from './core/constants.js'
-export { ChunkDistributionCore } from './core/core.js'
-export type { ChunkDistributionCoreOptions, ChunkDistributionEvent, ChunkDistributionPing } from './core/core.js'
-export { ChunkDistributionError } from './core/errors.js'
-export type { ChunkDistributionErrorCode } from './core/errors.js'
-export { PingPayload, PongPayload } from './core/messages.js'
-export type { NoncePayload } from './core/messages.js'
-
-/** The service: pings peers and answers their pings while its node runs. */
-export interface ChunkDistribution {
-  /** Registers the protocol handler: from now on, pings are answered and pongs received. libp2p calls it as the node starts. */
-  start(): void
-  /** Unregisters the handler; pings still awaiting an answer fail with `NOT_RUNNING`. libp2p calls it as the node stops. */
-  stop(): void
-  /**
-   * Pings `peer` (a PeerId string) and resolves to the round-trip time in
-   * milliseconds. Fails with a {@link ChunkDistributionError}: `TIMEOUT`,
-   * `SEND_FAILED` (e.g. the peer does not run the service), `TOO_MANY_PINGS`
-   * or `NOT_RUNNING`.
-   */
-  ping(peer: PeerRef): Promise<number>
-  /** Calls `listener` with every event: each pong and each timeout. */
-  onEvent(listener: (event: ChunkDistributionEvent) => void): Unsubscribe
-}
-
-/** Options of the service; every one has a default. */
-export interface ChunkDistributionInit {
-  /** How long a ping waits for its pong, in milliseconds. Default 10 000. */
-  readonly timeout?: number
-  /** Most pings awaiting an answer at once; one more fails with `TOO_MANY_PINGS`. Default 64. */
-  readonly maxOutstanding?: number
-  /**
-   * Largest distance between an envelope's timestamp and this node's clock,
-   * in milliseconds: the replay window. An envelope further off is refused as
-   * `OUTSIDE_WINDOW`, one seen before within it as `REPLAYED`. Default 60 000.
-   */
-  readonly maxClockSkew?: number
-  /**
-   * Most envelopes remembered to refuse replays. Entries leave as their
-   * timestamps leave the window; should a flood fill it anyway, the oldest is
-   * forgotten and nothing as old is accepted again. Default 10 000.
-   */
-  readonly maxSeenEnvelopes?: number
-}
-
-/**
- * What the service needs from its node: the part of `@dscs/net`'s
- * `ProtocolContext` it uses, which {@link chunkDistribution} receives from the
- * node's `net` service.
- */
-export interface ChunkDistributionComponents {
-  /** The network port: direct messages on `PROTOCOL_ID`, and penalties for bad input. */
-  readonly net: Net
-  /** This node's Ed25519 identity (`@dscs/identity`), which signs its envelopes. */
-  readonly identity: Identity
-  /** The time every input is stamped with. */
-  readonly clock: Clock
-  /** The timer that wakes the core at its next deadline (a ping's timeout). */
-  readonly timers: Timers
-  /** The node's signature verdicts, shared by every protocol on it, so no envelope is verified twice. */
-  readonly verificationCache?: VerificationCache
-}
-
-/**
- * The libp2p service factory:
- * `createNode({ services: { chunkDistribution: chunkDistribution(init) } })`, after which
- * `node.libp2p.services.chunkDistribution` is the {@link ChunkDistribution} service. It
- * needs the node's `net` service, which `createNode` of `@dscs/net` registers
- * (with plain `createLibp2p`, register `dscsNet()` before it).
- */
-export function chunkDistribution(init: ChunkDistributionInit = {}): (components: object) => ChunkDistribution {
-  return protocolService((context) => new ChunkDistributionService(context, init))
-}
+export {
+  PROTOCOL_ID,
+  KIND_PREFIX,
+  HASH_BYTES,
+  DEFAULT_CHUNK_SIZE,
+  MIN_CHUNK_SIZE,
+  MAX_CHUNK_SIZE,
+  MAX_CHUNK_COUNT,
+  CHUNKS_CODEC,
+  SHA2_256_CODE
+} from './core/constants.js'
+export { ChunkError } from './core/errors.js'
+export type { ChunkErrorCode } from './core/errors.js'
+export { nobleSha256, setSha256Backend, leafHash, nodeHash } from './core/hash.js'
+export type { Sha256Backend } from './core/hash.js'
+export { ContentLayout, checkChunkSize } from './core/layout.js'
+export { TreeShape, MerkleNodes } from './core/tree.js'
+export type { VerifiedPath } from './core/tree.js'
+export { ChunkVerifier, verifyChunk } from './core/verify.js'
+export { Bitfield } from './core/bitfield.js'
+export { HEADER_BYTES, encodeHeader, contentIdOf, checkContentId, parseContentId, contentKey } from './core/content-id.js'
+export type { ContentHeader, ContentId } from './core/content-id.js'
+export { ManifestPayload, createManifest, encodeManifest, decodeManifest } from './core/manifest.js'
+export type { Manifest, ManifestMetadata, ManifestSigner, DecodeManifestOptions } from './core/manifest.js'
+export { ContentBuilder } from './core/builder.js'
+export type { ContentBuilderOptions, BuiltContent } from './core/builder.js'
+export { encodeTransferMessage, decodeTransferMessage } from './core/messages.js'
+export type { TransferMessage, TransferLimits, RejectReason } from './core/messages.js'

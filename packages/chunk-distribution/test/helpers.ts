@@ -1,17 +1,57 @@
-import type { CoreEffect } from '@dscs/interface'
+import { isDscsError } from '@dscs/interface'
+import { expect } from 'vitest'
 
-/** The bytes of the one `send` effect in `effects`; throws on anything else. */
-export function sentBytes(effects: readonly CoreEffect<unknown>[]): Uint8Array {
-  const [effect, ...rest] = effects
-  if (effect?.type !== 'send' || rest.length > 0) throw new Error(`expected one send effect, got ${JSON.stringify(effects)}`)
-  return effect.bytes
+/** `length` bytes drawn from a seeded xorshift stream: arbitrary content, the same for the same seed, cheap to make large. */
+export function contentBytes(length: number, seed: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(length)
+  let state = seed | 1
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    bytes[i] = state & 0xff
+  }
+  return bytes
 }
 
-/** Polls `condition` every 25 ms until it holds; fails after `timeoutMs`, so a test never hangs. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
+/** Every piece of `pieces`, joined. */
+export async function collect(pieces: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  for await (const piece of pieces) parts.push(piece.slice())
+  const joined = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
+  let at = 0
+  for (const part of parts) {
+    joined.set(part, at)
+    at += part.length
   }
+  return joined
+}
+
+/** The code of the DscsError that `run` throws; fails the test when it throws anything else or nothing. */
+export function codeOf(run: () => unknown): string {
+  try {
+    run()
+  } catch (err) {
+    expect(isDscsError(err)).toBe(true)
+    return (err as { code: string }).code
+  }
+  expect.fail('expected a DscsError, nothing was thrown')
+}
+
+/** The code of the DscsError that `promise` rejects with. */
+export async function rejectionCode(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise
+  } catch (err) {
+    expect(isDscsError(err)).toBe(true)
+    return (err as { code: string }).code
+  }
+  expect.fail('expected a rejection with a DscsError')
+}
+
+/** A copy of `bytes` with bit `bit` flipped. */
+export function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
+  const flipped = bytes.slice()
+  flipped[bit >>> 3]! ^= 0x80 >>> (bit & 7)
+  return flipped
 }

@@ -1,21 +1,59 @@
 import type { ProtocolId } from '@dscs/interface'
 
-/** The protocol id of direct messages; its major version changes with every breaking wire change. */
-export const PROTOCOL_ID: ProtocolId = '/dscs/chunk-distribution/1.0.0'
+/** The protocol id of the transfer protocol (to come); its major version changes with every breaking wire change. */
+export const PROTOCOL_ID: ProtocolId = '/dscs/chunks/1.0.0'
 
 /** Every payload kind of this package starts with this prefix, so kinds never clash across packages. */
 export const KIND_PREFIX = 'dscs.chunk-distribution.'
 
-/** Length of a ping nonce, in bytes. */
-export const NONCE_BYTES = 16
+/** Bytes of a SHA-256 digest: every tree node, root and proof sibling. */
+export const HASH_BYTES = 32
 
-/** Largest envelope sent or accepted: a signed Ping or Pong takes under 200 bytes. */
-export const MAX_ENVELOPE_BYTES = 512
+/** The chunk size unless chosen otherwise: 256 KiB. */
+export const DEFAULT_CHUNK_SIZE = 256 * 1024
 
-/** Largest Ping or Pong payload accepted: the nonce takes 18 bytes, and newer versions may add fields. */
-export const MAX_PAYLOAD_BYTES = 64
+/** The smallest chunk size allowed: 16 KiB. */
+export const MIN_CHUNK_SIZE = 16 * 1024
 
-export const DEFAULT_TIMEOUT = 10_000
-export const DEFAULT_MAX_OUTSTANDING = 64
-export const DEFAULT_MAX_CLOCK_SKEW = 60_000
-export const DEFAULT_MAX_SEEN_ENVELOPES = 10_000
+/** The largest chunk size allowed: 4 MiB. */
+export const MAX_CHUNK_SIZE = 4 * 1024 * 1024
+
+/** The largest content size: the largest safe integer, so sizes and offsets stay exact in JavaScript numbers. */
+export const MAX_CONTENT_SIZE = Number.MAX_SAFE_INTEGER
+
+/** Most chunks of one content: indices are uint32 on the wire. */
+export const MAX_CHUNK_COUNT = 2 ** 32 - 1
+
+/**
+ * The multicodec of a DSCS content id, from the multicodec private-use range
+ * (0x300000–0x3fffff): the CID names a content header (see `content-id.ts`),
+ * not raw bytes, so the `raw` codec would mislead IPFS tools.
+ */
+export const CHUNKS_CODEC = 0x30d5c5
+
+/** The multicodec of the sha2-256 multihash. */
+export const SHA2_256_CODE = 0x12
+
+/** Longest content id accepted as a string, checked before parsing; a DSCS CID takes 64 characters in base32. */
+export const MAX_CONTENT_ID_STRING = 128
+
+/** Longest content id accepted as bytes, checked before parsing; a DSCS CID takes 39 bytes. */
+export const MAX_CONTENT_ID_BYTES = 64
+
+/** Longest manifest name, in UTF-16 code units. */
+export const MAX_NAME_LENGTH = 255
+
+/** Longest manifest media type, in UTF-16 code units. */
+export const MAX_MIME_LENGTH = 127
+
+/** Largest encoded Manifest payload: root, size, chunk size, name and mime with room for UTF-8. */
+export const MAX_MANIFEST_PAYLOAD_BYTES = 2_048
+
+/** Largest encoded ManifestRecord, signed envelope included. */
+export const MAX_MANIFEST_RECORD_BYTES = 4_096
+
+/** Most sibling hashes in a proof: the height of a tree of MAX_CHUNK_COUNT leaves. */
+export const MAX_PROOF_HASHES = 32
+
+/** Room for everything in a transfer frame but its chunk data: ids, indices, proof, tags. */
+export const TRANSFER_FRAME_OVERHEAD = 4_096
