@@ -14,6 +14,24 @@
  *   sibling hashes on its path): {@link ChunkVerifier}, {@link verifyChunk}.
  * - A {@link Manifest} describes content, optionally signed by its publisher
  *   as a DSCS envelope: {@link createManifest}, {@link decodeManifest}.
+ * - A {@link ChunkStore} holds verified chunks only: {@link MemoryChunkStore}
+ *   here, `FsChunkStore` (resumable downloads on disk) in the Node entry.
+ * - {@link put} stores content streaming; {@link read} streams a byte range
+ *   out, waiting for chunks still to arrive.
+ *
+ * @example
+ * ```ts
+ * import { MemoryChunkStore, put, read, decodeManifest, encodeManifest } from '@dscs/chunk-distribution'
+ *
+ * const seeder = new MemoryChunkStore()
+ * const { cid, manifest } = await put(seeder, new TextEncoder().encode('hello, chunks'), { name: 'hello.txt' })
+ *
+ * // Another peer learns the manifest, checks it against the id, then takes chunks with their proofs.
+ * const leecher = new MemoryChunkStore()
+ * await leecher.putManifest(decodeManifest(encodeManifest(manifest), { expected: cid }))
+ * await leecher.put(cid, 0, (await seeder.get(cid, 0))!, await seeder.proof(cid, 0))
+ * for await (const bytes of read(leecher, cid)) console.log(new TextDecoder().decode(bytes))
+ * ```
  */
 export {
   PROTOCOL_ID,
@@ -43,3 +61,9 @@ export { ContentBuilder } from './core/builder.js'
 export type { ContentBuilderOptions, BuiltContent } from './core/builder.js'
 export { encodeTransferMessage, decodeTransferMessage } from './core/messages.js'
 export type { TransferMessage, TransferLimits, RejectReason } from './core/messages.js'
+export type { ChunkStore, ChunkStoreOptions, ContentWriter, ContentWriterOptions } from './store/chunk-store.js'
+export { MemoryChunkStore } from './store/memory-store.js'
+export { put } from './put.js'
+export type { ContentSource, PutOptions, PutResult } from './put.js'
+export { read } from './read.js'
+export type { ReadOptions } from './read.js'
