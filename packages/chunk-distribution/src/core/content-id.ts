@@ -17,7 +17,7 @@ export interface ContentHeader {
 /**
  * A content id: a CIDv1 with the DSCS codec ({@link CHUNKS_CODEC}) and a
  * sha2-256 multihash of the content's header block (see {@link encodeHeader}).
- * Its string form is base32, e.g. `bahq…`.
+ * Its string form is base32, 64 characters starting `bahc2xqybciq`.
  */
 export type ContentId = CID<unknown, typeof CHUNKS_CODEC, typeof SHA2_256_CODE, 1>
 
