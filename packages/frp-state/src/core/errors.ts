@@ -36,7 +36,12 @@ export type FrpStateErrorCode =
   | 'BAD_MESSAGE'
   /** An op position given to an `OpIndex` is malformed: a key or id not 32 bytes, a time out of range. */
   | 'BAD_OP_POSITION'
-  /** A reconciliation message is malformed or breaks the protocol (bounds out of order or outside the ranges left open, a bitmap of the wrong size, a message after the end). */
+  /**
+   * A sync message is malformed or breaks its protocol: a reconciliation step
+   * (bounds out of order or outside the ranges left open, a bitmap of the
+   * wrong size, a message after the end) or a y-protocols sync message
+   * (unknown type, truncated, trailing bytes, a bad state vector).
+   */
   | 'BAD_SYNC_MESSAGE'
   /** A reconciliation message exceeds a limit (bytes, ranges, ids) before it is parsed. */
   | 'SYNC_MESSAGE_TOO_LARGE'
@@ -44,6 +49,18 @@ export type FrpStateErrorCode =
   | 'SYNC_TOO_LONG'
   /** `initiate()` was called on a reconciliation session that has already sent or received a message. */
   | 'SYNC_OUT_OF_ORDER'
+  /** A Yjs update does not decode, or refers to structs in a way Yjs cannot integrate. */
+  | 'BAD_YJS_UPDATE'
+  /** A Yjs update is larger than the limit set for it. */
+  | 'YJS_UPDATE_TOO_LARGE'
+  /** Yjs threw while applying an update that passed validation (or an observer of the doc threw). */
+  | 'YJS_APPLY_FAILED'
+  /** A Yjs message names another state domain or document than the one it was sent to. */
+  | 'WRONG_DOC'
+  /** A stored Yjs record fails its checksum, its format or its validation: the store was damaged or tampered with. */
+  | 'CORRUPT_RECORD'
+  /** An update could not be written to the store; it is not durable until a later write of the full state succeeds. */
+  | 'STORE_WRITE_FAILED'
 
 /**
  * Every failure of this protocol that is not a failure of the envelope: those

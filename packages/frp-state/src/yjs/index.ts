@@ -1,0 +1,42 @@
+/**
+ * Yjs documents in @dscs/frp-state: shared texts, maps and arrays that merge
+ * after partitions, as sources of the graph, synced with y-protocols over
+ * signed DSCS envelopes and persisted through the `Store` port.
+ *
+ * - {@link ySource}: a Y type as an `ExternalSource` of the graph.
+ * - {@link YDocSyncCore}: the sans-I/O sync protocol for one named Y.Doc of a
+ *   state domain; {@link YDocSyncDriver} runs it on a `Net`.
+ * - {@link YDocReplica}: the doc's boundary: checked remote updates in, local updates out.
+ * - {@link YUpdateLog}: the doc's updates in a `Store`, restored on restart, compacted atomically.
+ *
+ * @example
+ * ```ts
+ * import * as Y from 'yjs'
+ * import { generateIdentity } from '@dscs/identity'
+ * import { YDocSyncCore, YDocSyncDriver, YUpdateLog, ySource } from '@dscs/frp-state' // once wired into the package entry
+ *
+ * const doc = new Y.Doc()
+ * const log = await YUpdateLog.open(node.store, doc, { domain: 'notes', name: 'todo' })
+ * const core = new YDocSyncCore({ identity: node.identity, doc, domain: 'notes', name: 'todo', verificationCache: node.net.verificationCache })
+ * const sync = new YDocSyncDriver({ core, net: node.net, clock: node.net.clock })
+ * sync.start()
+ * const title = ySource(doc.getText('title')) // feeds computed values
+ * doc.getText('title').insert(0, 'Groceries') // published to peers, stored
+ * await log.flushed()                          // durable
+ * ```
+ */
+export { ySource } from './source.js'
+export { YDocSyncCore } from './sync-core.js'
+export type { YDocSyncCoreOptions, YjsEvent } from './sync-core.js'
+export { YDocSyncDriver } from './sync-driver.js'
+export type { YDocSyncDriverOptions } from './sync-driver.js'
+export { YDocReplica } from './replica.js'
+export type { YDocReplicaOptions } from './replica.js'
+export { YUpdateLog } from './update-log.js'
+export type { YUpdateLogOptions } from './update-log.js'
+export { YSyncPayload, YUpdatePayload } from './messages.js'
+export type { YjsPayload } from './messages.js'
+export { checkUpdate } from './update-check.js'
+export { readSyncMessage, writeSyncStep1, writeSyncStep2, writeUpdateMessage } from './sync-message.js'
+export type { SyncMessage } from './sync-message.js'
+export { YJS_PROTOCOL_ID, DEFAULT_MAX_YJS_ENVELOPE_BYTES, yjsTopic } from './constants.js'

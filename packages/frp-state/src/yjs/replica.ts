@@ -1,0 +1,106 @@
+import type { Unsubscribe } from '@dscs/interface'
+import * as Y from 'yjs'
+import { FrpStateError } from '../core/errors.js'
+import { DEFAULT_MAX_YJS_UPDATE_BYTES, positiveOption } from './constants.js'
+import { checkUpdate } from './update-check.js'
+
+export interface YDocReplicaOptions {
+  /** Largest remote update applied, in bytes; a larger one fails with YJS_UPDATE_TOO_LARGE. Default 1 MiB. */
+  readonly maxUpdateBytes?: number
+}
+
+/**
+ * The boundary of one Y.Doc with the network: remote updates come in through
+ * {@link applyRemote}, checked first, with the replica as their transaction
+ * origin; every other transaction is local, and {@link onLocalUpdate} reports
+ * its update, so a remote update is never sent back out.
+ *
+ * Remote updates should reach the doc only through its replica: the replica
+ * keeps no pending structs (see {@link applyRemote}), including those another
+ * path left.
+ */
+export class YDocReplica {
+  readonly doc: Y.Doc
+  readonly #maxUpdateBytes: number
+  readonly #localListeners = new Set<(update: Uint8Array) => void>()
+  #updateListening = false
+
+  constructor(doc: Y.Doc, options: YDocReplicaOptions = {}) {
+    this.doc = doc
+    this.#maxUpdateBytes = positiveOption(options.maxUpdateBytes, DEFAULT_MAX_YJS_UPDATE_BYTES, 'maxUpdateBytes')
+  }
+
+  /**
+   * Applies a remote update as far as the doc can take it now, and returns
+   * true when all of it went in. Structs whose history the doc lacks (an
+   * update that arrived before one it builds on) are dropped rather than kept
+   * pending, and the result is false: fetch the history with a sync. Yjs keeps
+   * pending structs unchecked until a later update lets them in, and a forged
+   * one then breaks that later, genuine update half-way.
+   *
+   * Throws a FrpStateError and leaves the doc untouched on bad input:
+   * YJS_UPDATE_TOO_LARGE, BAD_YJS_UPDATE. YJS_APPLY_FAILED means Yjs itself
+   * threw after the checks passed (an observer of the doc, or input the checks
+   * do not catch): the doc may then hold part of the update.
+   */
+  applyRemote(update: Uint8Array): boolean {
+    if (update.length > this.#maxUpdateBytes) {
+      throw new FrpStateError('YJS_UPDATE_TOO_LARGE', `update of ${update.length} bytes exceeds the limit of ${this.#maxUpdateBytes}`)
+    }
+    const structs = checkUpdate(update)
+    // Yjs integrates an item it partly holds by splicing it onto what it holds, whatever that is (a forged GC breaks it):
+    // trimming the update to what the doc lacks makes every item go through Yjs's full checks instead.
+    const news = structs.some((struct) => struct.id.clock < Y.getState(this.doc.store, struct.id.client))
+      ? Y.diffUpdate(update, Y.encodeStateVector(this.doc))
+      : update
+    try {
+      Y.applyUpdate(this.doc, news, this)
+    } catch (err) {
+      dropPending(this.doc)
+      throw new FrpStateError('YJS_APPLY_FAILED', `Yjs failed to apply a checked update: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    }
+    return !dropPending(this.doc)
+  }
+
+  /** Calls `listener` with the update of every local transaction (one whose origin is not this replica) that changed the doc. */
+  onLocalUpdate(listener: (update: Uint8Array) => void): Unsubscribe {
+    if (this.#localListeners.size === 0) this.#watch(true)
+    this.#localListeners.add(listener)
+    return () => {
+      if (this.#localListeners.delete(listener) && this.#localListeners.size === 0) this.#watch(false)
+    }
+  }
+
+  #watch(on: boolean): void {
+    if (on) this.doc.on('afterTransactionCleanup', this.#beforeUpdateEvent)
+    else this.doc.off('afterTransactionCleanup', this.#beforeUpdateEvent)
+    this.#listenForUpdates(on)
+  }
+
+  // Yjs encodes a transaction's update only while some 'update' listener exists, and it decides just after this event:
+  // listening for local transactions only spares remote applies that encoding, which would double their cost.
+  readonly #beforeUpdateEvent = (transaction: Y.Transaction): void => {
+    this.#listenForUpdates(transaction.origin !== this)
+  }
+
+  #listenForUpdates(on: boolean): void {
+    if (on === this.#updateListening) return
+    if (on) this.doc.on('update', this.#onUpdate)
+    else this.doc.off('update', this.#onUpdate)
+    this.#updateListening = on
+  }
+
+  readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === this) return
+    for (const listener of this.#localListeners) listener(update)
+  }
+}
+
+/** Forgets the structs and deletions Yjs holds back for missing history; true if there were any. */
+function dropPending(doc: Y.Doc): boolean {
+  const { store } = doc
+  if (store.pendingStructs === null && store.pendingDs === null) return false
+  store.pendingStructs = null
+  store.pendingDs = null
+  return true
+}
