@@ -37,6 +37,7 @@ import type { FrpStateCoreOptions, FrpStateEvent } from './core/core.js'
 import type { StateGraph } from './core/graph.js'
 import type { Op } from './core/op.js'
 import type { LoadReport } from './persistence.js'
+import type * as Y from 'yjs'
 import { FrpStateService } from './service.js'
 
 export { PROTOCOL_ID, KIND_PREFIX, opKind, opTopic } from './core/constants.js'
@@ -61,6 +62,8 @@ export type { SyncPayload } from './core/messages.js'
 export { OpIndex, ReconcileSession, START, END, compareBounds, DEFAULT_BRANCHING, DEFAULT_LIST_THRESHOLD, DEFAULT_MAX_ROUNDS } from './sync/index.js'
 export type { Bound, ReconcileOptions, ReconcileStep } from './sync/index.js'
 export { OpStore } from './persistence.js'
+export { ySource, YDocSyncCore, YDocSyncDriver, YDocReplica, YUpdateLog, YSyncPayload, YUpdatePayload, checkUpdate, YJS_PROTOCOL_ID, yjsTopic, DEFAULT_MAX_YJS_ENVELOPE_BYTES } from './yjs/index.js'
+export type { YDocSyncCoreOptions, YjsEvent, YDocSyncDriverOptions, YDocReplicaOptions, YUpdateLogOptions, YjsPayload } from './yjs/index.js'
 export type { LoadReport, Resume } from './persistence.js'
 
 /** A running state: the graph its ops feed, and the way to add ops. */
@@ -94,10 +97,17 @@ export type FrpStateServiceEvent<P> =
   | { readonly type: 'store-error'; readonly error: unknown }
   | { readonly type: 'send-error'; readonly to?: PeerRef; readonly error: unknown }
 
-/** Options of the service: the core's, and where to persist. */
+/** Options of the service: the core's, where to persist, and a shared Yjs document. */
 export interface FrpStateInit<P> extends Omit<FrpStateCoreOptions<P>, 'identity' | 'verificationCache' | 'resume'> {
-  /** Where ops, bases and the floor persist: default the node's store (LevelDB with a data directory); `false` for none. */
+  /** Where ops, bases, the floor and the document persist: default the node's store (LevelDB with a data directory); `false` for none. */
   readonly store?: Store | false
+  /**
+   * A Y.Doc shared in this domain under `name`: restored from the store at
+   * start, every update stored, synced with peers (y-protocols over signed
+   * envelopes) and published live. Feed its types to the graph with
+   * `graph.source(name, ySource(doc.getText('…')))`. One document per service.
+   */
+  readonly doc?: { readonly name: string; readonly doc: Y.Doc }
 }
 
 /** What the service needs from its node: the part of `@dscs/net`'s `ProtocolContext` it uses. */

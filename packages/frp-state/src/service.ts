@@ -1,5 +1,5 @@
 import { CoreDriver } from '@dscs/net'
-import type { CoreEffect, Unsubscribe } from '@dscs/interface'
+import type { CoreEffect, Store, Unsubscribe } from '@dscs/interface'
 import type { FrpState, FrpStateComponents, FrpStateInit, FrpStateServiceEvent } from './index.js'
 import { PROTOCOL_ID } from './core/constants.js'
 import { FrpStateCore, type FrpStateEvent } from './core/core.js'
@@ -8,6 +8,9 @@ import type { StateGraph } from './core/graph.js'
 import { acceptAll } from './core/trust.js'
 import type { Op } from './core/op.js'
 import { OpStore, type LoadReport } from './persistence.js'
+import { YDocSyncCore } from './yjs/sync-core.js'
+import { YDocSyncDriver } from './yjs/sync-driver.js'
+import { YUpdateLog } from './yjs/update-log.js'
 
 /**
  * The service behind {@link frpState}: an {@link FrpStateCore} run by a
@@ -21,6 +24,9 @@ export class FrpStateService<P> implements FrpState<P> {
   readonly #components: FrpStateComponents
   readonly #init: FrpStateInit<P>
   readonly #opStore: OpStore | undefined
+  readonly #store: Store | undefined
+  #docLog: YUpdateLog | undefined
+  #docSync: YDocSyncDriver | undefined
   readonly #listeners = new Set<(event: FrpStateServiceEvent<P>) => void>()
   #core: FrpStateCore<P> | undefined
   #driver: CoreDriver<FrpStateEvent<P>> | undefined
@@ -32,6 +38,7 @@ export class FrpStateService<P> implements FrpState<P> {
     this.#init = init
     this.graph = init.graph
     const store = init.store === false ? undefined : (init.store ?? components.store)
+    this.#store = store
     this.#opStore = store === undefined ? undefined : new OpStore(store, init.domain ?? 'default')
   }
 
@@ -48,6 +55,8 @@ export class FrpStateService<P> implements FrpState<P> {
       ...(this.#opStore === undefined ? {} : { resume: await this.#opStore.resume() })
     })
     this.#loaded = (await this.#opStore?.load(core, this.#components.clock.now())) ?? { ops: 0, bases: 0, refused: 0 }
+    const shared = this.#init.doc
+    if (shared !== undefined && this.#store !== undefined) this.#docLog = await YUpdateLog.open(this.#store, shared.doc, { domain: core.domain, name: shared.name })
     const driver = new CoreDriver<FrpStateEvent<P>>({
       core,
       net: this.#components.net,
@@ -67,16 +76,33 @@ export class FrpStateService<P> implements FrpState<P> {
   /** Joins the domain's topic and protocol once the node (and its gossipsub) runs. libp2p calls it after every service started. */
   afterStart(): void {
     this.#driver?.start()
+    const shared = this.#init.doc
+    if (shared === undefined || this.#core === undefined) return
+    const core = new YDocSyncCore({
+      identity: this.#components.identity,
+      doc: shared.doc,
+      domain: this.#core.domain,
+      name: shared.name,
+      verificationCache: this.#components.verificationCache
+    })
+    this.#docSync = new YDocSyncDriver({ core, net: this.#components.net, clock: this.#components.clock, timers: this.#components.timers })
+    this.#docSync.start()
   }
 
   /** Leaves the topic and protocol while gossipsub still runs. libp2p calls it before stopping any service. */
   beforeStop(): void {
     this.#driver?.stop()
+    this.#docSync?.stop()
+    this.#docSync = undefined
   }
 
   /** Waits for every write to reach the store. libp2p calls it as the node stops. */
   async stop(): Promise<void> {
     this.#driver?.stop()
+    this.#docSync?.stop()
+    this.#docSync = undefined
+    await this.#docLog?.close()
+    this.#docLog = undefined
     this.#unsubscribeTrust?.()
     this.#core?.close()
     this.#driver = undefined
@@ -106,6 +132,7 @@ export class FrpStateService<P> implements FrpState<P> {
   /** Resolves when every write so far is on disk. */
   async flush(): Promise<void> {
     await this.#opStore?.flush()
+    await this.#docLog?.flushed()
   }
 
   #onEvent(event: FrpStateEvent<P>): void {

@@ -183,6 +183,12 @@ describe('StateGraph', () => {
     expect(thrownCode(() => graph.get('predicted', self.node!))).toBe('CYCLE')
   })
 
+  it('refuses a source or computed value declared inside a computation', () => {
+    const graph = new StateGraph<Add>()
+    const inner = graph.computed('inner', () => graph.computed('again', () => 1))
+    expect(thrownCode(() => graph.get('predicted', inner))).toBe('DECLARED_IN_COMPUTATION')
+  })
+
   it('bounds checkpoint memory by thinning as keys fill up', () => {
     const { graph } = counters({ checkpointEvery: 2, maxCheckpoints: 50 })
     for (let i = 0; i < 1000; i++) graph.insert(op(i, 0, 1, { key: `k${i % 10}`, add: 1 }), ['predicted', 'confirmed'])

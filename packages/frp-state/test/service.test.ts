@@ -1,6 +1,7 @@
 import { createNode, type DscsNode } from '@dscs/net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { frpState, type FrpState } from '../src/index.js'
+import * as Y from 'yjs'
+import { frpState, ySource, type FrpState } from '../src/index.js'
 import { counterApp, type Add } from './fixtures/counter-app.js'
 import { waitFor } from './helpers.js'
 
@@ -31,6 +32,34 @@ describe('frp-state on real libp2p nodes', () => {
     const values = peers.map((p) => ['c0', 'c1', 'c2', 'c3'].map((key) => p.graph.get('predicted', p.counters, key)))
     expect(values[1]).toEqual(values[0])
     expect(values[2]).toEqual(values[0])
+  })
+
+  it('shares a Y.Doc: edits made apart merge on connect, live edits follow, and the text feeds the graph', async () => {
+    const start = async () => {
+      const app = counterApp()
+      const doc = new Y.Doc()
+      const text = doc.getText('notes')
+      const notes = app.graph.source('notes', ySource(text))
+      const length = app.graph.computed('length', (read) => read.read(notes).length)
+      const node = await createNode({
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        relayServer: false,
+        services: { state: frpState({ graph: app.graph, codec: app.codec, doc: { name: 'notes', doc } }) }
+      })
+      started.push(node)
+      return { ...app, node, text, length }
+    }
+    const a = await start()
+    const b = await start()
+    a.text.insert(0, 'written by a. ')
+    b.text.insert(0, 'written by b. ')
+    expect(a.graph.get('predicted', a.length)).toBe(14)
+    await a.node.dial(b.node.multiaddrs()[0]!)
+    await waitFor(() => a.text.toString() === b.text.toString() && a.text.length === 28, 'the edits made apart to merge')
+    await waitFor(() => a.node.net.topicPeers('dscs/frp-state/default/yjs/notes').length === 1, 'the live-update topic')
+    b.text.insert(b.text.length, 'live from b.')
+    await waitFor(() => a.text.toString().endsWith('live from b.'), 'the live edit')
+    expect(a.graph.get('predicted', a.length)).toBe(a.text.length)
   })
 
   it('refuses to submit once its node has stopped, with a typed error', async () => {

@@ -18,6 +18,8 @@ export type FrpStateErrorCode =
   | 'UNKNOWN_NODE'
   /** A computed value depends on itself. */
   | 'CYCLE'
+  /** A computed value or source was declared inside a computation. */
+  | 'DECLARED_IN_COMPUTATION'
   /** An op payload the application's codec refused. */
   | 'BAD_PAYLOAD'
   /** An op that is held already. */

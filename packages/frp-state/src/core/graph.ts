@@ -197,6 +197,8 @@ export class StateGraph<P = unknown> {
   readonly #dirty = new Set<ComputedCell>()
   #depth = 0
   #sealed = false
+  // Computations running now: declaring nodes inside one would make a new node (and subscription) per run.
+  #evaluating = 0
 
   constructor(options: StateGraphOptions = {}) {
     this.#budget = new CheckpointBudget(
@@ -223,6 +225,7 @@ export class StateGraph<P = unknown> {
 
   /** Declares a value computed from reducers, sources and other computed values. */
   computed<T>(name: string, compute: (read: Reader<P>) => T, options: { equals?: (a: T, b: T) => boolean } = {}): Computed<P, T> {
+    this.#notInComputation('computed', name)
     const node: Computed<P, T> = { type: 'computed', name, compute, equals: options.equals ?? Object.is }
     const erased = node as unknown as Computed<unknown, unknown>
     this.#computed.set(node as Computed<P, unknown>, { predicted: new ComputedCell(erased, 'predicted'), confirmed: new ComputedCell(erased, 'confirmed') })
@@ -231,6 +234,7 @@ export class StateGraph<P = unknown> {
 
   /** Feeds an external source into the graph: computed values reading it rerun after each of its changes. */
   source<T>(name: string, source: ExternalSource<T>): Source<T> {
+    this.#notInComputation('source', name)
     const node: Source<T> = { type: 'source', name, source }
     const cell: SourceCell = new SourceCell(node, source.subscribe(() => this.batch(() => this.#record(cell, false))))
     this.#sources.set(node, cell)
@@ -360,6 +364,10 @@ export class StateGraph<P = unknown> {
     return { count: this.#budget.count, every: this.#budget.every }
   }
 
+  #notInComputation(what: string, name: string): void {
+    if (this.#evaluating > 0) throw new FrpStateError('DECLARED_IN_COMPUTATION', `${what} ${name} declared inside a computation; declare it once, outside`)
+  }
+
   #state(reducer: Reducer<P, unknown>): ReducerState {
     const state = this.#reducers.get(reducer.name)
     if (state === undefined || state.reducer !== (reducer as Reducer<unknown, unknown>)) {
@@ -439,13 +447,15 @@ export class StateGraph<P = unknown> {
     } as Reader<unknown>
     const before = cell.value
     const wasEvaluated = cell.evaluated
+    this.#evaluating++
     try {
       cell.value = cell.node.compute(reader)
     } catch (error) {
-      // A cycle is a bug in the graph's declaration: surface it; other throws are the application's, reported.
-      if (error instanceof FrpStateError && error.code === 'CYCLE') throw error
+      // A cycle or a declaration inside a computation is a bug in the graph: surface it; other throws are the application's, reported.
+      if (error instanceof FrpStateError && (error.code === 'CYCLE' || error.code === 'DECLARED_IN_COMPUTATION')) throw error
       this.#onUserError?.(cell.node.name, error)
     } finally {
+      this.#evaluating--
       cell.computing = false
       cell.deps = deps
       cell.dirty = false
