@@ -55,10 +55,10 @@ describe('frp-state on real libp2p nodes', () => {
     b.text.insert(0, 'written by b. ')
     expect(a.graph.get('predicted', a.length)).toBe(14)
     await a.node.dial(b.node.multiaddrs()[0]!)
-    await waitFor(() => a.text.toString() === b.text.toString() && a.text.length === 28, 'the edits made apart to merge')
+    await waitFor(() => a.text.toJSON() === b.text.toJSON() && a.text.length === 28, 'the edits made apart to merge')
     await waitFor(() => a.node.net.topicPeers('dscs/frp-state/default/yjs/notes').length === 1, 'the live-update topic')
     b.text.insert(b.text.length, 'live from b.')
-    await waitFor(() => a.text.toString().endsWith('live from b.'), 'the live edit')
+    await waitFor(() => a.text.toJSON().endsWith('live from b.'), 'the live edit')
     expect(a.graph.get('predicted', a.length)).toBe(a.text.length)
   })
 
