@@ -29,7 +29,7 @@ program
   .option('--topic <name>', 'print messages on this topic; publish each line of standard input to it')
   .option('--dht', 'run the kad-dht')
   .option('--no-relay', 'do not serve circuit-relay reservations')
-  .option('--state', 'run the demo shared state; type /add, /note, /allow, /join, /state on standard input')
+  .option('--state', 'run the demo shared state; type /add, /note, /text, /allow, /join, /state on standard input')
   .option('--json', 'one JSON object per line on standard output')
   .action(async (options: { json?: boolean } & Parameters<typeof runNode>[0]) => {
     await runNode(options, createOutput(options.json === true))

@@ -1,4 +1,5 @@
-import { StateGraph, allowList, frpState, jsonCodec, type AllowListPolicy, type Change, type FrpState, type Reducer } from '@dscs/frp-state'
+import { StateGraph, allowList, frpState, jsonCodec, ySource, type AllowListPolicy, type Change, type Computed, type FrpState, type Reducer } from '@dscs/frp-state'
+import * as Y from 'yjs'
 
 /** What nodes share in the demo domain: named counters, and a note where the latest write wins. */
 export type SharedOp = { readonly type: 'add'; readonly counter: string; readonly by: number } | { readonly type: 'note'; readonly text: string }
@@ -17,6 +18,10 @@ export interface SharedState {
   readonly graph: StateGraph<SharedOp>
   readonly counters: Reducer<SharedOp, number>
   readonly note: Reducer<SharedOp, string>
+  /** A shared text (a Y.Text in the domain's Y.Doc): edits made apart merge. */
+  readonly text: Y.Text
+  /** Its number of lines, computed from the text as a source of the graph. */
+  readonly lines: Computed<SharedOp, number>
   /** "Signatures only": ops of allowed authors are confirmed; others stay pending in the predicted view. */
   readonly trust: AllowListPolicy
   readonly service: (components: object) => FrpState<SharedOp>
@@ -37,17 +42,22 @@ export function sharedState(): SharedState {
     reduce: (text, op) => (op.payload.type === 'note' ? op.payload.text : text),
     initial: ''
   })
+  const doc = new Y.Doc()
+  const text = doc.getText('notes')
+  const notes = graph.source('notes', ySource(text))
+  const lines = graph.computed('lines', (read) => read.read(notes).toJSON().split('\n').filter((line) => line !== '').length)
   const trust = allowList([], { others: 'pending' })
-  return { graph, counters, note, trust, service: frpState({ graph, codec: jsonCodec(isSharedOp), trust, domain: SHARED_DOMAIN, syncInterval: 2_000 }) }
+  const service = frpState({ graph, codec: jsonCodec(isSharedOp), trust, domain: SHARED_DOMAIN, syncInterval: 2_000, doc: { name: 'notes', doc } })
+  return { graph, counters, note, text, lines, trust, service }
 }
 
 /** Every value of both views, for printing. */
-export function snapshot(state: SharedState): Record<'predicted' | 'confirmed', { counters: Record<string, number>; note: string }> {
+export function snapshot(state: SharedState): Record<'predicted' | 'confirmed', { counters: Record<string, number>; note: string }> & { text: string } {
   const view = (v: 'predicted' | 'confirmed') => ({
     counters: Object.fromEntries(state.graph.entries(v, state.counters).sort(([a], [b]) => a.localeCompare(b))),
     note: state.graph.get(v, state.note, 'note')
   })
-  return { predicted: view('predicted'), confirmed: view('confirmed') }
+  return { predicted: view('predicted'), confirmed: view('confirmed'), text: state.text.toJSON() }
 }
 
 /** One line about a change, e.g. `predicted counters[apples]: 4 → 14 (late op: the past was rewritten)`. */

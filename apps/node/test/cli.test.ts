@@ -66,6 +66,8 @@ describe('dscs (the built command line)', () => {
     // The offline node's +10 reaches the others late and rewrites their past; its ops confirm once it is trusted.
     expect(result.stdout).toContain('node 0: predicted apples 2 → 12, a correction: the past was rewritten')
     expect(result.stdout).toContain('node 2: apples predicted 12, confirmed 12; note "hello from node 0"')
+    // The shared Y.Text merged the lines written apart, the offline one included.
+    expect(result.stdout).toContain('  | node 2 wrote this line offline')
     expect(result.stdout).toContain('all 3 nodes stopped cleanly')
     expect(result.stdout).toContain('demo complete: 3 nodes, one shared state, 6 deliveries, no loss')
   }, 90_000)

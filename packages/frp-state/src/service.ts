@@ -85,7 +85,13 @@ export class FrpStateService<P> implements FrpState<P> {
       name: shared.name,
       verificationCache: this.#components.verificationCache
     })
-    this.#docSync = new YDocSyncDriver({ core, net: this.#components.net, clock: this.#components.clock, timers: this.#components.timers })
+    this.#docSync = new YDocSyncDriver({
+      core,
+      net: this.#components.net,
+      clock: this.#components.clock,
+      timers: this.#components.timers,
+      ...(this.#init.syncInterval === undefined ? {} : { resyncEvery: this.#init.syncInterval })
+    })
     this.#docSync.start()
   }
 

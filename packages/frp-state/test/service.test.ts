@@ -35,7 +35,7 @@ describe('frp-state on real libp2p nodes', () => {
   })
 
   it('shares a Y.Doc: edits made apart merge on connect, live edits follow, and the text feeds the graph', async () => {
-    const start = async () => {
+    const start = async (syncInterval?: number) => {
       const app = counterApp()
       const doc = new Y.Doc()
       const text = doc.getText('notes')
@@ -44,7 +44,7 @@ describe('frp-state on real libp2p nodes', () => {
       const node = await createNode({
         listen: ['/ip4/127.0.0.1/tcp/0'],
         relayServer: false,
-        services: { state: frpState({ graph: app.graph, codec: app.codec, doc: { name: 'notes', doc } }) }
+        services: { state: frpState({ graph: app.graph, codec: app.codec, doc: { name: 'notes', doc }, ...(syncInterval === undefined ? {} : { syncInterval }) }) }
       })
       started.push(node)
       return { ...app, node, text, length }
@@ -60,6 +60,27 @@ describe('frp-state on real libp2p nodes', () => {
     b.text.insert(b.text.length, 'live from b.')
     await waitFor(() => a.text.toJSON().endsWith('live from b.'), 'the live edit')
     expect(a.graph.get('predicted', a.length)).toBe(a.text.length)
+
+  })
+
+  it('spreads a document edit made offline beyond the peer it first synced with, by periodic resync', async () => {
+    const start = async () => {
+      const app = counterApp()
+      const doc = new Y.Doc()
+      const node = await createNode({
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        relayServer: false,
+        services: { state: frpState({ graph: app.graph, codec: app.codec, doc: { name: 'notes', doc }, syncInterval: 200 }) }
+      })
+      started.push(node)
+      return { node, text: doc.getText('notes') }
+    }
+    const [a, b, c] = [await start(), await start(), await start()]
+    await a.node.dial(b.node.multiaddrs()[0]!)
+    c.text.insert(0, 'written by c, offline')
+    // c syncs with b only; b takes c's edit in a sync step 2, which is never republished live: a must ask again.
+    await c.node.dial(b.node.multiaddrs()[0]!)
+    await waitFor(() => a.text.toJSON() === 'written by c, offline', 'the edit to reach a through b')
   })
 
   it('refuses to submit once its node has stopped, with a typed error', async () => {

@@ -17,7 +17,7 @@ export interface DemoOptions {
 const TOPIC = 'dscs-demo'
 const CLI = fileURLToPath(new URL('../cli.js', import.meta.url))
 
-type Views = Record<'predicted' | 'confirmed', { counters: Record<string, number>; note: string }>
+type Views = Record<'predicted' | 'confirmed', { counters: Record<string, number>; note: string }> & { text: string }
 
 /** One `dscs node --json --state` child and what it reported. */
 interface DemoNode {
@@ -69,10 +69,12 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
     for (const n of nodes) for (const trusted of online) tell(n, `/allow ${trusted.publicKey}`)
     tell(nodes[latecomer]!, '/add apples 10')
     tell(nodes[latecomer]!, `/note written offline by node ${latecomer}`)
+    tell(nodes[latecomer]!, `/text node ${latecomer} wrote this line offline`)
     await until(() => nodes[latecomer]!.state?.predicted.counters.apples === 10, deadline, `node ${latecomer} to apply its own ops`)
     log(`node ${latecomer}, offline, adds 10 apples and writes a note; it sees apples = 10 at once (speculative)`)
     await new Promise((resolve) => setTimeout(resolve, 200)) // the others' ops are newer
     for (const n of online) tell(n, '/add apples 1')
+    for (const n of online) tell(n, `/text node ${n.index} wrote this line`)
     tell(nodes[0]!, '/note hello from node 0')
     await until(() => online.every((n) => n.state?.confirmed.counters.apples === online.length), deadline, 'the online nodes to agree')
     log(`nodes 0-${latecomer - 1} each add 1 apple; they agree: apples = ${online.length}, note "hello from node 0"`)
@@ -95,6 +97,9 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
     for (const n of nodes) tell(n, `/allow ${nodes[latecomer]!.publicKey}`)
     await until(() => nodes.every((n) => n.state?.confirmed.counters.apples === predicted), deadline, 'every node to confirm the late ops')
     for (const n of nodes) log(`  node ${n.index}: ${views(n)}`)
+    await until(() => nodes.every((n) => n.state?.text.split('\n').length === count + 1 && n.state.text === nodes[0]!.state?.text), deadline, 'the shared text to merge')
+    log(`the shared text (a Y.Text) merged the lines written apart; every node holds:`)
+    for (const line of nodes[0]!.state!.text.trimEnd().split('\n')) log(`  | ${line}`)
     const stateAgrees = nodes.every((n) => JSON.stringify(n.state) === JSON.stringify(nodes[0]!.state))
 
     await until(() => nodes.every((n) => n.topicPeers >= 1) && nodes[0]!.topicPeers >= count - 1, deadline, `every node to see the ${TOPIC} topic`)

@@ -27,7 +27,7 @@ export const TEXT_KIND = 'dscs.node.Text'
  * `dscs node`: starts a node on the data directory and joins the given peers;
  * with `--topic`, prints every message on the topic and publishes each line
  * read from standard input as a signed envelope; with `--state`, runs the
- * demo's shared state and takes commands (`/add`, `/note`, `/allow`,
+ * demo's shared state and takes commands (`/add`, `/note`, `/text`, `/allow`,
  * `/join`, `/state`) on standard input. Runs until SIGINT or SIGTERM, then
  * stops cleanly.
  */
@@ -82,10 +82,11 @@ function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line:
     const argument = rest.join(' ')
     if (command === '/add' && rest.length === 2 && Number.isSafeInteger(Number(rest[1]))) submit({ type: 'add', counter: rest[0]!, by: Number(rest[1]) })
     else if (command === '/note' && argument !== '') submit({ type: 'note', text: argument })
+    else if (command === '/text' && argument !== '') shared.text.insert(shared.text.length, `${argument}\n`)
     else if (command === '/allow' && /^[0-9a-f]{64}$/.test(argument)) shared.trust.allow(hexToBytes(argument))
     else if (command === '/join' && argument !== '') void join(node, argument, out)
     else if (command === '/state') out.event('state', { state: snapshot(shared) }, JSON.stringify(snapshot(shared), null, 2))
-    else out.event('unknown-command', { line }, 'commands: /add <counter> <n>, /note <text>, /allow <public key hex>, /join <multiaddr>, /state')
+    else out.event('unknown-command', { line }, 'commands: /add <counter> <n>, /note <text>, /text <line>, /allow <public key hex>, /join <multiaddr>, /state')
   }
 }
 

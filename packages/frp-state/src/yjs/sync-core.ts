@@ -167,6 +167,15 @@ export class YDocSyncCore implements ProtocolCore<YjsEvent> {
     return undefined
   }
 
+  /**
+   * Asks `peer` again for what it holds (sync step 1): anti-entropy for
+   * edits that reached this node through no live update, e.g. merged by a
+   * peer from a third node it synced with.
+   */
+  resync(peer: PeerRef, now: number): CoreEffect<YjsEvent>[] {
+    return this.#requestSync(peer, now)
+  }
+
   /** Calls `listener` with the update of each local transaction, for the driver to pass to {@link publishUpdate}. */
   onLocalUpdate(listener: (update: Uint8Array) => void): Unsubscribe {
     return this.replica.onLocalUpdate(listener)
