@@ -1,3 +1,4 @@
+import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import type { DirectMessage } from '@dscs/interface'
 import { createNode } from '../src/node/index.js'
@@ -16,7 +17,8 @@ describe('reaching peers that cannot be dialled directly', () => {
     await waitFor(() => hidden.multiaddrs().some((a) => a.includes('/p2p-circuit/webrtc')), 'a relay reservation with a WebRTC address', 20_000)
     const viaRelay = hidden.multiaddrs().find((a) => a.includes('/p2p-circuit/webrtc'))!
 
-    await dialer.dial(viaRelay)
+    // The WebRTC handshake runs through the relay: on a loaded machine it can outlast libp2p's default dial timeout.
+    await dialer.libp2p.dial(multiaddr(viaRelay), { signal: AbortSignal.timeout(30_000) })
     await waitFor(() => dialer.libp2p.getConnections().some((c) => c.remotePeer.toString() === hidden.peerId && c.remoteAddr.toString().includes('/webrtc')), 'a WebRTC connection', 20_000)
     const received: DirectMessage[] = []
     hidden.net.handle('/dscs/test/1.0.0', (m) => void received.push(m))
