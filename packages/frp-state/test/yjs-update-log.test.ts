@@ -199,7 +199,7 @@ describe('YUpdateLog', () => {
     await log.close()
   })
 
-  it('refuses damaged records with CORRUPT_RECORD before touching the doc', async () => {
+  it('refuses damaged records with CORRUPT_STORE before touching the doc', async () => {
     const damaged = async (damage: (store: MemoryStore, key: Uint8Array, value: Uint8Array) => Promise<void>) => {
       const store = new MemoryStore()
       const source = new Y.Doc()
@@ -209,7 +209,7 @@ describe('YUpdateLog', () => {
       const [[key, value]] = (await entries(store)) as [StoreEntry]
       await damage(store, key, value)
       const doc = new Y.Doc()
-      await expect(YUpdateLog.open(store, doc, DOC)).rejects.toMatchObject({ code: 'CORRUPT_RECORD' })
+      await expect(YUpdateLog.open(store, doc, DOC)).rejects.toMatchObject({ code: 'CORRUPT_STORE' })
       expect(doc.store.clients.size).toBe(0)
     }
     // A flipped bit in the text: still a decodable update, caught by the checksum.

@@ -32,7 +32,7 @@ export type FrpStateErrorCode =
   | 'LOG_FULL'
   /** The trust policy refused the op. */
   | 'TRUST_REJECTED'
-  /** A record read back from the store is damaged. */
+  /** A record read back from the store (an op, a base, a Yjs update) fails its checksum, format or validation: damaged or tampered with. */
   | 'CORRUPT_STORE'
   /** A message on this protocol that is not what its kind says, or of an unknown kind. */
   | 'BAD_MESSAGE'

@@ -35,14 +35,14 @@ export class RecordKeys {
     return key
   }
 
-  /** The sequence number in a key read from {@link range}; CORRUPT_RECORD if the key has no valid one. */
+  /** The sequence number in a key read from {@link range}; CORRUPT_STORE if the key has no valid one. */
   seqOf(key: Uint8Array): number {
     if (key.length !== this.#prefix.length + SEQ_BYTES) {
-      throw new FrpStateError('CORRUPT_RECORD', `a key of ${key.length} bytes among the update records, which take ${this.#prefix.length + SEQ_BYTES}`)
+      throw new FrpStateError('CORRUPT_STORE', `a key of ${key.length} bytes among the update records, which take ${this.#prefix.length + SEQ_BYTES}`)
     }
     const view = new DataView(key.buffer, key.byteOffset + this.#prefix.length, SEQ_BYTES)
     const seq = view.getUint32(0) * 2 ** 32 + view.getUint32(4)
-    if (!Number.isSafeInteger(seq)) throw new FrpStateError('CORRUPT_RECORD', `record sequence number ${seq} exceeds 2^53`)
+    if (!Number.isSafeInteger(seq)) throw new FrpStateError('CORRUPT_STORE', `record sequence number ${seq} exceeds 2^53`)
     return seq
   }
 }
@@ -56,14 +56,14 @@ export function encodeRecord(update: Uint8Array): Uint8Array {
   return record
 }
 
-/** The update in a stored record; CORRUPT_RECORD if the record is truncated, of an unknown version or fails its checksum. */
+/** The update in a stored record; CORRUPT_STORE if the record is truncated, of an unknown version or fails its checksum. */
 export function decodeRecord(record: Uint8Array, seq: number): Uint8Array {
   if (record.length < RECORD_HEADER_BYTES || record[0] !== RECORD_VERSION) {
-    throw new FrpStateError('CORRUPT_RECORD', `record ${seq} is not an update record of version ${RECORD_VERSION}`)
+    throw new FrpStateError('CORRUPT_STORE', `record ${seq} is not an update record of version ${RECORD_VERSION}`)
   }
   const update = record.subarray(RECORD_HEADER_BYTES)
   const expected = new DataView(record.buffer, record.byteOffset + 1, 4).getUint32(0)
-  if (crc32(update) !== expected) throw new FrpStateError('CORRUPT_RECORD', `record ${seq} fails its checksum`)
+  if (crc32(update) !== expected) throw new FrpStateError('CORRUPT_STORE', `record ${seq} fails its checksum`)
   return update
 }
 

@@ -29,7 +29,7 @@ interface StoredUpdate {
  * writes the merged state and deletes the records it replaces in one atomic
  * batch, so a crash at any point leaves a complete, loadable set of records.
  * Records carry a checksum; a damaged one fails {@link open} with
- * CORRUPT_RECORD instead of loading wrong content.
+ * CORRUPT_STORE instead of loading wrong content.
  *
  * One log per document and store: two would interleave sequence numbers.
  */
@@ -60,7 +60,7 @@ export class YUpdateLog {
 
   /**
    * Restores `doc` from the records of its domain and name in `store`, then
-   * records every update it applies. Rejects with CORRUPT_RECORD (or a
+   * records every update it applies. Rejects with CORRUPT_STORE (or a
    * StoreError) before changing the doc if any record is damaged. Content the
    * doc held before is stored too, as one record.
    */
@@ -179,7 +179,7 @@ async function readRecords(store: Store, keys: RecordKeys): Promise<StoredUpdate
     try {
       checkUpdate(update)
     } catch (err) {
-      throw new FrpStateError('CORRUPT_RECORD', `record ${seq} holds no valid Yjs update`, { cause: err })
+      throw new FrpStateError('CORRUPT_STORE', `record ${seq} holds no valid Yjs update`, { cause: err })
     }
     records.push({ seq, update })
   }
