@@ -46,6 +46,44 @@ function itemUpdate(client: number, clock: number, origin: { client: number; clo
   return encoding.toUint8Array(encoder)
 }
 
+/** Updates of every kind of content Yjs writes: text with formats and embeds, nested maps and arrays, binary, XML, a subdocument. */
+function updatesOfEveryKind(): Uint8Array[] {
+  const doc = new Y.Doc()
+  const updates: Uint8Array[] = []
+  doc.on('update', (update: Uint8Array) => updates.push(update))
+  const text = doc.getText('text')
+  text.insert(0, 'héllo wörld 👋')
+  text.format(0, 5, { bold: true })
+  text.insertEmbed(3, { image: 'cat.png' })
+  text.delete(1, 2)
+  const map = doc.getMap('map')
+  map.set('list', new Y.Array())
+  ;(map.get('list') as Y.Array<unknown>).push([1, 'two', { three: [3] }, null, true, new Uint8Array([4, 5])])
+  map.set('sub', new Y.Doc())
+  doc.getXmlFragment('xml').insert(0, [new Y.XmlElement('p'), new Y.XmlText('x')])
+  ;(doc.getXmlFragment('xml').get(0) as Y.XmlElement).setAttribute('class', 'c')
+  map.delete('sub')
+  return [...updates, Y.encodeStateAsUpdate(doc)]
+}
+
+/** What checkUpdate promises, decided the slow way: Yjs's own decoder, then the same rules over the structs it built. */
+function yjsWouldTake(update: Uint8Array): boolean {
+  let decoded: ReturnType<typeof Y.decodeUpdate>
+  try {
+    decoded = Y.decodeUpdate(update)
+  } catch {
+    return false
+  }
+  for (const struct of decoded.structs) {
+    if (!(struct.length > 0) || !Number.isSafeInteger(struct.id.clock + struct.length)) return false
+    if (!(struct instanceof Y.Item)) continue
+    for (const reference of [struct.origin, struct.rightOrigin, struct.parent instanceof Y.ID ? struct.parent : null]) {
+      if (reference !== null && reference.client === struct.id.client && reference.clock >= struct.id.clock) return false
+    }
+  }
+  return [...decoded.ds.clients.values()].every((deletions) => deletions.every(({ len }) => len > 0))
+}
+
 const snapshot = (doc: Y.Doc) => ({ state: Y.encodeStateAsUpdate(doc), json: JSON.stringify(doc.toJSON()) })
 
 describe('YDocReplica', () => {
@@ -163,6 +201,33 @@ describe('YDocReplica', () => {
     // The history, in order (as a sync step 2 brings it), completes the doc.
     expect(replica.applyRemote(Y.encodeStateAsUpdate(author, Y.encodeStateVector(doc)))).toBe(true)
     expect(doc.getText('text').toJSON()).toBe('first second')
+  })
+
+  it('accepts exactly the damaged updates that Yjs decodes and that keep the rules, without building them (property)', () => {
+    const genuine = updatesOfEveryKind()
+    for (const update of genuine) expect(() => checkUpdate(update)).not.toThrow()
+    const damage = fc.array(fc.tuple(fc.nat(), fc.integer({ min: -2, max: 255 })), { minLength: 1, maxLength: 4 })
+    fc.assert(
+      fc.property(fc.nat(genuine.length - 1), damage, (which, edits) => {
+        let update = genuine[which]!.slice()
+        // -1 nudges a byte up, -2 cuts one out; others overwrite it.
+        for (const [at, value] of edits) {
+          const i = at % update.length
+          if (value === -2) update = Uint8Array.of(...update.subarray(0, i), ...update.subarray(i + 1))
+          else update[i] = value === -1 ? (update[i]! + 1) & 0xff : value
+          if (update.length === 0) return
+        }
+        let accepted = true
+        try {
+          checkUpdate(update)
+        } catch (err) {
+          expect(isDscsError(err, 'BAD_YJS_UPDATE')).toBe(true)
+          accepted = false
+        }
+        expect(accepted).toBe(yjsWouldTake(update))
+      }),
+      { numRuns: 5_000, seed: 7 }
+    )
   })
 
   it('takes damaged updates among genuine ones in any order: each applies or is refused untouched, and never breaks a later one (property)', () => {

@@ -47,12 +47,10 @@ export class YDocReplica {
     if (update.length > this.#maxUpdateBytes) {
       throw new FrpStateError('YJS_UPDATE_TOO_LARGE', `update of ${update.length} bytes exceeds the limit of ${this.#maxUpdateBytes}`)
     }
-    const structs = checkUpdate(update)
+    const starts = checkUpdate(update)
     // Yjs integrates an item it partly holds by splicing it onto what it holds, whatever that is (a forged GC breaks it):
     // trimming the update to what the doc lacks makes every item go through Yjs's full checks instead.
-    const news = structs.some((struct) => struct.id.clock < Y.getState(this.doc.store, struct.id.client))
-      ? Y.diffUpdate(update, Y.encodeStateVector(this.doc))
-      : update
+    const news = starts.some(({ client, clock }) => clock < Y.getState(this.doc.store, client)) ? trimmed(update, this.doc) : update
     try {
       Y.applyUpdate(this.doc, news, this)
     } catch (err) {
@@ -103,4 +101,14 @@ function dropPending(doc: Y.Doc): boolean {
   store.pendingStructs = null
   store.pendingDs = null
   return true
+}
+
+/** The part of a checked update that `doc` lacks. */
+function trimmed(update: Uint8Array, doc: Y.Doc): Uint8Array {
+  try {
+    return Y.diffUpdate(update, Y.encodeStateVector(doc))
+  } catch (err) {
+    // Unreachable for an update checkUpdate passed, as far as Yjs's readers are known; refused rather than thrown if not.
+    throw new FrpStateError('BAD_YJS_UPDATE', `the update cannot be trimmed: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
 }
