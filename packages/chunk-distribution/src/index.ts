@@ -33,6 +33,9 @@
  * for await (const bytes of read(leecher, cid)) console.log(new TextDecoder().decode(bytes))
  * ```
  */
+import { protocolService } from '@dscs/net'
+import { ChunkDistributionService, type ChunkDistribution, type ChunkDistributionInit } from './service.js'
+
 export {
   PROTOCOL_ID,
   KIND_PREFIX,
@@ -74,3 +77,14 @@ export type { SessionProgress } from './core/transfer/session.js'
 export { byThroughput } from './core/transfer/peer-selector.js'
 export type { PeerSelector, PeerCandidate } from './core/transfer/peer-selector.js'
 export type { ReadOptions } from './read.js'
+export { ChunkDistributionService } from './service.js'
+export type { ChunkDistribution, ChunkDistributionInit, ChunkDistributionComponents, ChunkDistributionEvent, FetchOptions } from './service.js'
+export type { TransferProgress } from './progress.js'
+
+/**
+ * The libp2p service factory: `createNode({ services: { chunks: chunkDistribution(init) } })`,
+ * after which `node.libp2p.services.chunks` is the {@link ChunkDistribution}.
+ */
+export function chunkDistribution(init: ChunkDistributionInit = {}): (components: object) => ChunkDistribution {
+  return protocolService((context) => new ChunkDistributionService(context, init))
+}
