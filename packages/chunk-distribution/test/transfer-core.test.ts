@@ -110,6 +110,12 @@ describe('TransferCore, downloading', () => {
     expect(late.some((e) => e.type === 'penalise' || (e.type === 'emit' && e.event.type === 'store'))).toBe(false)
   })
 
+  it('asks for no duplicates while more chunks are missing than the endgame takes', async () => {
+    const { core, cid } = await leecher(16, { initialDepth: 16, endgameChunks: 4 })
+    expect(requests(core.receive('a', bitfieldFrame(cid, 16, () => true), 0))).toHaveLength(16)
+    expect(requests(core.receive('b', bitfieldFrame(cid, 16, () => true), 0))).toHaveLength(0)
+  })
+
   it('keeps requests and unstored pieces within maxOutstanding', async () => {
     const { core, cid, store } = await leecher(64, { initialDepth: 64, maxOutstanding: 8 })
     const asked = requests(core.receive('seed', bitfieldFrame(cid, 64, () => true), 0))

@@ -194,7 +194,9 @@ export class TransferCore implements ProtocolCore<TransferEvent> {
       return refuse(from, error)
     }
     session.learn(manifest)
-    return [{ type: 'emit', event: { type: 'manifest', cid: session.cid, manifest } }, ...session.takeEarlyBitfields(now), ...session.fill(now)]
+    // Every connected peer hears of this node's interest: those with the content answer with their Bitfield.
+    const introductions = [...this.#connected].flatMap((peer) => session.introduce(peer, now))
+    return [{ type: 'emit', event: { type: 'manifest', cid: session.cid, manifest } }, ...introductions, ...session.takeEarlyBitfields(now), ...session.fill(now)]
   }
 
   #onRequest(from: PeerRef, session: ContentSession | undefined, cid: ContentId, index: number, now: number): Effects {

@@ -3,7 +3,7 @@ import type { ContentId } from '../content-id.js'
 import type { Manifest } from '../manifest.js'
 
 /** Why a peer left the schedule of a content. */
-export type DropReason = 'stalled' | 'corrupt' | 'unknown-content'
+export type DropReason = 'stalled' | 'corrupt'
 
 /** What the transfer core asks of its service, or tells it. */
 export type TransferEvent =

@@ -22,6 +22,8 @@ export interface TransferOptions {
   readonly maxOutstanding?: number
   /** In endgame, most peers asked for the same chunk. Default 2. */
   readonly endgameRequests?: number
+  /** Endgame starts when at most this many chunks are missing, all of them requested. Default 4. */
+  readonly endgameChunks?: number
   /** Requests of one peer served at once; more are refused as busy. Default 16. */
   readonly uploadSlotsPerPeer?: number
   /** Requests served at once over all peers. Default 64. */
@@ -52,6 +54,7 @@ export function resolveTransferOptions(options: TransferOptions): ResolvedTransf
     maxDepth: positive(options.maxDepth, 64, 'maxDepth'),
     maxOutstanding: positive(options.maxOutstanding, 256, 'maxOutstanding'),
     endgameRequests: positive(options.endgameRequests, 2, 'endgameRequests'),
+    endgameChunks: positive(options.endgameChunks, 4, 'endgameChunks'),
     uploadSlotsPerPeer: positive(options.uploadSlotsPerPeer, 16, 'uploadSlotsPerPeer'),
     uploadSlots: positive(options.uploadSlots, 64, 'uploadSlots'),
     uploadBytesPerSecond: positive(options.uploadBytesPerSecond, Infinity, 'uploadBytesPerSecond'),

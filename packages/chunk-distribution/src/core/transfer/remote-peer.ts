@@ -17,6 +17,7 @@ export class RemotePeer {
   readonly meter = new ThroughputMeter()
   /** True once this node sent it its own Bitfield. */
   introduced = false
+  introducedAt = 0
   /** Set when it is asked for nothing more. */
   dropped: DropReason | undefined
   busyUntil = 0

@@ -116,6 +116,7 @@ export class ContentSession implements PickState {
     const held = this.#known?.held
     if (peer === undefined || held === undefined || peer.introduced) return []
     peer.introduced = true
+    peer.introducedAt = now
     return [send(ref, { type: 'bitfield', content: this.cid, bits: held.bytes.slice() })]
   }
 
@@ -188,7 +189,8 @@ export class ContentSession implements PickState {
     const peer = this.peers.get(from)
     if (peer === undefined) return []
     this.#withdraw(peer, index)
-    if (reason === 'unknown-content') return [...this.#drop(peer, 'unknown-content'), ...this.fill(now)]
+    // It may learn the content later: its Bitfield or a Have will say so.
+    if (reason === 'unknown-content') this.#forgetBits(peer)
     if (reason === 'busy') peer.busyUntil = now + this.#options.busyBackoff
     if (reason === 'not-held' && known !== undefined && index < known.layout.chunkCount && peer.bits?.clear(index) === true && peer.dropped === undefined) {
       known.picker.availability[index]!--
@@ -251,7 +253,21 @@ export class ContentSession implements PickState {
     if (this.downloading && this.#known === undefined && this.#manifestAskedAt !== undefined && now - this.#manifestAskedAt >= this.#options.manifestRetry) {
       effects.push(...this.askManifest(connected, now))
     }
+    if (this.downloading) effects.push(...this.#reintroduce(now, connected))
     return [...effects, ...this.fill(now)]
+  }
+
+  /** Sends this node's Bitfield again to connected peers silent since the last one, which may have been lost. */
+  #reintroduce(now: number, connected: readonly PeerRef[]): Effects {
+    if (this.#known === undefined) return []
+    const effects: Effects = []
+    for (const ref of connected) {
+      const peer = this.peers.get(ref)
+      if (peer === undefined || peer.bits !== undefined || peer.dropped !== undefined || now - peer.introducedAt < this.#options.manifestRetry) continue
+      peer.introduced = false
+      effects.push(...this.introduce(ref, now))
+    }
+    return effects
   }
 
   nextDeadline(): number | undefined {
@@ -259,6 +275,7 @@ export class ContentSession implements PickState {
     for (const peer of this.peers.values()) {
       for (const sentAt of peer.inflight.values()) deadline = Math.min(deadline, sentAt + this.#options.requestTimeout)
       if (peer.busyUntil > 0 && peer.inflight.size === 0 && this.downloading) deadline = Math.min(deadline, peer.busyUntil)
+      if (this.downloading && peer.introduced && peer.bits === undefined && peer.dropped === undefined) deadline = Math.min(deadline, peer.introducedAt + this.#options.manifestRetry)
     }
     if (this.downloading && this.#known === undefined && this.#manifestAskedAt !== undefined) deadline = Math.min(deadline, this.#manifestAskedAt + this.#options.manifestRetry)
     return deadline === Infinity ? undefined : deadline
@@ -345,9 +362,13 @@ export class ContentSession implements PickState {
     return known.picker.pickDuplicate(bits, this, peer.inflight, this.#options.endgameRequests)
   }
 
-  /** Endgame begins once every chunk still needed is asked of someone. */
+  /** Endgame begins once the few chunks still needed are all asked of someone; earlier, duplicates would only waste uplinks. */
   #endgame(known: Known): boolean {
-    for (let i = 0; i < known.layout.chunkCount; i++) if (this.needed(i) && known.requests[i] === 0) return false
+    let needed = 0
+    for (let i = 0; i < known.layout.chunkCount; i++) {
+      if (!this.needed(i)) continue
+      if (known.requests[i] === 0 || ++needed > this.#options.endgameChunks) return false
+    }
     return true
   }
 
@@ -366,6 +387,12 @@ export class ContentSession implements PickState {
     const requests = this.#known?.requests
     if (requests !== undefined && requests[index]! > 0) requests[index]!--
     if (peer.inflight.size === 0) peer.meter.idle()
+  }
+
+  #forgetBits(peer: RemotePeer): void {
+    for (const index of [...peer.inflight.keys()]) this.#withdraw(peer, index)
+    if (peer.bits !== undefined && peer.dropped === undefined) this.#known?.picker.removed(peer.bits)
+    peer.bits = undefined
   }
 
   #drop(peer: RemotePeer, reason: DropReason): Effects {
