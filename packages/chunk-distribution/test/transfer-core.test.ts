@@ -175,3 +175,25 @@ describe('TransferCore, serving', () => {
     ])
   })
 })
+
+describe('TransferCore, a busy peer', () => {
+  it('keeps the pipeline at the depth the peer serves, and leaves a peer with nothing in hand alone for a while', async () => {
+    const { core, cid, store } = await seededContent(32).then(async (content) => {
+      const c = new TransferCore({ random: seededRandom(1), initialDepth: 8, busyBackoff: 500 })
+      c.download(content.cid, 0, { manifest: content.manifest, held: new Bitfield(32) })
+      return { ...content, core: c }
+    })
+    const asked = requests(core.receive('p', bitfieldFrame(cid, 32, () => true), 0)).map((r) => r.index)
+    expect(asked).toHaveLength(8)
+    // It serves 3 at once: five are refused.
+    for (const index of asked.slice(3)) expect(requests(core.receive('p', encodeTransferMessage({ type: 'reject', content: cid, index, reason: 'busy' }), 1))).toHaveLength(0)
+    const next = requests(core.receive('p', await pieceFrame(store, cid, asked[0]!), 2))
+    // A quick piece with the pipeline full: one deeper, so the freed request and one more.
+    expect(next).toHaveLength(2)
+    // Everything refused with nothing in hand: no request before the backoff ends.
+    const rest = [asked[1]!, asked[2]!, ...next.map((r) => r.index)]
+    for (const index of rest) core.receive('p', encodeTransferMessage({ type: 'reject', content: cid, index, reason: 'busy' }), 3)
+    expect(core.nextDeadline()).toBe(503)
+    expect(requests(core.tick(503)).length).toBeGreaterThan(0)
+  })
+})

@@ -28,6 +28,11 @@ export class PipelineDepth {
     if (wasFull && latency < this.#limits.fastLatency) this.#value = Math.min(this.#limits.max, this.#value + 1)
   }
 
+  /** The peer refused a request as busy with `inflight` of ours in hand: that is as deep as it serves. */
+  refused(inflight: number): void {
+    this.#value = Math.max(1, Math.min(this.#value, inflight))
+  }
+
   timedOut(): void {
     this.#value = Math.max(1, Math.floor(this.#value / 2))
   }

@@ -191,7 +191,11 @@ export class ContentSession implements PickState {
     this.#withdraw(peer, index)
     // It may learn the content later: its Bitfield or a Have will say so.
     if (reason === 'unknown-content') this.#forgetBits(peer)
-    if (reason === 'busy') peer.busyUntil = now + this.#options.busyBackoff
+    if (reason === 'busy') {
+      peer.depth.refused(peer.inflight.size)
+      // With requests of ours still in hand it is serving us: its pieces pace the next requests. Otherwise wait.
+      if (peer.inflight.size === 0) peer.busyUntil = now + this.#options.busyBackoff
+    }
     if (reason === 'not-held' && known !== undefined && index < known.layout.chunkCount && peer.bits?.clear(index) === true && peer.dropped === undefined) {
       known.picker.availability[index]!--
     }
