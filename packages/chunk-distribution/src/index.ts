@@ -3,9 +3,8 @@
  *
  * Content split into verified chunks, served by many peers at once.
  *
- * This is the foundation of the protocol: content addressing and chunk
- * storage. The transfer protocol on `/dscs/chunks/1.0.0` (its wire messages
- * are defined here already) comes next.
+ * Content addressing, chunk storage, and the transfer protocol on
+ * `/dscs/chunks/1.0.0` that downloads from many peers at once.
  *
  * - Content is split into fixed-size chunks (default 256 KiB) hashed into a
  *   binary Merkle tree of SHA-256; its {@link ContentId} is a CIDv1 over the
@@ -18,6 +17,9 @@
  *   here, `FsChunkStore` (resumable downloads on disk) in the Node entry.
  * - {@link put} stores content streaming; {@link read} streams a byte range
  *   out, waiting for chunks still to arrive.
+ * - {@link TransferCore} is the transfer protocol as a sans-I/O core;
+ *   {@link chunkDistribution} runs it as a libp2p service with `publish`,
+ *   `fetch`, `seed` and `read`.
  *
  * @example
  * ```ts

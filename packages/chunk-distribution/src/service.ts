@@ -1,4 +1,4 @@
-import type { Clock, CoreEffect, Net, PeerRef, Unsubscribe } from '@dscs/interface'
+import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
 import { CoreDriver, type Timers } from '@dscs/net'
 import type { VerificationCache } from '@dscs/identity'
 import { PROTOCOL_ID } from './core/constants.js'
@@ -106,8 +106,8 @@ export class ChunkDistributionService implements ChunkDistribution {
       clock: this.#components.clock,
       timers: this.#components.timers,
       protocols: [PROTOCOL_ID],
-      onEvent: (event) => this.#onEvent(event),
-      onEffectError: (effect, error) => this.#onEffectError(effect, error)
+      // A send that fails (a peer gone mid-send) needs no handling: the core's timeouts ask elsewhere.
+      onEvent: (event) => this.#onEvent(event)
     })
   }
 
@@ -289,9 +289,6 @@ export class ChunkDistributionService implements ChunkDistribution {
   #tell(event: ChunkDistributionEvent): void {
     for (const listener of this.#listeners) listener(event)
   }
-
-  // A peer gone mid-send, or one that does not speak the protocol: the core's timeouts ask elsewhere.
-  #onEffectError(_effect: CoreEffect<TransferEvent>, _error: unknown): void {}
 
   #running(): { store: ChunkStore; core: TransferCore; driver: CoreDriver<TransferEvent> } {
     if (this.#store === undefined || this.#core === undefined || this.#driver === undefined) {
