@@ -3,9 +3,8 @@
  *
  * Content split into verified chunks, served by many peers at once.
  *
- * This is the foundation of the protocol: content addressing and chunk
- * storage. The transfer protocol on `/dscs/chunks/1.0.0` (its wire messages
- * are defined here already) comes next.
+ * Content addressing, chunk storage, and the transfer protocol on
+ * `/dscs/chunks/1.0.0` that downloads from many peers at once.
  *
  * - Content is split into fixed-size chunks (default 256 KiB) hashed into a
  *   binary Merkle tree of SHA-256; its {@link ContentId} is a CIDv1 over the
@@ -18,6 +17,9 @@
  *   here, `FsChunkStore` (resumable downloads on disk) in the Node entry.
  * - {@link put} stores content streaming; {@link read} streams a byte range
  *   out, waiting for chunks still to arrive.
+ * - {@link TransferCore} is the transfer protocol as a sans-I/O core;
+ *   {@link chunkDistribution} runs it as a libp2p service with `publish`,
+ *   `fetch`, `seed` and `read`.
  *
  * @example
  * ```ts
@@ -33,6 +35,9 @@
  * for await (const bytes of read(leecher, cid)) console.log(new TextDecoder().decode(bytes))
  * ```
  */
+import { protocolService } from '@dscs/net'
+import { ChunkDistributionService, type ChunkDistribution, type ChunkDistributionInit } from './service.js'
+
 export {
   PROTOCOL_ID,
   KIND_PREFIX,
@@ -66,4 +71,22 @@ export { MemoryChunkStore } from './store/memory-store.js'
 export { put } from './put.js'
 export type { ContentSource, PutOptions, PutResult } from './put.js'
 export { read } from './read.js'
+export { TransferCore } from './core/transfer/core.js'
+export type { HeldContent } from './core/transfer/core.js'
+export type { TransferEvent, DropReason } from './core/transfer/events.js'
+export type { TransferOptions } from './core/transfer/options.js'
+export type { SessionProgress } from './core/transfer/session.js'
+export { byThroughput } from './core/transfer/peer-selector.js'
+export type { PeerSelector, PeerCandidate } from './core/transfer/peer-selector.js'
 export type { ReadOptions } from './read.js'
+export { ChunkDistributionService } from './service.js'
+export type { ChunkDistribution, ChunkDistributionInit, ChunkDistributionComponents, ChunkDistributionEvent, FetchOptions } from './service.js'
+export type { TransferProgress } from './progress.js'
+
+/**
+ * The libp2p service factory: `createNode({ services: { chunks: chunkDistribution(init) } })`,
+ * after which `node.libp2p.services.chunks` is the {@link ChunkDistribution}.
+ */
+export function chunkDistribution(init: ChunkDistributionInit = {}): (components: object) => ChunkDistribution {
+  return protocolService((context) => new ChunkDistributionService(context, init))
+}

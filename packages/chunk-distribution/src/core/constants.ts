@@ -1,6 +1,6 @@
 import type { ProtocolId } from '@dscs/interface'
 
-/** The protocol id of the transfer protocol (to come); its major version changes with every breaking wire change. */
+/** The protocol id of the transfer protocol; its major version changes with every breaking wire change. */
 export const PROTOCOL_ID: ProtocolId = '/dscs/chunks/1.0.0'
 
 /** Every payload kind of this package starts with this prefix, so kinds never clash across packages. */

@@ -17,7 +17,11 @@
  * await store.close()
  * ```
  */
+import { join } from 'node:path'
+import { chunkDistribution as portableChunkDistribution } from '../index.js'
+import type { ChunkDistribution, ChunkDistributionInit } from '../service.js'
 import { setSha256Backend } from '../core/hash.js'
+import { FsChunkStore } from './fs-store.js'
 import { nativeSha256 } from './native-sha256.js'
 
 setSha256Backend(nativeSha256)
@@ -27,3 +31,16 @@ export { nativeSha256 } from './native-sha256.js'
 export { FsChunkStore } from './fs-store.js'
 export type { FsChunkStoreOptions, FsLoadReport } from './fs-store.js'
 export { putFile } from './put-file.js'
+
+/** Options of the service in Node: a `directory` holds the chunks on disk, where downloads resume after a restart. */
+export interface NodeChunkDistributionInit extends ChunkDistributionInit {
+  /** Where an `FsChunkStore` keeps the chunks, e.g. `join(node.dataDir, 'chunks')`; ignored when `store` is given. */
+  readonly directory?: string
+}
+
+/** The libp2p service factory, with the chunks on disk under `directory` when one is given (in memory otherwise). */
+export function chunkDistribution(init: NodeChunkDistributionInit = {}): (components: object) => ChunkDistribution {
+  const { directory, ...rest } = init
+  if (directory === undefined || rest.store !== undefined) return portableChunkDistribution(rest)
+  return portableChunkDistribution({ ...rest, store: () => FsChunkStore.open(join(directory)) })
+}
