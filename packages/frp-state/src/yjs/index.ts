@@ -7,14 +7,17 @@
  * - {@link YDocSyncCore}: the sans-I/O sync protocol for one named Y.Doc of a
  *   state domain; {@link YDocSyncDriver} runs it on a `Net`.
  * - {@link YDocReplica}: the doc's boundary: checked remote updates in, local updates out.
+ *   Remote changes are applied with the core's replica as transaction origin
+ *   (`event.transaction.origin === core.replica` tells an observer so).
  * - {@link YUpdateLog}: the doc's updates in a `Store`, restored on restart, compacted atomically.
  *
  * @example
  * ```ts
  * import * as Y from 'yjs'
- * import { generateIdentity } from '@dscs/identity'
+ * import { createNode } from '@dscs/net' // in Node, the entry with createNode
  * import { YDocSyncCore, YDocSyncDriver, YUpdateLog, ySource } from '@dscs/frp-state' // once wired into the package entry
  *
+ * const node = await createNode({ dataDir: './.dscs' })
  * const doc = new Y.Doc()
  * const log = await YUpdateLog.open(node.store, doc, { domain: 'notes', name: 'todo' })
  * const core = new YDocSyncCore({ identity: node.identity, doc, domain: 'notes', name: 'todo', verificationCache: node.net.verificationCache })
@@ -23,9 +26,13 @@
  * const title = ySource(doc.getText('title')) // feeds computed values
  * doc.getText('title').insert(0, 'Groceries') // published to peers, stored
  * await log.flushed()                          // durable
+ * sync.stop()
+ * await log.close()
+ * await node.stop()
  * ```
  */
 export { ySource } from './source.js'
+export type { YType } from './source.js'
 export { YDocSyncCore } from './sync-core.js'
 export type { YDocSyncCoreOptions, YjsEvent } from './sync-core.js'
 export { YDocSyncDriver } from './sync-driver.js'
@@ -37,6 +44,5 @@ export type { YUpdateLogOptions } from './update-log.js'
 export { YSyncPayload, YUpdatePayload } from './messages.js'
 export type { YjsPayload } from './messages.js'
 export { checkUpdate } from './update-check.js'
-export { readSyncMessage, writeSyncStep1, writeSyncStep2, writeUpdateMessage } from './sync-message.js'
-export type { SyncMessage } from './sync-message.js'
+export type { UpdateStart } from './update-check.js'
 export { YJS_PROTOCOL_ID, DEFAULT_MAX_YJS_ENVELOPE_BYTES, yjsTopic } from './constants.js'

@@ -50,9 +50,9 @@ export class YDocReplica {
     const starts = checkUpdate(update)
     // Yjs integrates an item it partly holds by splicing it onto what it holds, whatever that is (a forged GC breaks it):
     // trimming the update to what the doc lacks makes every item go through Yjs's full checks instead.
-    const news = starts.some(({ client, clock }) => clock < Y.getState(this.doc.store, client)) ? trimmed(update, this.doc) : update
+    const missing = starts.some(({ client, clock }) => clock < Y.getState(this.doc.store, client)) ? trimmed(update, this.doc) : update
     try {
-      Y.applyUpdate(this.doc, news, this)
+      Y.applyUpdate(this.doc, missing, this)
     } catch (err) {
       dropPending(this.doc)
       throw new FrpStateError('YJS_APPLY_FAILED', `Yjs failed to apply a checked update: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
