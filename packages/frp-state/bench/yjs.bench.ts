@@ -7,25 +7,13 @@
 //    signature verified, and with the verdicts already in the node's verification cache (as after the Net's topic
 //    validator verified them), vs raw Y.applyUpdate.
 // The updates: 10,000 small edits (single-character inserts and deletes) of a Y.Text, captured from another doc.
-// Run from packages/frp-state once the workspace dependencies are built: npx pnpm exec node bench/yjs.bench.ts
-import { registerHooks } from 'node:module'
+// Run: pnpm --filter @dscs/frp-state bench (after a build)
 import { BenchSuite } from '@dscs/bench'
 import { VerificationCache, generateIdentity } from '@dscs/identity'
 import type { Unsubscribe } from '@dscs/interface'
+import { YDocSyncCore, ySource } from '@dscs/frp-state'
 import * as Y from 'yjs'
 
-// The sources import their siblings as './x.js' (TypeScript's NodeNext convention); run as .ts by Node, they are './x.ts'.
-registerHooks({
-  resolve(specifier, context, nextResolve) {
-    if (!specifier.startsWith('.') || !specifier.endsWith('.js')) return nextResolve(specifier, context)
-    try {
-      return nextResolve(specifier, context)
-    } catch {
-      return nextResolve(`${specifier.slice(0, -'.js'.length)}.ts`, context)
-    }
-  }
-})
-const { YDocSyncCore, ySource } = await import('../src/yjs/index.ts')
 
 const EDITS = 10_000
 const SIGNED_EDITS = 1_000

@@ -45,7 +45,7 @@ type NodeEvent = { event: string } & Record<string, unknown>
  */
 export async function runDemo(options: DemoOptions, log: (line: string) => void): Promise<boolean> {
   const count = options.nodes
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000)
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000)
   const dir = await mkdtemp(join(tmpdir(), 'dscs-demo-'))
   const passphraseFile = join(dir, 'passphrase')
   await writeFile(passphraseFile, 'dscs demo\n', { mode: 0o600 })
