@@ -52,10 +52,10 @@ class FaultyStore implements Store {
 }
 
 /** A new doc restored from `store`: what a restarted node sees. */
-async function restored(store: Store): Promise<Y.Doc> {
-  const doc = new Y.Doc()
-  await (await YUpdateLog.open(store, doc, DOC)).close()
-  return doc
+async function restored(store: Store, doc = DOC): Promise<Y.Doc> {
+  const restoredDoc = new Y.Doc()
+  await (await YUpdateLog.open(store, restoredDoc, doc)).close()
+  return restoredDoc
 }
 
 async function entries(store: Store): Promise<StoreEntry[]> {
@@ -121,12 +121,18 @@ describe('YUpdateLog', () => {
     await reopened.close()
   })
 
-  it('stores what the doc held before the log was opened', async () => {
+  it('stores what the doc held before the log was opened, and what it gained while the records were read', async () => {
     const store = new MemoryStore()
-    const doc = new Y.Doc()
-    doc.getText('text').insert(0, 'already here')
-    await (await YUpdateLog.open(store, doc, DOC)).close()
-    expect(textOf(await restored(store))).toBe('already here')
+    const before = new Y.Doc()
+    before.getText('text').insert(0, 'already here')
+    await (await YUpdateLog.open(store, before, { domain: 'notes', name: 'before' })).close()
+    expect(textOf(await restored(store, { domain: 'notes', name: 'before' }))).toBe('already here')
+
+    const during = new Y.Doc()
+    const opening = YUpdateLog.open(store, during, DOC)
+    during.getMap('meta').set('during', 'the read') // the log is not listening yet
+    await (await opening).close()
+    expect((await restored(store)).getMap('meta').get('during')).toBe('the read')
   })
 
   it('compacts into one record past the threshold, and on demand', async () => {

@@ -62,13 +62,14 @@ export class YUpdateLog {
    * Restores `doc` from the records of its domain and name in `store`, then
    * records every update it applies. Rejects with CORRUPT_STORE (or a
    * StoreError) before changing the doc if any record is damaged. Content the
-   * doc held before is stored too, as one record.
+   * doc held before (or gained while the records were read) is stored too, as one record.
    */
   static async open(store: Store, doc: Y.Doc, options: YUpdateLogOptions): Promise<YUpdateLog> {
     const keys = new RecordKeys(options.domain, options.name)
     const compactAfter = positiveOption(options.compactAfter, DEFAULT_COMPACT_AFTER, 'compactAfter')
-    const hadContent = doc.store.clients.size > 0
     const stored = await readRecords(store, keys)
+    // Measured after the read, so edits made while it ran are stored too.
+    const hadContent = doc.store.clients.size > 0
     const log = new YUpdateLog(store, doc, keys, stored.map((record) => record.seq), compactAfter)
     log.#restore(stored)
     doc.on('update', log.#onUpdate)
