@@ -59,8 +59,6 @@ export type FrpStateErrorCode =
   | 'YJS_APPLY_FAILED'
   /** A Yjs message names another state domain or document than the one it was sent to. */
   | 'WRONG_DOC'
-  /** A stored Yjs record fails its checksum, its format or its validation: the store was damaged or tampered with. */
-  | 'CORRUPT_RECORD'
   /** An update could not be written to the store; it is not durable until a later write of the full state succeeds. */
   | 'STORE_WRITE_FAILED'
 
