@@ -74,6 +74,8 @@ function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line:
     const lines = changes.map(describeChange)
     out.event('state-change', { changes, correction, state: snapshot(shared) }, lines.join('\n'))
   })
+  // Computed values are lazy: read once, `lines` is kept up to date, so text edits notify too.
+  shared.graph.get('predicted', shared.lines)
   const submit = (op: SharedOp): void => {
     state.submit(op).catch((err: unknown) => out.event('state-failed', { error: (err as Error).message }, `could not apply: ${(err as Error).message}`))
   }
