@@ -18,6 +18,7 @@ import {
   opTopic
 } from './constants.js'
 import { FrpStateError } from './errors.js'
+import { positiveOption } from './options.js'
 import type { BaseValue, StateGraph } from './graph.js'
 import { HybridClock, type HlcTime } from './hlc.js'
 import { Duplicate, admitOp, admitStoredOp, judge, type IngestRules } from './ingest.js'
@@ -100,7 +101,7 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
     this.topic = opTopic(domain)
     this.graph = options.graph
     this.#identity = options.identity
-    const maxPayloadBytes = positive(options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 'maxPayloadBytes')
+    const maxPayloadBytes = positiveOption(options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 'maxPayloadBytes')
     const trust = options.trust ?? acceptAll()
     this.#rules = {
       kind: opKind(domain),
@@ -108,22 +109,22 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
       codec: options.codec,
       maxPayloadBytes,
       maxEnvelopeBytes: maxPayloadBytes + ENVELOPE_OVERHEAD_BYTES,
-      horizon: positive(options.horizon, DEFAULT_HORIZON, 'horizon'),
-      maxFuture: positive(options.maxFuture, DEFAULT_MAX_FUTURE, 'maxFuture'),
+      horizon: positiveOption(options.horizon, DEFAULT_HORIZON, 'horizon'),
+      maxFuture: positiveOption(options.maxFuture, DEFAULT_MAX_FUTURE, 'maxFuture'),
       trust,
       verificationCache: options.verificationCache
     }
-    this.log = new OpLog(options.graph, { maxOps: positive(options.maxOps, DEFAULT_MAX_OPS, 'maxOps'), floor: options.resume?.floor })
+    this.log = new OpLog(options.graph, { maxOps: positiveOption(options.maxOps, DEFAULT_MAX_OPS, 'maxOps'), floor: options.resume?.floor })
     this.#clock = new HybridClock(options.resume?.clock)
-    this.#compactEvery = positive(options.compactEvery, DEFAULT_COMPACT_EVERY, 'compactEvery')
+    this.#compactEvery = positiveOption(options.compactEvery, DEFAULT_COMPACT_EVERY, 'compactEvery')
     this.#unsubscribeTrust = trust.onStatusChange((change) => this.#onStatusChange(change))
     this.#sync = new AntiEntropy({
       index: this.log.index,
       domain,
       identity: options.identity,
       ...(options.self === undefined ? {} : { self: options.self }),
-      interval: positive(options.syncInterval, DEFAULT_SYNC_INTERVAL, 'syncInterval'),
-      timeout: positive(options.syncTimeout, DEFAULT_SYNC_TIMEOUT, 'syncTimeout'),
+      interval: positiveOption(options.syncInterval, DEFAULT_SYNC_INTERVAL, 'syncInterval'),
+      timeout: positiveOption(options.syncTimeout, DEFAULT_SYNC_TIMEOUT, 'syncTimeout'),
       verificationCache: options.verificationCache
     })
   }
@@ -271,10 +272,4 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
   takeSettled(): CoreEffect<FrpStateEvent<P>>[] {
     return this.#settled.splice(0)
   }
-}
-
-function positive(value: number | undefined, fallback: number, option: string): number {
-  if (value === undefined) return fallback
-  if (!Number.isFinite(value) || value <= 0) throw new FrpStateError('INVALID_OPTION', `${option} must be a positive number, got ${value}`)
-  return value
 }

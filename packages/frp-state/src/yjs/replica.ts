@@ -1,7 +1,8 @@
 import type { Unsubscribe } from '@dscs/interface'
 import * as Y from 'yjs'
 import { FrpStateError } from '../core/errors.js'
-import { DEFAULT_MAX_YJS_UPDATE_BYTES, positiveOption } from './constants.js'
+import { positiveOption } from '../core/options.js'
+import { DEFAULT_MAX_YJS_UPDATE_BYTES } from './constants.js'
 import { checkUpdate } from './update-check.js'
 
 export interface YDocReplicaOptions {

@@ -3,6 +3,7 @@ import { LruCache, ReplayGuard, openEnvelope, signEnvelope, type Identity, type 
 import { createEnvelope, decodePayload, encodeEnvelope, encodePayload, type Envelope, type PayloadKind } from '@dscs/wire'
 import type * as Y from 'yjs'
 import { FrpStateError } from '../core/errors.js'
+import { positiveOption } from '../core/options.js'
 import {
   DEFAULT_MAX_YJS_ENVELOPE_BYTES,
   DEFAULT_YJS_MAX_CLOCK_SKEW,
@@ -10,7 +11,6 @@ import {
   DEFAULT_YJS_RESYNC_INTERVAL,
   DEFAULT_YJS_MAX_SEEN_ENVELOPES,
   checkName,
-  positiveOption,
   yjsTopic
 } from './constants.js'
 import { YSyncPayload, YUpdatePayload, type YjsPayload } from './messages.js'

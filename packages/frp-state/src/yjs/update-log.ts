@@ -1,7 +1,8 @@
 import type { Store, StoreBatchOp } from '@dscs/interface'
 import * as Y from 'yjs'
 import { FrpStateError } from '../core/errors.js'
-import { DEFAULT_COMPACT_AFTER, positiveOption } from './constants.js'
+import { positiveOption } from '../core/options.js'
+import { DEFAULT_COMPACT_AFTER } from './constants.js'
 import { RecordKeys, decodeRecord, encodeRecord } from './record.js'
 import { checkUpdate } from './update-check.js'
 
