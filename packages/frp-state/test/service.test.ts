@@ -60,8 +60,7 @@ describe('frp-state on real libp2p nodes', () => {
     b.text.insert(b.text.length, 'live from b.')
     await waitFor(() => a.text.toJSON().endsWith('live from b.'), 'the live edit')
     expect(a.graph.get('predicted', a.length)).toBe(a.text.length)
-
-  })
+  }, 30_000)
 
   it('spreads a document edit made offline beyond the peer it first synced with, by periodic resync', async () => {
     const start = async () => {
