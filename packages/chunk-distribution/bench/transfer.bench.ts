@@ -18,8 +18,6 @@ async function benchNode(): Promise<DscsNode> {
   return createNode({
     listen: ['/ip4/127.0.0.1/tcp/0'],
     relayServer: false,
-    // The default rationing (1 MiB/s per peer and protocol) would measure the budget, not the transfer.
-    net: { rationing: { bytesPerSecond: 2 ** 40, burstBytes: 2 ** 40 } },
     services: { chunks: chunkDistribution() }
   })
 }

@@ -47,7 +47,8 @@ export {
   MAX_CHUNK_SIZE,
   MAX_CHUNK_COUNT,
   CHUNKS_CODEC,
-  SHA2_256_CODE
+  SHA2_256_CODE,
+  TRANSFER_BUDGET
 } from './core/constants.js'
 export { ChunkError } from './core/errors.js'
 export type { ChunkErrorCode } from './core/errors.js'

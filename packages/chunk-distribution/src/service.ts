@@ -1,7 +1,7 @@
 import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
 import { CoreDriver, type Timers } from '@dscs/net'
 import type { VerificationCache } from '@dscs/identity'
-import { PROTOCOL_ID } from './core/constants.js'
+import { PROTOCOL_ID, TRANSFER_BUDGET } from './core/constants.js'
 import { contentKey, type ContentId } from './core/content-id.js'
 import { ChunkError } from './core/errors.js'
 import type { Manifest } from './core/manifest.js'
@@ -106,6 +106,7 @@ export class ChunkDistributionService implements ChunkDistribution {
       clock: this.#components.clock,
       timers: this.#components.timers,
       protocols: [PROTOCOL_ID],
+      budgets: { [PROTOCOL_ID]: TRANSFER_BUDGET },
       // A send that fails (a peer gone mid-send) needs no handling: the core's timeouts ask elsewhere.
       onEvent: (event) => this.#onEvent(event)
     })

@@ -26,8 +26,6 @@ async function peer(init: Parameters<typeof chunkDistribution>[0] = {}): Promise
   const node = await createNode({
     listen: ['/ip4/127.0.0.1/tcp/0'],
     relayServer: false,
-    // Chunks flow faster than the default rationing of a protocol allows.
-    net: { rationing: { bytesPerSecond: 1 << 30, burstBytes: 1 << 30 } },
     services: { chunks: chunkDistribution({ requestTimeout: 2_000, ...init }) }
   })
   started.push(node)

@@ -33,6 +33,8 @@ export type {
   TopicMessage,
   MessageVerdict,
   DirectHandler,
+  ChannelBudget,
+  HandleOptions,
   TopicHandler,
   PeerEvent
 } from './net.js'

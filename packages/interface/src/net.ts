@@ -22,6 +22,23 @@ export interface TopicMessage {
 export type MessageVerdict = 'accept' | 'ignore' | 'reject'
 
 export type DirectHandler = (message: DirectMessage) => void | Promise<void>
+
+/**
+ * What one peer may send this node on one protocol, sustained and in a burst.
+ * A protocol declares the budget its traffic needs (bulk data it asked for
+ * needs far more than chatter); the node's operator may override it.
+ */
+export interface ChannelBudget {
+  readonly bytesPerSecond: number
+  readonly burstBytes: number
+  readonly messagesPerSecond: number
+  readonly burstMessages: number
+}
+
+export interface HandleOptions {
+  /** The protocol's budget per peer; fields left out keep the node's defaults. */
+  readonly budget?: Partial<ChannelBudget>
+}
 export type TopicHandler = (message: TopicMessage) => MessageVerdict | Promise<MessageVerdict>
 
 export type PeerEvent =
@@ -44,7 +61,7 @@ export interface Net {
   send(to: PeerRef, protocol: ProtocolId, bytes: Uint8Array): Promise<void>
 
   /** Receives direct messages on `protocol`; one handler per protocol. */
-  handle(protocol: ProtocolId, handler: DirectHandler): Unsubscribe
+  handle(protocol: ProtocolId, handler: DirectHandler, options?: HandleOptions): Unsubscribe
 
   /** Publishes to every subscriber of `topic`. */
   publish(topic: string, bytes: Uint8Array): Promise<void>

@@ -1,4 +1,4 @@
-import type { Clock, CoreEffect, Net, ProtocolCore, ProtocolId, Unsubscribe } from '@dscs/interface'
+import type { ChannelBudget, Clock, CoreEffect, DirectHandler, Net, ProtocolCore, ProtocolId, Unsubscribe } from '@dscs/interface'
 
 /** Schedules callbacks: real timers for real nodes, virtual ones in simulation. */
 export interface Timers {
@@ -19,6 +19,8 @@ export interface CoreDriverOptions<Event> {
   readonly clock: Clock
   /** The direct protocols the core speaks; the first is where `send` effects go by default. */
   readonly protocols: readonly ProtocolId[]
+  /** What one peer may send on each protocol, where the node's default budget would not do. */
+  readonly budgets?: Readonly<Record<ProtocolId, Partial<ChannelBudget>>>
   /** Topics the core subscribes to (it must implement `receiveTopic`). */
   readonly topics?: readonly string[]
   readonly timers?: Timers
@@ -50,9 +52,11 @@ export class CoreDriver<Event> {
   start(): void {
     if (this.#running) return
     this.#running = true
-    const { core, net, clock, protocols, topics = [] } = this.#options
+    const { core, net, clock, protocols, budgets = {}, topics = [] } = this.#options
     for (const protocol of protocols) {
-      this.#subscriptions.push(net.handle(protocol, ({ from, bytes }) => this.apply(core.receive(from, bytes, clock.now(), protocol))))
+      const budget = budgets[protocol]
+      const receive: DirectHandler = ({ from, bytes }) => this.apply(core.receive(from, bytes, clock.now(), protocol))
+      this.#subscriptions.push(net.handle(protocol, receive, budget === undefined ? {} : { budget }))
     }
     for (const topic of topics) {
       this.#subscriptions.push(

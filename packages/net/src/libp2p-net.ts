@@ -3,6 +3,7 @@ import {
   systemClock,
   type Clock,
   type DirectHandler,
+  type HandleOptions,
   type MessageVerdict,
   type Net,
   type PeerEvent,
@@ -196,8 +197,9 @@ export class Libp2pNet implements Net, Startable {
     }
   }
 
-  handle(protocol: ProtocolId, handler: DirectHandler): Unsubscribe {
+  handle(protocol: ProtocolId, handler: DirectHandler, options: HandleOptions = {}): Unsubscribe {
     if (this.#directHandlers.has(protocol)) throw new NetError('ALREADY_REGISTERED', `${protocol} already has a handler`)
+    if (options.budget !== undefined) this.rationing.declare(protocol, options.budget)
     this.#directHandlers.set(protocol, handler)
     void this.#components.registrar
       .handle(protocol, (stream, connection) => this.#readStream(protocol, stream, connection.remotePeer.toString()), {

@@ -1,3 +1,4 @@
+import type { ChannelBudget } from '@dscs/interface'
 import { LruCache } from '@dscs/identity'
 import { NetError } from './errors.js'
 
@@ -19,6 +20,8 @@ export interface RationingOptions {
   readonly maxThrottleMs: number
   /** Most peers whose budgets are kept; the least recently active are forgotten. Default 10,000. */
   readonly maxTracked: number
+  /** Budgets of named protocols or topics, set by the operator: they win over what a protocol declares. */
+  readonly channels: Readonly<Record<string, Partial<ChannelBudget>>>
 }
 
 export const DEFAULT_RATIONING: RationingOptions = Object.freeze({
@@ -27,7 +30,8 @@ export const DEFAULT_RATIONING: RationingOptions = Object.freeze({
   messagesPerSecond: 500,
   burstMessages: 1000,
   maxThrottleMs: 5000,
-  maxTracked: 10_000
+  maxTracked: 10_000,
+  channels: {}
 })
 
 /** What to do with one message: deliver it now, after `delayMs`, or drop the peer. */
@@ -65,24 +69,34 @@ export class Rationing {
   /** Bounded: the least recently active peers are forgotten. */
   readonly #peers: LruCache<string, PeerBudget>
 
+  /** Each channel's budget: the defaults, then what its protocol declared, then the operator's override. */
+  readonly #channelBudgets = new Map<string, ChannelBudget>()
+
   constructor(options: Partial<RationingOptions> = {}) {
-    const resolved = { ...DEFAULT_RATIONING, ...options }
-    for (const [name, value] of Object.entries(resolved)) {
-      if (!(typeof value === 'number' && value > 0)) throw new NetError('INVALID_OPTION', `rationing.${name} must be a positive number, got ${String(value)}`)
-    }
+    const { channels = {}, ...numbers } = options
+    const resolved = { ...DEFAULT_RATIONING, ...numbers, channels }
+    checkPositive('rationing', numbers)
+    for (const [channel, budget] of Object.entries(channels)) checkPositive(`rationing.channels[${channel}]`, budget)
     this.options = resolved
     this.#peers = new LruCache(resolved.maxTracked)
+  }
+
+  /** Sets the budget a protocol asks for on `channel`; fields the operator set for it keep the operator's values. */
+  declare(channel: string, budget: Partial<ChannelBudget>): void {
+    checkPositive(`the budget of ${channel}`, budget)
+    this.#channelBudgets.set(channel, this.#budgetOf(channel, budget))
   }
 
   /** Charges `bytes` (one message) to `peer` on `channel` at time `now` (ms). */
   admit(peer: string, channel: string, bytes: number, now: number): RationingVerdict {
     const budget = this.#budget(peer)
-    const bucket = this.#refill(budget, channel, now)
+    const limits = this.#limits(channel)
+    const bucket = this.#refill(budget, channel, limits, now)
     const o = this.options
     bucket.bytes -= bytes
     bucket.messages -= 1
-    const byteDebt = -bucket.bytes / (o.bytesPerSecond * budget.multiplier)
-    const messageDebt = -bucket.messages / (o.messagesPerSecond * budget.multiplier)
+    const byteDebt = -bucket.bytes / (limits.bytesPerSecond * budget.multiplier)
+    const messageDebt = -bucket.messages / (limits.messagesPerSecond * budget.multiplier)
     const waitMs = Math.max(0, byteDebt, messageDebt) * 1000
     if (waitMs === 0) {
       bucket.throttledSince = undefined
@@ -123,8 +137,21 @@ export class Rationing {
     return budget
   }
 
-  #refill(budget: PeerBudget, channel: string, now: number): Bucket {
-    const o = this.options
+  #limits(channel: string): ChannelBudget {
+    let limits = this.#channelBudgets.get(channel)
+    if (limits === undefined) {
+      limits = this.#budgetOf(channel, {})
+      this.#channelBudgets.set(channel, limits)
+    }
+    return limits
+  }
+
+  #budgetOf(channel: string, declared: Partial<ChannelBudget>): ChannelBudget {
+    const { bytesPerSecond, burstBytes, messagesPerSecond, burstMessages, channels } = this.options
+    return { bytesPerSecond, burstBytes, messagesPerSecond, burstMessages, ...declared, ...channels[channel] }
+  }
+
+  #refill(budget: PeerBudget, channel: string, o: ChannelBudget, now: number): Bucket {
     const m = budget.multiplier
     let bucket = budget.channels.get(channel)
     if (bucket === undefined) {
@@ -137,5 +164,11 @@ export class Rationing {
     bucket.messages = Math.min(o.burstMessages * m, bucket.messages + elapsed * o.messagesPerSecond * m)
     bucket.updatedAt = now
     return bucket
+  }
+}
+
+function checkPositive(what: string, numbers: object): void {
+  for (const [name, value] of Object.entries(numbers)) {
+    if (!(typeof value === 'number' && value > 0)) throw new NetError('INVALID_OPTION', `${what}.${name} must be a positive number, got ${String(value)}`)
   }
 }

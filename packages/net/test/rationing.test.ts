@@ -62,8 +62,24 @@ describe('Rationing (sans-I/O token buckets)', () => {
     expect(r.tracked).toBe(2)
   })
 
+  it('gives a channel the budget its protocol declares, unless the operator set one', () => {
+    const r = new Rationing({ ...options, channels: { '/operator': { burstMessages: 2 } } })
+    r.declare('/bulk', { burstMessages: 50 })
+    r.declare('/operator', { burstMessages: 50, burstBytes: 1_000_000 })
+    const delivered = (channel: string): number => {
+      let n = 0
+      while (r.admit('p', channel, 1, 0).action === 'deliver') n++
+      return n
+    }
+    expect(delivered('/bulk')).toBe(50)
+    expect(delivered('/operator')).toBe(2)
+    expect(delivered('/other')).toBe(5)
+  })
+
   it('refuses nonsensical budgets', () => {
     expect(() => new Rationing({ bytesPerSecond: 0 })).toThrow(NetError)
+    expect(() => new Rationing({ channels: { '/p': { messagesPerSecond: -1 } } })).toThrow(NetError)
+    expect(() => new Rationing().declare('/p', { burstBytes: Number.NaN })).toThrow(NetError)
     expect(() => new Rationing().setMultiplier('p', -1)).toThrow(NetError)
   })
 })

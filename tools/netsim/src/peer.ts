@@ -269,6 +269,7 @@ export class SimNet implements Net {
     return DONE
   }
 
+  /** Budgets are not simulated: links already bound what a peer can send. */
   handle(protocol: ProtocolId, handler: DirectHandler): Unsubscribe {
     const rt = this.#rt
     if (!rt.alive) return NOOP

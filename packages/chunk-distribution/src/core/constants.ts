@@ -57,3 +57,16 @@ export const MAX_PROOF_HASHES = 32
 
 /** Room for everything in a transfer frame but its chunk data: ids, indices, proof, tags. */
 export const TRANSFER_FRAME_OVERHEAD = 4_096
+
+/**
+ * What one peer may send on the transfer protocol. Bulk bytes are what we ask
+ * for, paced by our pipelines, so the byte rate is generous; a piece we do not
+ * need is dropped unhashed and a corrupt one drops its sender, so the message
+ * rate is what bounds a flood.
+ */
+export const TRANSFER_BUDGET = Object.freeze({
+  bytesPerSecond: 1024 * 1024 * 1024,
+  burstBytes: 256 * 1024 * 1024,
+  messagesPerSecond: 4_000,
+  burstMessages: 8_000
+})
