@@ -13,6 +13,7 @@ export function dscsProject(name: string, test: UserWorkspaceConfig['test'] = {}
   return defineProject({
     resolve: { conditions: ['@dscs/source', ...CLIENT_CONDITIONS] },
     ssr: { resolve: { conditions: ['@dscs/source', ...SERVER_CONDITIONS] } },
-    test: { name, ...test }
+    // A bound against hangs, not a timing: property tests run long on a loaded shared machine.
+    test: { name, testTimeout: 60_000, hookTimeout: 60_000, ...test }
   })
 }
