@@ -65,7 +65,7 @@ export { ManifestPayload, createManifest, encodeManifest, decodeManifest } from 
 export type { Manifest, ManifestMetadata, ManifestSigner, DecodeManifestOptions } from './core/manifest.js'
 export { ContentBuilder } from './core/builder.js'
 export type { ContentBuilderOptions, BuiltContent } from './core/builder.js'
-export { encodeTransferMessage, decodeTransferMessage } from './core/messages.js'
+export { encodeTransferMessage, encodeTransferParts, decodeTransferMessage } from './core/messages.js'
 export type { TransferMessage, TransferLimits, RejectReason } from './core/messages.js'
 export type { ChunkStore, ChunkStoreOptions, ContentWriter, ContentWriterOptions } from './store/chunk-store.js'
 export { MemoryChunkStore } from './store/memory-store.js'

@@ -5,6 +5,7 @@ import { PROTOCOL_ID, TRANSFER_BUDGET } from './core/constants.js'
 import { contentKey, type ContentId } from './core/content-id.js'
 import { ChunkError } from './core/errors.js'
 import type { Manifest } from './core/manifest.js'
+import type { VerifiedPath } from './core/tree.js'
 import { TransferCore } from './core/transfer/core.js'
 import type { TransferEvent } from './core/transfer/events.js'
 import type { TransferOptions } from './core/transfer/options.js'
@@ -216,7 +217,7 @@ export class ChunkDistributionService implements ChunkDistribution {
       case 'manifest':
         return this.#storeManifest(event.cid, event.manifest)
       case 'store':
-        return this.#storeChunk(event.cid, event.index, event.data, event.proof)
+        return this.#storeChunk(event.cid, event.index, event.data, event.verified)
       case 'read':
         return this.#readChunk(event.to, event.cid, event.index)
       case 'complete':
@@ -237,11 +238,11 @@ export class ChunkDistributionService implements ChunkDistribution {
     this.#track(write)
   }
 
-  #storeChunk(cid: ContentId, index: number, data: Uint8Array, proof: Uint8Array): void {
+  #storeChunk(cid: ContentId, index: number, data: Uint8Array, verified: VerifiedPath): void {
     const { store } = this.#running()
     const key = contentKey(cid)
     const write = (this.#manifests.get(key)?.promise ?? Promise.resolve())
-      .then(() => store.put(cid, index, data, proof))
+      .then(() => store.put(cid, index, data, verified))
       .then(
         () => this.#afterStore(cid, index, true),
         (error: unknown) => {

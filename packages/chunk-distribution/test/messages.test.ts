@@ -2,7 +2,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isDscsError } from '@dscs/interface'
-import { ContentBuilder, decodeTransferMessage, encodeTransferMessage, type TransferMessage } from '../src/index.js'
+import { ContentBuilder, decodeTransferMessage, encodeTransferMessage, encodeTransferParts, type TransferMessage } from '../src/index.js'
 import { codeOf, contentBytes } from './helpers.js'
 
 const builder = new ContentBuilder({ chunkSize: 16_384 })
@@ -33,6 +33,13 @@ describe('transfer frames', () => {
       }),
       { numRuns: 500 }
     )
+  })
+
+  it('send a piece’s data uncopied, as the last part of its frame', () => {
+    const data = contentBytes(70_000, 4)
+    const parts = encodeTransferParts({ type: 'piece', content, index: 3, data, proof: contentBytes(64, 5) })
+    expect(parts.at(-1)).toBe(data)
+    expect(encodeTransferParts({ type: 'have', content, index: 3 })).toHaveLength(1)
   })
 
   it('refuses a frame beyond the chunk size plus overhead before decoding it', () => {

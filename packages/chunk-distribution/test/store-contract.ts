@@ -72,6 +72,20 @@ export function chunkStoreContract(name: string, newStore: (options?: ChunkStore
       await Promise.all([seeder.close(), leecher.close()])
     })
 
+    it('takes a path a verifier proved for the same bytes, and verifies anything else', async () => {
+      const { seeder, leecher, cid, manifest } = await seederAndLeecher(newStore, 4 * CHUNK)
+      const data = (await seeder.get(cid, 1))!
+      const verified = new ChunkVerifier(manifest).verify(1, data, (await seeder.proof(cid, 1))!)
+      // The same path with other bytes, or a look-alike no verifier issued, is checked like a bare proof.
+      const forged = flipBit(data, 5)
+      expect(await rejectionCode(leecher.put(cid, 1, forged, verified))).toBe('HASH_MISMATCH')
+      expect(await rejectionCode(leecher.put(cid, 1, forged, { ...verified }))).toBe('HASH_MISMATCH')
+      expect(await rejectionCode(leecher.put(cid, 2, data, verified))).toBe('HASH_MISMATCH')
+      expect(await leecher.put(cid, 1, data, verified)).toBe(true)
+      expect(await leecher.get(cid, 1)).toEqual(data)
+      await Promise.all([seeder.close(), leecher.close()])
+    })
+
     it('takes a chunk without a proof only when its siblings are known here', async () => {
       const { seeder, leecher, cid, manifest } = await seederAndLeecher(newStore, 8 * CHUNK)
       expect(await rejectionCode(transfer(seeder, leecher, manifest, 5, false))).toBe('PROOF_REQUIRED')

@@ -1,4 +1,4 @@
-import type { CoreEffect } from '@dscs/interface'
+import { joinBytes, type CoreEffect } from '@dscs/interface'
 import { Bitfield, MemoryChunkStore, decodeTransferMessage, encodeTransferMessage, put, type ContentId, type Manifest, type TransferEvent, type TransferMessage } from '../src/index.js'
 import { contentBytes } from './helpers.js'
 
@@ -19,7 +19,7 @@ export interface Sent {
 
 /** The messages among `effects`, decoded. */
 export function sent(effects: readonly CoreEffect<TransferEvent>[]): Sent[] {
-  return effects.flatMap((e) => (e.type === 'send' ? [{ to: e.to, message: decodeTransferMessage(e.bytes) }] : []))
+  return effects.flatMap((e) => (e.type === 'send' ? [{ to: e.to, message: decodeTransferMessage(joinBytes(e.bytes)) }] : []))
 }
 
 export function events(effects: readonly CoreEffect<TransferEvent>[]): TransferEvent[] {

@@ -10,6 +10,7 @@
 // Run: pnpm --filter @dscs/frp-state bench
 import { mkdir, writeFile } from 'node:fs/promises'
 import { BenchSuite } from '@dscs/bench'
+import { joinBytes } from '@dscs/interface'
 import { identityFromSeed, signEnvelope, verify } from '@dscs/identity'
 import { FrpStateCore, OpLog, StateGraph, compareOps, opKind, type Op, type OpCodec } from '@dscs/frp-state'
 import { createEnvelope, decodeEnvelope, encodeEnvelope, envelopeHash, signingBytes } from '@dscs/wire'
@@ -180,7 +181,7 @@ async function antiEntropy(): Promise<void> {
     if (effect.type !== 'send') continue
     syncBytes += effect.bytes.length
     messages++
-    for (const next of cores[effect.to]!.receive(from, effect.bytes, now)) queue.push({ effect: next, from: effect.to })
+    for (const next of cores[effect.to]!.receive(from, joinBytes(effect.bytes), now)) queue.push({ effect: next, from: effect.to })
   }
   const ms = performance.now() - start
   const converged = cores.a!.log.size === SHARED + 2 * ONLY && cores.b!.log.size === SHARED + 2 * ONLY

@@ -1,4 +1,4 @@
-import type { CoreEffect } from '@dscs/interface'
+import { joinBytes, type CoreEffect } from '@dscs/interface'
 import { signEnvelope } from '@dscs/identity'
 import { createEnvelope, encodeEnvelope, encodePayload } from '@dscs/wire'
 import { describe, expect, it } from 'vitest'
@@ -18,7 +18,7 @@ function exchange(cores: Record<'alice' | 'bob', FrpStateCore<Add>>, first: Core
     traffic.messages++
     traffic.bytes += effect.bytes.length
     const before = cores[to].log.size
-    for (const next of cores[to].receive(sender, effect.bytes, NOW)) queue.push({ effect: next, from: to })
+    for (const next of cores[to].receive(sender, joinBytes(effect.bytes), NOW)) queue.push({ effect: next, from: to })
     traffic.opsTo[to] += cores[to].log.size - before
   }
   return traffic
@@ -65,7 +65,7 @@ describe('anti-entropy between two cores', () => {
     const b = counterState(bob, { self: 'bob' })
     for (let i = 0; i < 500; i++) b.core.submit({ counter: 'x', by: 1 }, NOW - 10_000 + i)
     const starts = Array.from({ length: 10 }, (_, i) => b.core.sync('alice', NOW + i))
-    for (const effects of starts) for (const effect of effects) if (effect.type === 'send') a.core.receive('bob', effect.bytes, NOW)
+    for (const effects of starts) for (const effect of effects) if (effect.type === 'send') a.core.receive('bob', joinBytes(effect.bytes), NOW)
     expect(a.core.syncSessions).toBe(1)
   })
 

@@ -1,10 +1,10 @@
-import type { CoreEffect } from '@dscs/interface'
+import { joinBytes, type CoreEffect } from '@dscs/interface'
 
 /** The bytes of the one `send` effect in `effects`; throws on anything else. */
 export function sentBytes(effects: readonly CoreEffect<unknown>[]): Uint8Array {
   const [effect, ...rest] = effects
   if (effect?.type !== 'send' || rest.length > 0) throw new Error(`expected one send effect, got ${JSON.stringify(effects)}`)
-  return effect.bytes
+  return joinBytes(effect.bytes)
 }
 
 /** Polls `condition` every 25 ms until it holds; fails after `timeoutMs`, so a test never hangs. */

@@ -6,7 +6,7 @@
 // nothing else (it is also where a real deployment would put the plain peer's DSCS identity).
 import { describe, expect, it } from 'vitest'
 import { generateIdentity, signEnvelope, type Identity } from '@dscs/identity'
-import type { CoreEffect } from '@dscs/interface'
+import { joinBytes, type CoreEffect } from '@dscs/interface'
 import { createEnvelope, decodeEnvelope, decodePayload, encodeEnvelope, encodePayload, type PayloadKind } from '@dscs/wire'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -44,7 +44,7 @@ class PlainPeer {
     for (const effect of effects) {
       if (effect.type === 'penalise') throw new Error(`the core refused the plain peer's message: ${effect.error.code}`)
       if (effect.type !== 'send' && effect.type !== 'publish') continue
-      const envelope = decodeEnvelope(effect.bytes)
+      const envelope = decodeEnvelope(joinBytes(effect.bytes))
       const message = decodePayload(envelope, envelope.kind === YSyncPayload.name ? YSyncPayload : YUpdatePayload).message
       const reply = encoding.createEncoder()
       sync.readSyncMessage(decoding.createDecoder(message), reply, this.doc, this)

@@ -1,7 +1,7 @@
 // YDocSyncCore alone, driven by hand: the sync exchange, live updates, and hostile input.
 import { describe, expect, it } from 'vitest'
 import { generateIdentity, signEnvelope, type Identity } from '@dscs/identity'
-import { isDscsError, type CoreEffect, type PeerRef } from '@dscs/interface'
+import { isDscsError, joinBytes, type CoreEffect, type PeerRef } from '@dscs/interface'
 import { createEnvelope, decodeEnvelope, decodePayload, encodeEnvelope, encodePayload, type PayloadKind } from '@dscs/wire'
 import * as encoding from 'lib0/encoding'
 import * as sync from 'y-protocols/sync'
@@ -41,7 +41,7 @@ function outcomes(effects: readonly CoreEffect<YjsEvent>[]): string[] {
 /** The y-protocols message inside the envelope an effect carries. */
 function messageOf(effect: CoreEffect<YjsEvent> | undefined): Uint8Array {
   if (effect?.type !== 'send' && effect?.type !== 'publish') throw new Error(`expected a send or publish, got ${JSON.stringify(effect)}`)
-  const envelope = decodeEnvelope(effect.bytes)
+  const envelope = decodeEnvelope(joinBytes(effect.bytes))
   return decodePayload(envelope, envelope.kind === YSyncPayload.name ? YSyncPayload : YUpdatePayload).message
 }
 
@@ -63,7 +63,7 @@ class Wire {
     for (const effect of effects) {
       if (effect.type === 'send') {
         this.sends++
-        this.deliver(effect.to, this.cores.get(effect.to)!.receive(from, effect.bytes, NOW))
+        this.deliver(effect.to, this.cores.get(effect.to)!.receive(from, joinBytes(effect.bytes), NOW))
       } else if (effect.type === 'publish') {
         for (const [peer, core] of this.cores) {
           if (peer === from) continue

@@ -1,3 +1,4 @@
+import type { MessageBytes } from './bytes.js'
 import type { DscsError } from './errors.js'
 import type { MessageVerdict } from './net.js'
 import type { PeerRef, ProtocolId } from './peer.js'
@@ -5,7 +6,7 @@ import type { PeerRef, ProtocolId } from './peer.js'
 /** What a sans-I/O protocol core asks its driver to do. */
 export type CoreEffect<Event> =
   /** Send `bytes` to `to` on `protocol`, or on the core's first protocol when absent. */
-  | { readonly type: 'send'; readonly to: PeerRef; readonly bytes: Uint8Array; readonly protocol?: ProtocolId }
+  | { readonly type: 'send'; readonly to: PeerRef; readonly bytes: MessageBytes; readonly protocol?: ProtocolId }
   | { readonly type: 'publish'; readonly topic: string; readonly bytes: Uint8Array }
   /** Report `event` to the application. */
   | { readonly type: 'emit'; readonly event: Event }

@@ -23,7 +23,8 @@
  * ```
  */
 export { DscsError, DscsCodedError, isDscsError } from './errors.js'
-export { asPlainBytes, compareBytes } from './bytes.js'
+export { asPlainBytes, byteLength, compareBytes, joinBytes } from './bytes.js'
+export type { MessageBytes } from './bytes.js'
 export type { PeerRef, PublicKeyBytes, IdentityRef, ProtocolId, Unsubscribe } from './peer.js'
 export { systemClock } from './clock.js'
 export type { Clock } from './clock.js'

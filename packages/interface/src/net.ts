@@ -1,3 +1,4 @@
+import type { MessageBytes } from './bytes.js'
 import type { PeerRef, ProtocolId, Unsubscribe } from './peer.js'
 
 /** A message received directly from a peer on a protocol stream. */
@@ -57,8 +58,8 @@ export interface Net {
   /** Peers currently connected. */
   peers(): readonly PeerRef[]
 
-  /** Sends one message to `to` on `protocol`. Rejects when it cannot be delivered. */
-  send(to: PeerRef, protocol: ProtocolId, bytes: Uint8Array): Promise<void>
+  /** Sends one message to `to` on `protocol`, given whole or in pieces. Rejects when it cannot be delivered. */
+  send(to: PeerRef, protocol: ProtocolId, bytes: MessageBytes): Promise<void>
 
   /** Receives direct messages on `protocol`; one handler per protocol. */
   handle(protocol: ProtocolId, handler: DirectHandler, options?: HandleOptions): Unsubscribe

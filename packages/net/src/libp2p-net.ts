@@ -4,6 +4,7 @@ import {
   type Clock,
   type DirectHandler,
   type HandleOptions,
+  type MessageBytes,
   type MessageVerdict,
   type Net,
   type PeerEvent,
@@ -14,7 +15,7 @@ import {
   type Unsubscribe
 } from '@dscs/interface'
 import { LruCache, ReplayGuard, VerificationCache, identityFromSeed, openEnvelope, openEnvelopeAsync, type Identity } from '@dscs/identity'
-import { decodeFrames, encodeFrame, resolveLimits, type WireLimits } from '@dscs/wire'
+import { decodeFrames, encodeFrameParts, resolveLimits, type WireLimits } from '@dscs/wire'
 import { TopicValidatorResult, type GossipSub, type TopicValidatorFn } from '@libp2p/gossipsub'
 import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
 import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PrivateKey, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
@@ -179,16 +180,19 @@ export class Libp2pNet implements Net, Startable {
     return this.#components.connectionManager.getConnections().map((c) => c.remotePeer.toString()).filter((p, i, all) => all.indexOf(p) === i)
   }
 
-  async send(to: PeerRef, protocol: ProtocolId, bytes: Uint8Array): Promise<void> {
+  async send(to: PeerRef, protocol: ProtocolId, bytes: MessageBytes): Promise<void> {
     if (!this.#running) throw new NetError('NOT_RUNNING', 'the node is not running')
-    const frame = encodeFrame(bytes, { maxFrameBytes: this.limits.maxEnvelopeBytes })
+    const frame = encodeFrameParts(bytes instanceof Uint8Array ? [bytes] : bytes, { maxFrameBytes: this.limits.maxEnvelopeBytes })
     const key = `${to}\n${protocol}`
     // One retry on a fresh stream: the cached one may have been closed by the peer since its last use.
     for (let attempt = 0; ; attempt++) {
       let stream: Stream
       try {
         stream = await this.#outboundStream(key, to, protocol)
-        if (!stream.send(frame)) await stream.onDrain()
+        // The pieces go out back to back, uncopied: no other send runs between them.
+        let ready = true
+        for (const part of frame) ready = stream.send(part) && ready
+        if (!ready) await stream.onDrain()
         return
       } catch (err) {
         this.#outbound.delete(key)

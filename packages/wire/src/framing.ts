@@ -1,3 +1,4 @@
+import { byteLength, joinBytes } from '@dscs/interface'
 import { WireError } from './errors.js'
 import { DEFAULT_LIMITS } from './limits.js'
 
@@ -14,18 +15,32 @@ const MAX_VARINT_BYTES = 5
 
 /** Prefixes `bytes` with its length as an unsigned varint. */
 export function encodeFrame(bytes: Uint8Array, options: FramingOptions = {}): Uint8Array {
+  return encodeFrameParts([bytes], options)[0]!
+}
+
+/**
+ * Frames a message given in pieces, for a gather write: the length prefix is
+ * joined to the first piece (a small header, typically), the others are
+ * returned as they are, uncopied.
+ */
+export function encodeFrameParts(parts: readonly Uint8Array[], options: FramingOptions = {}): Uint8Array[] {
+  const length = byteLength(parts)
   const max = options.maxFrameBytes ?? DEFAULT_LIMITS.maxEnvelopeBytes
-  if (bytes.length > max) throw new WireError('TOO_LARGE', `frame of ${bytes.length} bytes exceeds the limit of ${max}`)
-  let headerLength = 1
-  for (let n = bytes.length; n >= 0x80; n = Math.floor(n / 128)) headerLength++
-  const out = new Uint8Array(headerLength + bytes.length)
-  let n = bytes.length
-  for (let i = 0; i < headerLength - 1; i++) {
+  if (length > max) throw new WireError('TOO_LARGE', `frame of ${length} bytes exceeds the limit of ${max}`)
+  return [joinBytes([encodeVarint(length), parts[0] ?? new Uint8Array(0)]), ...parts.slice(1)]
+}
+
+/** `value` (a whole number below 2^53) as an unsigned LEB128 varint, the length prefix of frames and protobuf fields. */
+export function encodeVarint(value: number): Uint8Array {
+  let length = 1
+  for (let n = value; n >= 0x80; n = Math.floor(n / 128)) length++
+  const out = new Uint8Array(length)
+  let n = value
+  for (let i = 0; i < length - 1; i++) {
     out[i] = (n & 0x7f) | 0x80
     n = Math.floor(n / 128)
   }
-  out[headerLength - 1] = n
-  out.set(bytes, headerLength)
+  out[length - 1] = n
   return out
 }
 
@@ -97,22 +112,12 @@ export class FrameDecoder {
 
   #takeBody(): Uint8Array {
     const parts = this.#bodyParts
-    const body = parts.length === 1 ? parts[0]! : concat(parts, this.#bodyReceived)
+    const body = joinBytes(parts)
     this.#bodyParts = []
     this.#bodyReceived = 0
     this.#bodyLength = undefined
     return body
   }
-}
-
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  let pos = 0
-  for (const part of parts) {
-    out.set(part, pos)
-    pos += part.length
-  }
-  return out
 }
 
 /** Frames every message of `source` for a stream. */

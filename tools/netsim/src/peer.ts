@@ -1,6 +1,8 @@
+import { joinBytes } from '@dscs/interface'
 import type {
   Clock,
   DirectHandler,
+  MessageBytes,
   Net,
   PeerEvent,
   PeerRef,
@@ -258,14 +260,14 @@ export class SimNet implements Net {
     return this.#rt.alive ? this.#rt.node.connections() : []
   }
 
-  send(to: PeerRef, protocol: ProtocolId, bytes: Uint8Array): Promise<void> {
+  send(to: PeerRef, protocol: ProtocolId, bytes: MessageBytes): Promise<void> {
     const rt = this.#rt
     if (!rt.alive) return DONE
     const target = rt.host.byId(to)
     if (target === undefined || !rt.node.connected.has(target)) {
       return Promise.reject(new NetsimError('NOT_CONNECTED', `${rt.node.id} has no connection to ${to}`))
     }
-    rt.host.send(rt.node, target, protocol, bytes)
+    rt.host.send(rt.node, target, protocol, joinBytes(bytes))
     return DONE
   }
 

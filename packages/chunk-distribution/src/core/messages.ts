@@ -1,5 +1,5 @@
-import { asPlainBytes } from '@dscs/interface'
-import { decodeBounded } from '@dscs/wire'
+import { asPlainBytes, joinBytes } from '@dscs/interface'
+import { decodeBounded, encodeVarint } from '@dscs/wire'
 import { dscs } from '../gen/chunk-distribution.js'
 import { HASH_BYTES, MAX_CHUNK_SIZE, MAX_MANIFEST_RECORD_BYTES, MAX_PROOF_HASHES, TRANSFER_FRAME_OVERHEAD } from './constants.js'
 import { parseContentId, type ContentId } from './content-id.js'
@@ -31,6 +31,28 @@ const REASONS: Readonly<Record<RejectReason, dscs.chunk_distribution.v1.RejectRe
 
 /** Encodes a transfer frame. */
 export function encodeTransferMessage(message: TransferMessage): Uint8Array {
+  return joinBytes(encodeTransferParts(message))
+}
+
+// Protobuf keys (field number << 3 | wire type 2, length-delimited) of TransferMessage.piece and Piece.data.
+const PIECE_KEY = (6 << 3) | 2
+const DATA_KEY = (3 << 3) | 2
+
+/**
+ * Encodes a transfer frame in pieces for a gather write: a Piece's chunk data
+ * is its last piece, uncopied. Field order is free in protobuf, so the data
+ * field follows a header holding the Piece's other fields.
+ */
+export function encodeTransferParts(message: TransferMessage): Uint8Array[] {
+  if (message.type !== 'piece') return [encodeOne(message)]
+  const { data } = message
+  const rest = pb.Piece.encode({ content: message.content.bytes, index: message.index, proof: message.proof }).finish()
+  const dataLength = encodeVarint(data.length)
+  const pieceLength = rest.length + 1 + dataLength.length + data.length
+  return [joinBytes([Uint8Array.of(PIECE_KEY), encodeVarint(pieceLength), rest, Uint8Array.of(DATA_KEY), dataLength]), data]
+}
+
+function encodeOne(message: Exclude<TransferMessage, { type: 'piece' }>): Uint8Array {
   const content = message.content.bytes
   switch (message.type) {
     case 'manifest-request':
@@ -43,8 +65,6 @@ export function encodeTransferMessage(message: TransferMessage): Uint8Array {
       return pb.TransferMessage.encode({ bitfield: { content, bits: message.bits } }).finish()
     case 'request':
       return pb.TransferMessage.encode({ request: { content, index: message.index, withProof: message.withProof } }).finish()
-    case 'piece':
-      return pb.TransferMessage.encode({ piece: { content, index: message.index, data: message.data, proof: message.proof } }).finish()
     case 'cancel':
       return pb.TransferMessage.encode({ cancel: { content, index: message.index } }).finish()
     case 'reject':

@@ -5,6 +5,19 @@ import { equalHashes, leafHash, nodeHash } from './hash.js'
 import type { ContentLayout } from './layout.js'
 import { TreeShape, siblingOf, type VerifiedPath } from './tree.js'
 
+/** Every path a verifier proved, with the bytes and root it proved them for: a store handed one skips hashing again. */
+const proven = new WeakMap<VerifiedPath, { readonly data: Uint8Array; readonly root: Uint8Array }>()
+
+/**
+ * True when `verified` came from a {@link ChunkVerifier} that proved these
+ * very `data` (the same object) as its chunk under `root`. Paths cannot be
+ * forged: only a verifier registers them.
+ */
+export function provenFor(verified: VerifiedPath, data: Uint8Array, root: Uint8Array): boolean {
+  const proof = proven.get(verified)
+  return proof !== undefined && proof.data === data && equalHashes(proof.root, root)
+}
+
 /**
  * Checks chunks of one content against its root, each on its own: the
  * chunk's index, its length, the length of its proof, then the hashes,
@@ -28,7 +41,9 @@ export class ChunkVerifier {
     const expected = this.layout.chunkLength(index)
     if (data.length !== expected) throw new ChunkError('BAD_LENGTH', `chunk ${index} of ${data.length} bytes; it has ${expected}`)
     this.#checkProofLength(index, proof)
-    return this.#walk(index, leafHash(data), proof)
+    const verified = this.#walk(index, leafHash(data), proof)
+    proven.set(verified, { data, root: this.header.root })
+    return verified
   }
 
   /** Verifies `leaf` as the leaf hash of chunk `index` with `proof`. */

@@ -6,7 +6,7 @@ import { ContentBuilder } from '../core/builder.js'
 import { contentKey, parseContentId, type ContentHeader, type ContentId } from '../core/content-id.js'
 import { ChunkError } from '../core/errors.js'
 import { createManifest, decodeManifest, encodeManifest, type Manifest } from '../core/manifest.js'
-import { MerkleNodes } from '../core/tree.js'
+import { MerkleNodes, type VerifiedPath } from '../core/tree.js'
 import type { ChunkStore, ChunkStoreOptions, ContentWriter, ContentWriterOptions } from '../store/chunk-store.js'
 import { ContentEntry, DEFAULT_MAX_CHUNKS, admitManifest } from '../store/content-entry.js'
 import { ChunkWaiters } from '../store/waiters.js'
@@ -177,7 +177,7 @@ export class FsChunkStore implements ChunkStore {
     return content.entry.held.has(index) ? content.entry.nodes.proof(index) : undefined
   }
 
-  async put(cid: ContentId, index: number, data: Uint8Array, proof?: Uint8Array): Promise<boolean> {
+  async put(cid: ContentId, index: number, data: Uint8Array, proof?: Uint8Array | VerifiedPath): Promise<boolean> {
     const content = this.#content(cid)
     const { entry } = content
     const verified = entry.verify(index, data, proof)

@@ -1,6 +1,7 @@
 import type { Bitfield } from '../core/bitfield.js'
 import type { ContentId } from '../core/content-id.js'
 import type { Manifest } from '../core/manifest.js'
+import type { VerifiedPath } from '../core/tree.js'
 
 /** Stores content produced here, chunked and hashed as it is written; see `put`. */
 export interface ContentWriter {
@@ -49,11 +50,12 @@ export interface ChunkStore {
   /**
    * Verifies `data` as chunk `index` of `cid` and stores it; resolves to false
    * when the chunk was held already. Without `proof`, the siblings must be
-   * known here (from the proofs of chunks stored before). Fails with a
-   * `ChunkError`, storing nothing: `BAD_INDEX`, `BAD_LENGTH`, `BAD_PROOF`,
-   * `HASH_MISMATCH`, `PROOF_REQUIRED`.
+   * known here (from the proofs of chunks stored before). A `VerifiedPath`
+   * that a `ChunkVerifier` returned for these very bytes spares hashing them
+   * again. Fails with a `ChunkError`, storing nothing: `BAD_INDEX`,
+   * `BAD_LENGTH`, `BAD_PROOF`, `HASH_MISMATCH`, `PROOF_REQUIRED`.
    */
-  put(cid: ContentId, index: number, data: Uint8Array, proof?: Uint8Array): Promise<boolean>
+  put(cid: ContentId, index: number, data: Uint8Array, proof?: Uint8Array | VerifiedPath): Promise<boolean>
   /** Resolves once chunk `index` of `cid` is held; fails with `ABORTED` when `signal` aborts, `STORE_CLOSED` on close. */
   whenHeld(cid: ContentId, index: number, signal?: AbortSignal): Promise<void>
   /** Starts storing content produced here. */

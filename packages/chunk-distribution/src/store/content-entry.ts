@@ -3,7 +3,7 @@ import { checkContentId, contentKey } from '../core/content-id.js'
 import { ChunkError } from '../core/errors.js'
 import type { Manifest } from '../core/manifest.js'
 import { MerkleNodes, type VerifiedPath } from '../core/tree.js'
-import { ChunkVerifier } from '../core/verify.js'
+import { ChunkVerifier, provenFor } from '../core/verify.js'
 
 /** Default of `ChunkStoreOptions.maxChunks`. */
 export const DEFAULT_MAX_CHUNKS = 2 ** 20
@@ -38,9 +38,17 @@ export class ContentEntry {
     this.held = held ?? new Bitfield(verifier.layout.chunkCount)
   }
 
-  /** Verifies `data` as chunk `index`, with `proof` or else with the siblings known here (`PROOF_REQUIRED` when one is not). */
-  verify(index: number, data: Uint8Array, proof?: Uint8Array): VerifiedPath {
+  /**
+   * Verifies `data` as chunk `index`, with `proof` or else with the siblings
+   * known here (`PROOF_REQUIRED` when one is not); a path a verifier proved
+   * for these bytes already is taken without hashing them again.
+   */
+  verify(index: number, data: Uint8Array, proof?: Uint8Array | VerifiedPath): VerifiedPath {
     this.verifier.layout.checkIndex(index)
+    if (proof !== undefined && !(proof instanceof Uint8Array)) {
+      if (proof.index === index && provenFor(proof, data, this.manifest.root)) return proof
+      proof = proof.proof
+    }
     const siblings = proof ?? this.nodes.proof(index)
     if (siblings === undefined) throw new ChunkError('PROOF_REQUIRED', `chunk ${index} came without a proof, and its siblings are not known here`)
     return this.verifier.verify(index, data, siblings)

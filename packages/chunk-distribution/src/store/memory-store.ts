@@ -3,6 +3,7 @@ import { ContentBuilder } from '../core/builder.js'
 import { contentKey, type ContentId } from '../core/content-id.js'
 import { ChunkError } from '../core/errors.js'
 import { createManifest, type Manifest } from '../core/manifest.js'
+import type { VerifiedPath } from '../core/tree.js'
 import type { ChunkStore, ChunkStoreOptions, ContentWriter, ContentWriterOptions } from './chunk-store.js'
 import { ContentEntry, DEFAULT_MAX_CHUNKS, admitManifest } from './content-entry.js'
 import { ChunkWaiters } from './waiters.js'
@@ -60,7 +61,7 @@ export class MemoryChunkStore implements ChunkStore {
     return entry.held.has(index) ? entry.nodes.proof(index) : undefined
   }
 
-  async put(cid: ContentId, index: number, data: Uint8Array, proof?: Uint8Array): Promise<boolean> {
+  async put(cid: ContentId, index: number, data: Uint8Array, proof?: Uint8Array | VerifiedPath): Promise<boolean> {
     const { entry, chunks } = this.#content(cid)
     const verified = entry.verify(index, data, proof)
     if (entry.held.has(index)) return false

@@ -4,7 +4,8 @@ import type { ContentId } from '../content-id.js'
 import { ChunkError } from '../errors.js'
 import { ContentLayout } from '../layout.js'
 import type { Manifest } from '../manifest.js'
-import { encodeTransferMessage, type RejectReason, type TransferMessage } from '../messages.js'
+import type { VerifiedPath } from '../tree.js'
+import { encodeTransferParts, type RejectReason, type TransferMessage } from '../messages.js'
 import { ChunkVerifier } from '../verify.js'
 import type { DropReason, TransferEvent } from './events.js'
 import type { ResolvedTransferOptions } from './options.js'
@@ -161,8 +162,9 @@ export class ContentSession implements PickState {
       this.#withdraw(peer, index)
       return this.fill(now)
     }
+    let verified: VerifiedPath
     try {
-      known.verifier.verify(index, data, proof)
+      verified = known.verifier.verify(index, data, proof)
     } catch (error) {
       this.#withdraw(peer, index)
       return [...refuse(from, error), ...this.#drop(peer, 'corrupt'), ...this.fill(now)]
@@ -180,7 +182,7 @@ export class ContentSession implements PickState {
       if (other !== peer) effects.push(send(other.ref, { type: 'cancel', content: this.cid, index }))
     }
     this.storing.add(index)
-    effects.push({ type: 'emit', event: { type: 'store', cid: this.cid, index, data, proof } })
+    effects.push({ type: 'emit', event: { type: 'store', cid: this.cid, index, data, verified } })
     return [...effects, ...this.fill(now)]
   }
 
@@ -409,7 +411,7 @@ export class ContentSession implements PickState {
 }
 
 export function send(to: PeerRef, message: TransferMessage): CoreEffect<TransferEvent> {
-  return { type: 'send', to, bytes: encodeTransferMessage(message) }
+  return { type: 'send', to, bytes: encodeTransferParts(message) }
 }
 
 /** The effects of refusing a peer's bad input: an event, and a penalty. */
