@@ -84,12 +84,12 @@ async function download(node: DscsNode, chunks: ChunkDistribution, cid: ContentI
 async function notFetched(node: DscsNode, chunks: ChunkDistribution, cid: ContentId, timeout: number, kept: string): Promise<CliError> {
   const key = contentKey(cid)
   const [manifest, held] = await Promise.all([chunks.store.manifest(cid), chunks.store.bitfield(cid)])
+  const peers = node.net.peers().length
   if (manifest === undefined || held === undefined) {
-    const peers = node.net.peers().length
     const why = peers === 0 ? `no peer connected within ${timeout} s (join one with --join <multiaddr>)` : `none of the ${peers} connected peer(s) had it within ${timeout} s`
     return new CliError('NOT_FOUND', `no peer holds ${key}: ${why}`)
   }
-  return new CliError('STALLED', `the download of ${key} stalled: no chunk for ${timeout} s, ${held.count} of ${held.length} chunks held; ${kept}`)
+  return new CliError('STALLED', `the download of ${key} stalled: no chunk for ${timeout} s, ${held.count} of ${held.length} chunks held, ${peers} peer(s) connected; ${kept}`)
 }
 
 /** Streams the content to a file beside `path`, renamed to it once whole: a file at `path` is never a partial one. */
