@@ -1,59 +1,19 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { run, start } from './spawn.js'
 
-// The built command, run as a user runs it.
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
 const dir = await mkdtemp(join(tmpdir(), 'dscs-cli-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
-interface Run {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-function run(args: string[], timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    child.on('error', reject)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
-
 /** Starts `dscs node --json`, waits for its ready event, then stops it with `signal`. */
-function startAndStop(args: string[], signal: NodeJS.Signals): Promise<{ peerId: string; events: string[]; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'node', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const events: string[] = []
-    let peerId = ''
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const event = JSON.parse(line) as { event: string; peerId?: string }
-      events.push(event.event)
-      if (event.event === 'ready') {
-        peerId = event.peerId!
-        child.kill(signal)
-      }
-    })
-    child.on('error', reject)
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      resolve({ peerId, events, code })
-    })
-  })
+async function startAndStop(args: string[], signal: NodeJS.Signals): Promise<{ peerId: string; events: string[]; code: number | null }> {
+  const node = start(['node', '--json', ...args], 30_000)
+  const ready = await node.next('ready')
+  node.child.kill(signal)
+  const code = await node.exit
+  return { peerId: ready.peerId as string, events: node.events.map((e) => e.event), code }
 }
 
 const noStackTrace = (text: string): void => expect(text).not.toMatch(/^\s+at /m)

@@ -1,21 +1,15 @@
-import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { peerIdOfPublicKey, signEnvelope } from '@dscs/identity'
-import { createNode, type DscsNode } from '@dscs/net'
+import type { DscsNode } from '@dscs/net'
 import { createEnvelope, decodeEnvelope, encodeEnvelope } from '@dscs/wire'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { Output } from '../output.js'
+import { join, readyText, reportPeers, startNode, stopOnSignal, type NodeFlags } from '../start-node.js'
 import { describeChange, sharedState, snapshot, type SharedOp, type SharedState } from '../shared-state.js'
 import type { FrpState } from '@dscs/frp-state'
 
-export interface NodeCommandOptions {
-  readonly data: string
-  readonly listen?: string[]
-  readonly join?: string[]
-  readonly passphraseFile?: string
+export interface NodeCommandOptions extends NodeFlags {
   readonly topic?: string
-  readonly dht?: boolean
-  readonly relay?: boolean
   /** Run the demo's shared state (counters and a note) and take `/add`, `/note`, `/allow` commands on standard input. */
   readonly state?: boolean
 }
@@ -32,19 +26,11 @@ export const TEXT_KIND = 'dscs.node.Text'
  * stops cleanly.
  */
 export async function runNode(options: NodeCommandOptions, out: Output): Promise<void> {
-  const passphrase = options.passphraseFile === undefined ? (process.env.DSCS_PASSPHRASE ?? '') : await readPassphrase(options.passphraseFile)
   const shared = options.state === true ? sharedState() : undefined
-  const node = await createNode({
-    dataDir: options.data,
-    passphrase,
-    ...(options.listen === undefined ? {} : { listen: options.listen }),
-    ...(options.dht === true ? { dht: true } : {}),
-    ...(options.relay === false ? { relayServer: false } : {}),
-    ...(shared === undefined ? {} : { services: { state: shared.service } })
-  })
+  const node = await startNode(options, shared === undefined ? undefined : { state: shared.service })
   const stop = stopOnSignal(node, out)
   out.event('ready', { peerId: node.peerId, publicKey: bytesToHex(node.identity.publicKey), multiaddrs: node.multiaddrs(), dataDir: options.data }, readyText(node, options.data))
-  node.net.onPeer((e) => out.event(`peer:${e.type}`, { peer: e.peer }, `${e.type === 'connect' ? '+' : '-'} peer ${e.peer}`))
+  reportPeers(node, out)
 
   for (const address of options.join ?? []) await join(node, address, out)
   const publish = options.topic === undefined ? undefined : chat(node, options.topic, out)
@@ -56,14 +42,6 @@ export async function runNode(options: NodeCommandOptions, out: Output): Promise
     else out.event('unknown-command', { line }, `nothing takes "${line}": start with --topic to chat, --state for /commands`)
   })
   await stop
-}
-
-async function join(node: DscsNode, address: string, out: Output): Promise<void> {
-  try {
-    await node.dial(address)
-  } catch (err) {
-    out.event('join-failed', { address, error: (err as Error).message }, `could not join ${address}: ${(err as Error).message}`)
-  }
 }
 
 /** Prints every change of the shared state as it happens; returns the handler of `/` commands. */
@@ -90,15 +68,6 @@ function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line:
     else if (command === '/state') out.event('state', { state: snapshot(shared) }, JSON.stringify(snapshot(shared), null, 2))
     else out.event('unknown-command', { line }, 'commands: /add <counter> <n>, /note <text>, /text <line>, /allow <public key hex>, /join <multiaddr>, /state')
   }
-}
-
-function readyText(node: DscsNode, dataDir: string): string {
-  return [`DSCS node ${node.peerId}`, ...node.multiaddrs().map((a) => `  listening on ${a}`), `  data in ${dataDir}`].join('\n')
-}
-
-async function readPassphrase(file: string): Promise<string> {
-  // One trailing newline is an artefact of editors and `echo`, not part of the passphrase.
-  return (await readFile(file, 'utf8')).replace(/\r?\n$/, '')
 }
 
 /** Prints the topic's messages and reports how many peers share the topic; returns the way to publish a line. */
@@ -129,30 +98,4 @@ function chat(node: DscsNode, topic: string, out: Output): (line: string) => voi
       .then(() => out.event('published', { topic, text: line }, `> ${line}`))
       .catch((err: unknown) => out.event('publish-failed', { topic, error: (err as Error).message }, `could not publish: ${(err as Error).message}`))
   }
-}
-
-/** Resolves once the node stopped after SIGINT or SIGTERM; a second signal exits at once. */
-function stopOnSignal(node: DscsNode, out: Output): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) process.exit(130)
-      stopping = true
-      out.event('stopping', { signal }, `${signal}: stopping…`)
-      node
-        .stop()
-        .then(() => {
-          out.event('stopped', {}, 'stopped cleanly')
-          process.stdin.destroy()
-          resolve()
-        })
-        .catch((err: unknown) => {
-          out.event('stop-failed', { error: (err as Error).message }, `stop failed: ${(err as Error).message}`)
-          process.exitCode = 1
-          resolve()
-        })
-    }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-  })
 }
