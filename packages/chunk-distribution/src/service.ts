@@ -107,7 +107,7 @@ export class ChunkDistributionService implements ChunkDistribution {
       clock: this.#components.clock,
       timers: this.#components.timers,
       protocols: [PROTOCOL_ID],
-      budgets: { [PROTOCOL_ID]: TRANSFER_BUDGET },
+      handling: { [PROTOCOL_ID]: { budget: TRANSFER_BUDGET, maxMessageBytes: core.maxFrameBytes } },
       // A send that fails (a peer gone mid-send) needs no handling: the core's timeouts ask elsewhere.
       onEvent: (event) => this.#onEvent(event)
     })

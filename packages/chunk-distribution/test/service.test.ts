@@ -67,6 +67,15 @@ describe('chunk distribution on real libp2p nodes', () => {
     for (const leecher of leechers) expect(await contentOf(leecher.chunks, cid)).toBe(EXPECTED)
   }, 60_000)
 
+  it('carries chunks larger than an envelope: the protocol declares its own largest frame', async () => {
+    const [seeder, leecher] = [await peer(), await peer()]
+    await mesh([seeder, leecher])
+    const big = contentBytes(5 * 1024 * 1024 + 17, 8)
+    const cid = await seeder.chunks.publish(big, { chunkSize: 2 * 1024 * 1024 })
+    await leecher.chunks.fetch(cid)
+    expect(await contentOf(leecher.chunks, cid)).toBe(Buffer.from(sha256(big)).toString('hex'))
+  }, 60_000)
+
   it('4 seeders, 1 leecher: the exact content, progress reported per chunk up to 100%', async () => {
     const seeders = [await peer(), await peer(), await peer(), await peer()]
     const leecher = await peer()

@@ -39,6 +39,8 @@ export interface ChannelBudget {
 export interface HandleOptions {
   /** The protocol's budget per peer; fields left out keep the node's defaults. */
   readonly budget?: Partial<ChannelBudget>
+  /** Largest message on the protocol, either way (a bulk protocol needs more than an envelope). Default: the node's envelope limit. */
+  readonly maxMessageBytes?: number
 }
 export type TopicHandler = (message: TopicMessage) => MessageVerdict | Promise<MessageVerdict>
 

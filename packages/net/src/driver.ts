@@ -1,4 +1,4 @@
-import type { ChannelBudget, Clock, CoreEffect, DirectHandler, Net, ProtocolCore, ProtocolId, Unsubscribe } from '@dscs/interface'
+import type { Clock, CoreEffect, DirectHandler, HandleOptions, Net, ProtocolCore, ProtocolId, Unsubscribe } from '@dscs/interface'
 
 /** Schedules callbacks: real timers for real nodes, virtual ones in simulation. */
 export interface Timers {
@@ -19,8 +19,8 @@ export interface CoreDriverOptions<Event> {
   readonly clock: Clock
   /** The direct protocols the core speaks; the first is where `send` effects go by default. */
   readonly protocols: readonly ProtocolId[]
-  /** What one peer may send on each protocol, where the node's default budget would not do. */
-  readonly budgets?: Readonly<Record<ProtocolId, Partial<ChannelBudget>>>
+  /** How each protocol is handled, where the node's defaults would not do: budget, largest message. */
+  readonly handling?: Readonly<Record<ProtocolId, HandleOptions>>
   /** Topics the core subscribes to (it must implement `receiveTopic`). */
   readonly topics?: readonly string[]
   readonly timers?: Timers
@@ -52,11 +52,10 @@ export class CoreDriver<Event> {
   start(): void {
     if (this.#running) return
     this.#running = true
-    const { core, net, clock, protocols, budgets = {}, topics = [] } = this.#options
+    const { core, net, clock, protocols, handling = {}, topics = [] } = this.#options
     for (const protocol of protocols) {
-      const budget = budgets[protocol]
       const receive: DirectHandler = ({ from, bytes }) => this.apply(core.receive(from, bytes, clock.now(), protocol))
-      this.#subscriptions.push(net.handle(protocol, receive, budget === undefined ? {} : { budget }))
+      this.#subscriptions.push(net.handle(protocol, receive, handling[protocol]))
     }
     for (const topic of topics) {
       this.#subscriptions.push(

@@ -120,6 +120,8 @@ export class Libp2pNet implements Net, Startable {
   readonly #log: Logger
   readonly #replay: ReplayGuard
   readonly #directHandlers = new Map<ProtocolId, DirectHandler>()
+  /** Protocols whose messages may be larger (or must be smaller) than an envelope. */
+  readonly #maxMessages = new Map<ProtocolId, number>()
   readonly #topicHandlers = new Map<string, TopicHandler>()
   readonly #peerListeners = new Set<(event: PeerEvent) => void>()
   /** Outbound streams, one per peer and protocol, opened on first use. */
@@ -182,7 +184,7 @@ export class Libp2pNet implements Net, Startable {
 
   async send(to: PeerRef, protocol: ProtocolId, bytes: MessageBytes): Promise<void> {
     if (!this.#running) throw new NetError('NOT_RUNNING', 'the node is not running')
-    const frame = encodeFrameParts(bytes instanceof Uint8Array ? [bytes] : bytes, { maxFrameBytes: this.limits.maxEnvelopeBytes })
+    const frame = encodeFrameParts(bytes instanceof Uint8Array ? [bytes] : bytes, { maxFrameBytes: this.#maxMessageBytes(protocol) })
     const key = `${to}\n${protocol}`
     // One retry on a fresh stream: the cached one may have been closed by the peer since its last use.
     for (let attempt = 0; ; attempt++) {
@@ -204,6 +206,12 @@ export class Libp2pNet implements Net, Startable {
   handle(protocol: ProtocolId, handler: DirectHandler, options: HandleOptions = {}): Unsubscribe {
     if (this.#directHandlers.has(protocol)) throw new NetError('ALREADY_REGISTERED', `${protocol} already has a handler`)
     if (options.budget !== undefined) this.rationing.declare(protocol, options.budget)
+    if (options.maxMessageBytes !== undefined) {
+      if (!(Number.isSafeInteger(options.maxMessageBytes) && options.maxMessageBytes > 0)) {
+        throw new NetError('INVALID_OPTION', `maxMessageBytes of ${protocol} must be a positive whole number, got ${options.maxMessageBytes}`)
+      }
+      this.#maxMessages.set(protocol, options.maxMessageBytes)
+    }
     this.#directHandlers.set(protocol, handler)
     void this.#components.registrar
       .handle(protocol, (stream, connection) => this.#readStream(protocol, stream, connection.remotePeer.toString()), {
@@ -323,13 +331,17 @@ export class Libp2pNet implements Net, Startable {
     return TopicValidatorResult.Reject
   }
 
+  #maxMessageBytes(protocol: ProtocolId): number {
+    return this.#maxMessages.get(protocol) ?? this.limits.maxEnvelopeBytes
+  }
+
   /** Reads frames from an inbound stream until it ends, within the sender's budget. */
   async #readStream(protocol: ProtocolId, stream: Stream, from: PeerRef): Promise<void> {
     const handler = this.#directHandlers.get(protocol)
     if (handler === undefined) return stream.abort(new NetError('SEND_FAILED', `no handler for ${protocol}`))
     if (this.isBanned(from)) return stream.abort(new NetError('SEND_FAILED', 'banned for flooding'))
     try {
-      for await (const bytes of decodeFrames(stream, { maxFrameBytes: this.limits.maxEnvelopeBytes })) {
+      for await (const bytes of decodeFrames(stream, { maxFrameBytes: this.#maxMessageBytes(protocol) })) {
         const budget = this.rationing.admit(from, protocol, bytes.length, this.clock.now())
         if (budget.action === 'disconnect') {
           this.#disconnect(from, budget.reason)

@@ -1,6 +1,7 @@
 import type { CoreEffect, PeerRef, ProtocolCore } from '@dscs/interface'
 import type { Bitfield } from '../bitfield.js'
 import { contentKey, type ContentId } from '../content-id.js'
+import { TRANSFER_FRAME_OVERHEAD } from '../constants.js'
 import { ChunkError } from '../errors.js'
 import { decodeManifest, encodeManifest, type Manifest } from '../manifest.js'
 import { decodeTransferMessage, type TransferMessage } from '../messages.js'
@@ -35,6 +36,11 @@ export class TransferCore implements ProtocolCore<TransferEvent> {
   readonly #slots: UploadSlots
   readonly #budgets = new Map<PeerRef, ByteBudget>()
   readonly #connected = new Set<PeerRef>()
+
+  /** The largest frame of the protocol: a piece of the largest chunk accepted, with its proof and fields. */
+  get maxFrameBytes(): number {
+    return this.#options.maxChunkSize + TRANSFER_FRAME_OVERHEAD
+  }
 
   constructor(options: TransferOptions) {
     this.#options = resolveTransferOptions(options)
