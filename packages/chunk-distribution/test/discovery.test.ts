@@ -25,13 +25,19 @@ interface Peer {
   readonly id: string
 }
 
-async function peer(options: { dht?: boolean; discovery?: DiscoveryInit } = {}): Promise<Peer> {
+async function peer(options: { dht?: boolean; discovery?: DiscoveryInit; uploadBytesPerSecond?: number } = {}): Promise<Peer> {
   const node = await createNode({
     listen: ['/ip4/127.0.0.1/tcp/0'],
     relayServer: false,
     dht: options.dht ?? false,
     net: { rationing: { bytesPerSecond: 1 << 30, burstBytes: 1 << 30 } },
-    services: { chunks: chunkDistribution({ requestTimeout: 2_000, discovery: { ...QUICK, ...options.discovery } }) }
+    services: {
+      chunks: chunkDistribution({
+        requestTimeout: 2_000,
+        discovery: { ...QUICK, ...options.discovery },
+        ...(options.uploadBytesPerSecond === undefined ? {} : { uploadBytesPerSecond: options.uploadBytesPerSecond, uploadBurstBytes: 2 * CHUNK })
+      })
+    }
   } satisfies NodeOptions)
   started.push(node)
   const chunks = node.libp2p.services.chunks as ChunkDistribution
@@ -100,7 +106,9 @@ describe('provider discovery on real libp2p nodes', () => {
     // Announcements off: only the DHT can tell the leecher of the seeder.
     const quiet = { dht: true, discovery: { announce: false } }
     const hub = await peer(quiet)
-    const seeder = await peer(quiet)
+    // The DHT connects every pair of a small network sooner or later (provides, queries), and a connected seeder
+    // serves at once: serving slowly (seconds for the content) lets the leecher's lookup report it before completion.
+    const seeder = await peer({ ...quiet, uploadBytesPerSecond: 128 * 1024 })
     const leecher = await peer(quiet)
     await connect(seeder, hub)
     await connect(leecher, hub)
@@ -109,7 +117,6 @@ describe('provider discovery on real libp2p nodes', () => {
     const cid = await seeder.chunks.publish(BYTES, { chunkSize: CHUNK })
     // The seeder provides in the background: wait until the hub holds its record, so the leecher's lookup can find it.
     await until(async () => (await providersAt(hub, cid)).includes(seeder.id))
-    // The DHT's own queries may have connected the two meanwhile: the download must not start from such a connection.
     if (connected(leecher, seeder)) await leecher.node.libp2p.hangUp(seeder.node.libp2p.peerId)
     await leecher.chunks.fetch(cid)
     expect(await contentOf(leecher.chunks, cid)).toBe(EXPECTED)
