@@ -20,6 +20,9 @@
  * - {@link TransferCore} is the transfer protocol as a sans-I/O core;
  *   {@link chunkDistribution} runs it as a libp2p service with `publish`,
  *   `fetch`, `seed` and `read`.
+ * - {@link DiscoveryCore} finds the holders of a download beyond the
+ *   connected peers: signed announcements on {@link ANNOUNCE_TOPIC}, and the
+ *   service adds kad-dht provider records when the node runs a DHT.
  *
  * @example
  * ```ts
@@ -48,7 +51,8 @@ export {
   MAX_CHUNK_COUNT,
   CHUNKS_CODEC,
   SHA2_256_CODE,
-  TRANSFER_BUDGET
+  TRANSFER_BUDGET,
+  ANNOUNCE_TOPIC
 } from './core/constants.js'
 export { ChunkError } from './core/errors.js'
 export type { ChunkErrorCode } from './core/errors.js'
@@ -83,6 +87,12 @@ export type { ReadOptions } from './read.js'
 export { ChunkDistributionService } from './service.js'
 export type { ChunkDistribution, ChunkDistributionInit, ChunkDistributionComponents, ChunkDistributionEvent, FetchOptions } from './service.js'
 export type { TransferProgress } from './progress.js'
+export { AnnouncementPayload, createAnnouncement, openAnnouncement } from './core/announcement.js'
+export type { Announcement, ReceivedAnnouncement } from './core/announcement.js'
+export { DiscoveryCore } from './core/discovery/core.js'
+export type { DiscoveryEvent, ProviderSource } from './core/discovery/core.js'
+export type { DiscoveryOptions, DiscoveryLimits } from './core/discovery/options.js'
+export type { DiscoveryInit } from './discovery.js'
 
 /**
  * The libp2p service factory: `createNode({ services: { chunks: chunkDistribution(init) } })`,

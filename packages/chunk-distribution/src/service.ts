@@ -1,6 +1,6 @@
 import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
-import { CoreDriver, type Timers } from '@dscs/net'
-import type { VerificationCache } from '@dscs/identity'
+import { CoreDriver, type ContentProviders, type Timers } from '@dscs/net'
+import type { Identity, VerificationCache } from '@dscs/identity'
 import { PROTOCOL_ID, TRANSFER_BUDGET } from './core/constants.js'
 import { contentKey, type ContentId } from './core/content-id.js'
 import { ChunkError } from './core/errors.js'
@@ -14,6 +14,8 @@ import { read, type ReadOptions } from './read.js'
 import type { ChunkStore } from './store/chunk-store.js'
 import { MemoryChunkStore } from './store/memory-store.js'
 import { FetchProgress, type TransferProgress } from './progress.js'
+import { ContentDiscovery, canDial, type DiscoveryInit } from './discovery.js'
+import type { DiscoveryEvent } from './core/discovery/core.js'
 
 /** What the service needs of the node it runs on. */
 export interface ChunkDistributionComponents {
@@ -21,6 +23,10 @@ export interface ChunkDistributionComponents {
   readonly clock: Clock
   readonly timers: Timers
   readonly verificationCache?: VerificationCache
+  /** The node's key, which signs availability announcements; without it (or a Net that can dial) no providers are sought. */
+  readonly identity?: Identity
+  /** DHT provider records, when the node has content routing. */
+  readonly providers?: ContentProviders
 }
 
 export interface ChunkDistributionInit extends Omit<TransferOptions, 'random' | 'verificationCache'> {
@@ -28,6 +34,8 @@ export interface ChunkDistributionInit extends Omit<TransferOptions, 'random' | 
   readonly store?: ChunkStore | (() => Promise<ChunkStore>)
   /** Uniform numbers in [0, 1) for rarest-first ties. Default Math.random. */
   readonly random?: () => number
+  /** Finding providers beyond the connected peers: announcements on a topic, DHT provider records. `false` turns it off. */
+  readonly discovery?: DiscoveryInit | false
 }
 
 export interface FetchOptions {
@@ -38,7 +46,10 @@ export interface FetchOptions {
 }
 
 /** Something the service did or saw, for logs and dashboards. */
-export type ChunkDistributionEvent = Extract<TransferEvent, { type: 'complete' | 'peer-dropped' | 'refused' }> | { readonly type: 'store-error'; readonly cid: ContentId; readonly error: unknown }
+export type ChunkDistributionEvent =
+  | Extract<TransferEvent, { type: 'complete' | 'peer-dropped' | 'refused' }>
+  | Extract<DiscoveryEvent, { type: 'provider' }>
+  | { readonly type: 'store-error'; readonly cid: ContentId; readonly error: unknown }
 
 /** The API of the service on a node: `node.libp2p.services.chunks`. */
 export interface ChunkDistribution {
@@ -78,6 +89,9 @@ export class ChunkDistributionService implements ChunkDistribution {
   #store: ChunkStore | undefined
   #core: TransferCore | undefined
   #driver: CoreDriver<TransferEvent> | undefined
+  #discovery: ContentDiscovery | undefined
+  /** Content found complete in the store at start, announced once the node runs. */
+  #seededAtStart: [ContentId, number][] = []
 
   constructor(components: ChunkDistributionComponents, init: ChunkDistributionInit = {}) {
     this.#components = components
@@ -91,13 +105,15 @@ export class ChunkDistributionService implements ChunkDistribution {
   /** Opens the store and seeds every complete content in it. libp2p calls it as the node starts. */
   async start(): Promise<void> {
     if (this.#core !== undefined) return
-    const { store: option, random, ...transfer } = this.#init
+    const { store: option, random, discovery, ...transfer } = this.#init
     const store = option === undefined ? new MemoryChunkStore() : typeof option === 'function' ? await option() : option
     const { verificationCache } = this.#components
     const core = new TransferCore({ ...transfer, random: random ?? Math.random, ...(verificationCache === undefined ? {} : { verificationCache }) })
     for (const cid of await store.contents()) {
       const [manifest, held] = await Promise.all([store.manifest(cid), store.bitfield(cid)])
-      if (manifest !== undefined && held?.complete === true) core.seed({ manifest, held })
+      if (manifest === undefined || held?.complete !== true) continue
+      core.seed({ manifest, held })
+      this.#seededAtStart.push([cid, held.length])
     }
     this.#store = store
     this.#core = core
@@ -111,6 +127,10 @@ export class ChunkDistributionService implements ChunkDistribution {
       // A send that fails (a peer gone mid-send) needs no handling: the core's timeouts ask elsewhere.
       onEvent: (event) => this.#onEvent(event)
     })
+    const { net, identity } = this.#components
+    if (discovery !== false && identity !== undefined && canDial(net)) {
+      this.#discovery = new ContentDiscovery({ ...this.#components, net, identity }, discovery ?? {}, (event) => this.#tell(event))
+    }
   }
 
   /** Speaks the protocol once the node runs, with the peers connected already. */
@@ -121,10 +141,13 @@ export class ChunkDistributionService implements ChunkDistribution {
     driver.start()
     const now = this.#components.clock.now()
     for (const peer of this.#components.net.peers()) driver.apply(core.peerConnected(peer, now))
+    this.#discovery?.start()
+    for (const [cid, chunks] of this.#seededAtStart.splice(0)) this.#discovery?.seed(cid, chunks)
   }
 
   beforeStop(): void {
     this.#driver?.stop()
+    this.#discovery?.stop()
   }
 
   /** Waits for the chunks being written, then closes a store the service opened. */
@@ -132,6 +155,7 @@ export class ChunkDistributionService implements ChunkDistribution {
     this.#driver?.stop()
     this.#driver = undefined
     this.#core = undefined
+    this.#discovery = undefined
     await Promise.allSettled([...this.#writes])
     const store = this.#store
     this.#store = undefined
@@ -142,7 +166,9 @@ export class ChunkDistributionService implements ChunkDistribution {
   async publish(source: ContentSource, options: PutOptions = {}): Promise<ContentId> {
     const { store, core } = this.#running()
     const { cid, manifest } = await put(store, source, options)
-    core.seed({ manifest, held: (await store.bitfield(cid))! })
+    const held = (await store.bitfield(cid))!
+    core.seed({ manifest, held })
+    this.#discovery?.seed(cid, held.length)
     return cid
   }
 
@@ -151,6 +177,7 @@ export class ChunkDistributionService implements ChunkDistribution {
     const [manifest, held] = await Promise.all([store.manifest(cid), store.bitfield(cid)])
     if (manifest === undefined || held === undefined) throw new ChunkError('UNKNOWN_CONTENT', `no manifest of ${contentKey(cid)} in the store`)
     core.seed({ manifest, held })
+    if (held.complete) this.#discovery?.seed(cid, held.length)
   }
 
   async fetch(cid: ContentId, options: FetchOptions = {}): Promise<Manifest> {
@@ -169,6 +196,7 @@ export class ChunkDistributionService implements ChunkDistribution {
     })
     const now = this.#components.clock.now()
     driver.apply(core.download(cid, now, manifest === undefined || held === undefined ? undefined : { manifest, held }))
+    this.#discovery?.download(cid, held?.count ?? 0, held?.length ?? 0)
     await done
     return (await store.manifest(cid))!
   }
@@ -222,6 +250,7 @@ export class ChunkDistributionService implements ChunkDistribution {
         return this.#readChunk(event.to, event.cid, event.index)
       case 'complete':
         this.#completed(event.cid)
+        this.#discovery?.seed(event.cid, this.#core?.progress(event.cid)?.chunks ?? 0)
         return this.#tell(event)
       case 'peer-dropped':
       case 'refused':
@@ -263,6 +292,7 @@ export class ChunkDistributionService implements ChunkDistribution {
     driver.apply(ok ? core.stored(cid, index, now) : core.storeFailed(cid, index, now))
     const progress = core.progress(cid)
     if (!ok || progress === undefined) return
+    this.#discovery?.progress(cid, progress.held, progress.chunks)
     for (const waiter of waiters) waiter.onProgress?.(waiter.progress.report(progress, now))
   }
 

@@ -72,6 +72,16 @@ export interface Net {
   /** Joins `topic`; the handler validates and receives every message on it. */
   subscribe(topic: string, handler: TopicHandler): Unsubscribe
 
+  /**
+   * Connects to `peer`, at `addresses` (multiaddrs) when given, else wherever
+   * the network knows it; resolves once connected (a `connect` peer event
+   * follows). Optional: a Net that cannot dial leaves it out.
+   */
+  dial?(peer: PeerRef, addresses?: readonly string[]): Promise<void>
+
+  /** Where other peers can reach this node (multiaddrs). Optional: a Net that cannot tell leaves it out. */
+  addresses?(): readonly string[]
+
   /** Peer connect and disconnect events. */
   onPeer(listener: (event: PeerEvent) => void): Unsubscribe
 

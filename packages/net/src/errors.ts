@@ -12,5 +12,7 @@ export type NetErrorCode =
   | 'ALREADY_REGISTERED'
   /** The data directory cannot be used. */
   | 'DATA_DIR'
+  /** A peer could not be dialled: a bad peer id, no usable address, or the connection failed. */
+  | 'DIAL_FAILED'
 
 export class NetError extends DscsCodedError<NetErrorCode> {}

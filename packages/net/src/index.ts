@@ -37,5 +37,7 @@ export type { DscsNetInit, DscsNetComponents, PeerPenalties } from './libp2p-net
 export { dscsGossipsub, gossipMessageId } from './gossip.js'
 export { dscsNet, protocolService } from './service.js'
 export type { ProtocolContext } from './service.js'
+export { libp2pProviders } from './providers.js'
+export type { ContentProviders, Provider, RoutedContent } from './providers.js'
 export { CoreDriver, realTimers } from './driver.js'
 export type { CoreDriverOptions, Timers } from './driver.js'

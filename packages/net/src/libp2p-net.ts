@@ -19,8 +19,9 @@ import { decodeFrames, encodeFrameParts, resolveLimits, type WireLimits } from '
 import { TopicValidatorResult, type GossipSub, type TopicValidatorFn } from '@libp2p/gossipsub'
 import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
 import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PrivateKey, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
-import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { NetError } from './errors.js'
 import { RecentRate } from './load.js'
 import { Rationing, type RationingOptions } from './rationing.js'
@@ -57,6 +58,7 @@ export interface DscsNetComponents {
   readonly privateKey: PrivateKey
   readonly registrar: Registrar
   readonly connectionManager: ConnectionManager
+  readonly addressManager: AddressManager
   readonly events: TypedEventTarget<Libp2pEvents>
   readonly logger: ComponentLogger
   readonly pubsub: GossipSub
@@ -201,6 +203,33 @@ export class Libp2pNet implements Net, Startable {
         if (attempt > 0 || !this.#running) throw new NetError('SEND_FAILED', `cannot send on ${protocol} to ${to}: ${describe(err)}`, { cause: err })
       }
     }
+  }
+
+  /**
+   * Connects to `peer` at `addresses` when any of them parses and names no
+   * other peer (untrusted addresses, e.g. from an announcement, can make this
+   * node dial only `peer`), else at the addresses the peer store or peer
+   * routing knows. The connection gater applies (a banned peer is refused).
+   */
+  async dial(peer: PeerRef, addresses: readonly string[] = []): Promise<void> {
+    if (!this.#running) throw new NetError('NOT_RUNNING', 'the node is not running')
+    let id: PeerId
+    try {
+      id = peerIdFromString(peer)
+    } catch (err) {
+      throw new NetError('DIAL_FAILED', `${peer} is not a peer id`, { cause: err })
+    }
+    const targets = addresses.flatMap((address) => dialAddress(address, peer))
+    try {
+      await this.#components.connectionManager.openConnection(targets.length > 0 ? targets : id)
+    } catch (err) {
+      throw new NetError('DIAL_FAILED', `cannot dial ${peer}: ${describe(err)}`, { cause: err })
+    }
+  }
+
+  /** This node's multiaddrs as others can dial them, with its `/p2p/` id. */
+  addresses(): readonly string[] {
+    return this.#components.addressManager.getAddresses().map((address) => address.toString())
   }
 
   handle(protocol: ProtocolId, handler: DirectHandler, options: HandleOptions = {}): Unsubscribe {
@@ -421,6 +450,20 @@ const GOSSIP_VERDICT: Record<MessageVerdict, TopicValidatorResult> = {
   accept: TopicValidatorResult.Accept,
   ignore: TopicValidatorResult.Ignore,
   reject: TopicValidatorResult.Reject
+}
+
+/** `address` ending in `/p2p/<peer>`, or nothing when it does not parse or names another peer. */
+function dialAddress(address: string, peer: PeerRef): Multiaddr[] {
+  let parsed: Multiaddr
+  try {
+    parsed = multiaddr(address)
+  } catch {
+    return []
+  }
+  // Only a last `/p2p/` names the peer: an earlier one is a relay's.
+  const last = parsed.getComponents().at(-1)
+  if (last?.name !== 'p2p') return [parsed.encapsulate(`/p2p/${peer}`)]
+  return last.value === peer ? [parsed] : []
 }
 
 function sleep(ms: number): Promise<void> {

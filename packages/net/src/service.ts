@@ -1,8 +1,10 @@
 import type { Identity, VerificationCache } from '@dscs/identity'
 import type { Clock, Store } from '@dscs/interface'
+import type { ContentRouting } from '@libp2p/interface'
 import { realTimers, type Timers } from './driver.js'
 import { NetError } from './errors.js'
 import { Libp2pNet, type DscsNetComponents, type DscsNetInit } from './libp2p-net.js'
+import { libp2pProviders, type ContentProviders } from './providers.js'
 
 /** The libp2p service factory of the DSCS Net: `services: { pubsub: …, net: dscsNet() }`, after gossipsub. */
 export function dscsNet(init: DscsNetInit = {}): (components: DscsNetComponents) => Libp2pNet {
@@ -21,6 +23,8 @@ export interface ProtocolContext {
   readonly verificationCache: VerificationCache
   /** The node's persistence (LevelDB under the data directory with `createNode`), or undefined for none. */
   readonly store: Store | undefined
+  /** Provider records through the node's content routing: kad-dht with `createNode({ dht: true })`, else none found. */
+  readonly providers: ContentProviders
 }
 
 /**
@@ -42,6 +46,8 @@ export function protocolService<Service>(create: (context: ProtocolContext) => S
     if (!(net instanceof Libp2pNet)) {
       throw new NetError('INVALID_OPTION', 'a DSCS protocol service needs the `net` service: start the node with createNode, or register dscsNet() before it')
     }
-    return create({ net, identity: net.identity, clock: net.clock, timers: realTimers, verificationCache: net.verificationCache, store: net.store })
+    // Routers (a DHT service) register with libp2p's compound content routing as they are built, before or after this one.
+    const providers = libp2pProviders((components as { contentRouting: ContentRouting }).contentRouting)
+    return create({ net, identity: net.identity, clock: net.clock, timers: realTimers, verificationCache: net.verificationCache, store: net.store, providers })
   }
 }

@@ -70,3 +70,21 @@ export const TRANSFER_BUDGET = Object.freeze({
   messagesPerSecond: 4_000,
   burstMessages: 8_000
 })
+
+/**
+ * The gossip topic of availability announcements, one for all content: gossipsub relays only the
+ * topics a node joined, so a per-content topic would never cross a node that neither holds nor fetches it.
+ */
+export const ANNOUNCE_TOPIC = 'dscs/chunks/announce'
+
+/** Largest encoded Announcement payload: a content id, counts and the addresses. */
+export const MAX_ANNOUNCEMENT_PAYLOAD_BYTES = 2_560
+
+/** Largest announcement envelope, checked before anything else. */
+export const MAX_ANNOUNCEMENT_BYTES = 3_072
+
+/** Most multiaddrs in an announcement. */
+export const MAX_ANNOUNCED_ADDRESSES = 8
+
+/** Longest multiaddr in an announcement, in characters. */
+export const MAX_ADDRESS_LENGTH = 256

@@ -26,6 +26,8 @@ export type ChunkErrorCode =
   | 'BAD_BITFIELD'
   /** A transfer frame that does not decode or breaks a rule; its size is refused as `TOO_LARGE` by @dscs/wire. */
   | 'BAD_MESSAGE'
+  /** An availability announcement that breaks a rule: more chunks held than the content has, a bad address. */
+  | 'BAD_ANNOUNCEMENT'
   /** A byte range outside the content. */
   | 'BAD_RANGE'
   /** Content that the store does not hold (no manifest for it). */

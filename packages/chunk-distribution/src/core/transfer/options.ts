@@ -65,7 +65,8 @@ export function resolveTransferOptions(options: TransferOptions): ResolvedTransf
   }
 }
 
-function positive(value: number | undefined, fallback: number, option: string): number {
+/** `value`, or `fallback` when absent; `INVALID_OPTION` unless positive. */
+export function positive(value: number | undefined, fallback: number, option: string): number {
   if (value === undefined) return fallback
   if (Number.isNaN(value) || value <= 0) throw new ChunkError('INVALID_OPTION', `${option} must be a positive number, got ${value}`)
   return value
