@@ -2,8 +2,8 @@ import { byteLength, joinBytes } from '@dscs/interface'
 import { WireError } from './errors.js'
 import { DEFAULT_LIMITS } from './limits.js'
 
-/** Chunks as libp2p streams yield them: bytes, or a list of byte chunks (Uint8ArrayList). */
-export type StreamChunk = Uint8Array | { subarray(): Uint8Array }
+/** Chunks as libp2p streams yield them: bytes, or a list of byte chunks (a Uint8ArrayList iterates its pieces). */
+export type StreamChunk = Uint8Array | Iterable<Uint8Array>
 
 export interface FramingOptions {
   /** Largest frame accepted or produced, in bytes. Default: the envelope limit, 1 MiB. */
@@ -135,7 +135,9 @@ export async function* decodeFrames(
 ): AsyncGenerator<Uint8Array> {
   const decoder = new FrameDecoder(options)
   for await (const chunk of source) {
-    yield* decoder.push(chunk instanceof Uint8Array ? chunk : chunk.subarray())
+    if (chunk instanceof Uint8Array) yield* decoder.push(chunk)
+    // Piece by piece: joining a list first would copy every byte once more than the frames need.
+    else for (const piece of chunk) yield* decoder.push(piece)
   }
   decoder.finish()
 }

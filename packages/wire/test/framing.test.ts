@@ -56,9 +56,10 @@ describe('framing', () => {
     expect([...encodeFrame(new Uint8Array(300)).subarray(0, 2)]).toEqual([0xac, 0x02])
   })
 
-  it('accepts Uint8ArrayList-like chunks', async () => {
-    const list = { subarray: () => encodeFrame(new Uint8Array([1, 2])) }
-    expect(await collect(decodeFrames([list]))).toEqual([new Uint8Array([1, 2])])
+  it('accepts Uint8ArrayList-like chunks, frames split across their pieces', async () => {
+    const [a, b] = [encodeFrame(new Uint8Array([1, 2])), encodeFrame(new Uint8Array([3, 4, 5]))]
+    const list = [a.subarray(0, 1), new Uint8Array([...a.subarray(1), ...b.subarray(0, 2)]), b.subarray(2)]
+    expect(await collect(decodeFrames([list]))).toEqual([new Uint8Array([1, 2]), new Uint8Array([3, 4, 5])])
   })
 
   it('refuses an oversized frame from its header, before buffering the body', () => {
