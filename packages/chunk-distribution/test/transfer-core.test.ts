@@ -85,6 +85,24 @@ describe('TransferCore, downloading', () => {
     expect(core.progress(cid)?.peers).toBe(1)
   })
 
+  it('asks for the chunks a read waits for before any other', async () => {
+    const { core, cid } = await leecher(32, { initialDepth: 2 })
+    core.prioritise(cid, [29, 30], 0)
+    expect(requests(core.receive('seed', bitfieldFrame(cid, 32, () => true), 0)).map((r) => r.index).sort()).toEqual([29, 30])
+  })
+
+  it('refuses a piece proved against another content\'s root, and drops its sender', async () => {
+    const { core, cid } = await leecher(4, { initialDepth: 1 })
+    const other = await seededContent(4, 77)
+    const index = requests(core.receive('liar', bitfieldFrame(cid, 4, () => true), 0))[0]!.index
+    // Bytes and proof that verify, but under the other content's root.
+    const foreign = encodeTransferMessage({ type: 'piece', content: cid, index, data: (await other.store.get(other.cid, index))!, proof: (await other.store.proof(other.cid, index))! })
+    const effects = core.receive('liar', foreign, 1)
+    expect(effects.flatMap((e) => (e.type === 'penalise' ? [e.error.code] : []))).toEqual(['HASH_MISMATCH'])
+    expect(events(effects).some((e) => e.type === 'store')).toBe(false)
+    expect(events(effects)).toContainEqual({ type: 'peer-dropped', cid, peer: 'liar', reason: 'corrupt' })
+  })
+
   it('hands a verified piece to the store, announces it once stored, and completes', async () => {
     const { core, cid, store } = await leecher(2, { initialDepth: 2 })
     core.receive('seed', bitfieldFrame(cid, 2, () => true), 0)
@@ -154,6 +172,20 @@ describe('TransferCore, serving', () => {
     core.receive('p', encodeTransferMessage({ type: 'cancel', content: cid, index: 0 }), 0)
     expect(core.served('p', cid, 0, new Uint8Array(1), new Uint8Array(0))).toEqual([])
     expect(core.uploads).toBe(2)
+  })
+
+  it('answers a flood of requests with refusals, holding no more than its upload slots', async () => {
+    const { core, cid } = await seeder({ uploadSlotsPerPeer: 4, uploadSlots: 8 })
+    let reads = 0
+    let refusals = 0
+    for (let i = 0; i < 10_000; i++) {
+      const effects = core.receive('flooder', encodeTransferMessage({ type: 'request', content: cid, index: i % 4, withProof: true }), 0)
+      reads += events(effects).filter((e) => e.type === 'read').length
+      refusals += sent(effects).filter((s) => s.message.type === 'reject').length
+    }
+    expect(reads).toBe(4)
+    expect(refusals).toBe(10_000 - 4)
+    expect(core.uploads).toBe(4)
   })
 
   it('refuses what exceeds a peer\'s byte budget', async () => {
