@@ -17,7 +17,8 @@ export interface ReadOptions {
  * Bytes [offset, offset + length) of content `cid` from `store`, in order,
  * one piece per covering chunk, each yielded as soon as its chunk is held
  * (verified) — waiting for chunks still to come, so a read can run alongside
- * the download that fills the store. Holds one chunk at a time. Fails with
+ * the download that fills the store. Holds one chunk at a time. The pieces
+ * may be the store's own bytes: read them, copy them to modify them. Fails with
  * `UNKNOWN_CONTENT` when the store has no manifest of `cid`, `BAD_RANGE` for
  * a range outside the content.
  */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Bitfield, TransferCore, encodeTransferMessage, type TransferOptions } from '../src/index.js'
 import { CHUNK, bitfieldFrame, events, pieceFrame, requests, seededContent, seededRandom, sent } from './transfer-harness.js'
+import { flipBit } from './helpers.js'
 
 async function leecher(chunks: number, options: Partial<TransferOptions> = {}) {
   const content = await seededContent(chunks)
@@ -73,8 +74,7 @@ describe('TransferCore, downloading', () => {
     const { core, cid, store } = await leecher(2, { initialDepth: 2, endgameRequests: 1 })
     const asked = requests(core.receive('bad', bitfieldFrame(cid, 2, () => true), 0))
     const index = asked[0]!.index
-    const data = (await store.get(cid, index))!
-    data[5]! ^= 1
+    const data = flipBit((await store.get(cid, index))!, 40)
     const corrupt = encodeTransferMessage({ type: 'piece', content: cid, index, data, proof: (await store.proof(cid, index))! })
     core.receive('good', bitfieldFrame(cid, 2, () => true), 0)
     const effects = core.receive('bad', corrupt, 5)

@@ -43,7 +43,10 @@ export interface ChunkStore {
   bitfield(cid: ContentId): Promise<Bitfield | undefined>
   /** True when chunk `index` of `cid` is held. */
   has(cid: ContentId, index: number): Promise<boolean>
-  /** The bytes of chunk `index` of `cid` (the caller's to keep), or undefined when not held. */
+  /**
+   * The bytes of chunk `index` of `cid`, or undefined when not held. Read
+   * them, never modify them: a store may hand out the bytes it keeps.
+   */
   get(cid: ContentId, index: number): Promise<Uint8Array | undefined>
   /** The proof of chunk `index` of `cid` (its siblings, leaf level first), or undefined when the chunk is not held. */
   proof(cid: ContentId, index: number): Promise<Uint8Array | undefined>
@@ -53,7 +56,8 @@ export interface ChunkStore {
    * known here (from the proofs of chunks stored before). A `VerifiedPath`
    * that a `ChunkVerifier` returned for these very bytes spares hashing them
    * again. Fails with a `ChunkError`, storing nothing: `BAD_INDEX`,
-   * `BAD_LENGTH`, `BAD_PROOF`, `HASH_MISMATCH`, `PROOF_REQUIRED`.
+   * `BAD_LENGTH`, `BAD_PROOF`, `HASH_MISMATCH`, `PROOF_REQUIRED`. A store
+   * may keep `data` itself (zero-copy): do not modify it after the call.
    */
   put(cid: ContentId, index: number, data: Uint8Array, proof?: Uint8Array | VerifiedPath): Promise<boolean>
   /** Resolves once chunk `index` of `cid` is held; fails with `ABORTED` when `signal` aborts, `STORE_CLOSED` on close. */

@@ -14,7 +14,11 @@ interface MemoryContent {
   readonly chunks: (Uint8Array | undefined)[]
 }
 
-/** A {@link ChunkStore} in memory: for tests, browsers and content that is small or short-lived. */
+/**
+ * A {@link ChunkStore} in memory: for tests, browsers and content that is
+ * small or short-lived. Zero-copy: it keeps the bytes it is given and hands
+ * out the bytes it keeps.
+ */
 export class MemoryChunkStore implements ChunkStore {
   readonly #maxChunks: number
   readonly #contents = new Map<string, MemoryContent>()
@@ -53,7 +57,7 @@ export class MemoryChunkStore implements ChunkStore {
   }
 
   async get(cid: ContentId, index: number): Promise<Uint8Array | undefined> {
-    return this.#content(cid).chunks[index]?.slice()
+    return this.#content(cid).chunks[index]
   }
 
   async proof(cid: ContentId, index: number): Promise<Uint8Array | undefined> {
@@ -65,7 +69,8 @@ export class MemoryChunkStore implements ChunkStore {
     const { entry, chunks } = this.#content(cid)
     const verified = entry.verify(index, data, proof)
     if (entry.held.has(index)) return false
-    chunks[index] = data.slice()
+    // Kept as it is unless it is a small view of a larger buffer, which it would keep alive.
+    chunks[index] = data.byteLength * 2 >= data.buffer.byteLength ? data : data.slice()
     entry.record(verified)
     this.#waiters.notify(entry.key, index)
     return true
