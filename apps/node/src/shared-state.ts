@@ -47,7 +47,7 @@ export function sharedState(): SharedState {
   const notes = graph.source('notes', ySource(text))
   const lines = graph.computed('lines', (read) => read.read(notes).toJSON().split('\n').filter((line) => line !== '').length)
   const trust = allowList([], { others: 'pending' })
-  const service = frpState({ graph, codec: jsonCodec(isSharedOp), trust, domain: SHARED_DOMAIN, syncInterval: 1_000, doc: { name: 'notes', doc } })
+  const service = frpState({ graph, codec: jsonCodec(isSharedOp), trust, domain: SHARED_DOMAIN, syncInterval: 1_000, docs: { notes: doc } })
   return { graph, counters, note, text, lines, trust, service }
 }
 

@@ -14,7 +14,6 @@ import { joinBytes } from '@dscs/interface'
 import { identityFromSeed, signEnvelope, verify } from '@dscs/identity'
 import { FrpStateCore, OpLog, StateGraph, compareOps, opKind, type Op, type OpCodec } from '@dscs/frp-state'
 import { createEnvelope, decodeEnvelope, encodeEnvelope, envelopeHash, signingBytes } from '@dscs/wire'
-import { bytesToHex } from '@noble/hashes/utils.js'
 
 interface Add {
   readonly key: number
@@ -155,11 +154,11 @@ async function antiEntropy(): Promise<void> {
   let seed = 7
   const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
   // Divergent ops spread at random through the last 50 minutes, among the shared ones.
-  const sign = (i: number): { key: string; bytes: Uint8Array } => {
+  const sign = (i: number): { id: Uint8Array; bytes: Uint8Array } => {
     const author = authors[i % authors.length]!
     const timestamp = now - 3_000_000 + Math.floor(random() * 2_990_000)
     const envelope = signEnvelope(author, createEnvelope({ kind: opKind('default'), payload: codec.encode({ key: i % 5000, by: i }), author: author.publicKey, timestamp, seq: i % 7 }))
-    return { key: bytesToHex(envelopeHash(envelope)), bytes: encodeEnvelope(envelope) }
+    return { id: envelopeHash(envelope), bytes: encodeEnvelope(envelope) }
   }
   const shared = Array.from({ length: SHARED }, (_, i) => sign(i))
   const onlyA = Array.from({ length: ONLY }, (_, i) => sign(SHARED + 2 * i))
@@ -167,7 +166,7 @@ async function antiEntropy(): Promise<void> {
   const core = (name: string, own: typeof onlyA) => {
     const c = new FrpStateCore<Add>({ identity: identityFromSeed(new TextEncoder().encode(name.padEnd(32, '-'))), graph: counters(), codec, horizon: 3_600_000, self: name })
     // The disk path: checked and hashed, not verified again, as a node restarting with these ops would.
-    for (const op of [...shared, ...own]) c.restore(op.bytes, op.key, 'confirmed', now)
+    for (const op of [...shared, ...own]) c.restore(op.bytes, op.id, 'confirmed', now)
     return c
   }
   const cores: Record<string, FrpStateCore<Add>> = { a: core('a', onlyA), b: core('b', onlyB) }

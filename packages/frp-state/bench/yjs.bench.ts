@@ -11,7 +11,7 @@
 import { BenchSuite } from '@dscs/bench'
 import { VerificationCache, generateIdentity } from '@dscs/identity'
 import type { Unsubscribe } from '@dscs/interface'
-import { YDocSyncCore, ySource } from '@dscs/frp-state'
+import { YDocSyncCore, ySource, type YDocReplica } from '@dscs/frp-state'
 import * as Y from 'yjs'
 
 
@@ -43,15 +43,19 @@ const identity = generateIdentity()
 let notifications = 0
 
 /** A doc kept in sync by a core, with what a running node adds: the driver's local-update watch and a graph source. */
-function syncedDoc(verificationCache?: VerificationCache): { core: InstanceType<typeof YDocSyncCore>; stop: Unsubscribe } {
+function syncedDoc(verificationCache?: VerificationCache): { core: YDocSyncCore; replica: YDocReplica; topic: string; stop: Unsubscribe } {
   const doc = new Y.Doc()
-  const core = new YDocSyncCore({ identity, doc, ...DOC, ...(verificationCache === undefined ? {} : { verificationCache }) })
-  const stopWatch = core.onLocalUpdate(() => {
+  const core = new YDocSyncCore({ identity, domain: DOC.domain, ...(verificationCache === undefined ? {} : { verificationCache }) })
+  core.addDoc(DOC.name, doc, NOW)
+  const replica = core.replica(DOC.name)!
+  const stopWatch = replica.onLocalUpdate(() => {
     throw new Error('a remote update was reported as local')
   })
   const stopSource = ySource(doc.getText('text')).subscribe(() => notifications++)
   return {
     core,
+    replica,
+    topic: core.topicOf(DOC.name)!,
     stop: () => {
       stopWatch()
       stopSource()
@@ -74,8 +78,8 @@ const apply = new BenchSuite('@dscs/frp-state', 'yjs')
 apply.add('raw Y.applyUpdate', () => rawApply(EDITS))
 apply.add('raw Y.applyUpdate, text observed', rawApplyObserved)
 apply.add('frp-state apply path', () => {
-  const { core, stop } = syncedDoc()
-  for (const update of updates) core.replica.applyRemote(update)
+  const { replica, stop } = syncedDoc()
+  for (const update of updates) replica.applyRemote(update)
   stop()
 })
 await apply.run({ rounds: 25, roundMs: 600 })
@@ -95,20 +99,20 @@ await apply.save(new URL('./results/', import.meta.url))
 // The envelopes a peer would publish for the first 1,000 edits, sealed once.
 const publisher = syncedDoc()
 const envelopes = updates.slice(0, SIGNED_EDITS).map((update) => {
-  const [effect] = publisher.core.publishUpdate(update, NOW)
+  const [effect] = publisher.core.publishUpdate(DOC.name, update, NOW)
   if (effect?.type !== 'publish') throw new Error('an update was not sealed')
   return effect.bytes
 })
 publisher.stop()
 const cache = new VerificationCache()
 const warm = syncedDoc(cache)
-for (const bytes of envelopes) warm.core.receiveTopic('publisher', warm.core.topic, bytes, NOW)
+for (const bytes of envelopes) warm.core.receiveTopic('publisher', warm.topic, bytes, NOW)
 warm.stop()
 
 function receiveAll(verificationCache?: VerificationCache): void {
-  const { core, stop } = syncedDoc(verificationCache)
+  const { core, topic, stop } = syncedDoc(verificationCache)
   for (const bytes of envelopes) {
-    if (core.receiveTopic('publisher', core.topic, bytes, NOW).verdict !== 'accept') throw new Error('an envelope was refused')
+    if (core.receiveTopic('publisher', topic, bytes, NOW).verdict !== 'accept') throw new Error('an envelope was refused')
   }
   stop()
 }

@@ -37,6 +37,7 @@ import type { FrpStateCoreOptions, FrpStateEvent } from './core/core.js'
 import type { StateGraph } from './core/graph.js'
 import type { Op } from './core/op.js'
 import type { LoadReport } from './persistence.js'
+import type { YjsEvent } from './yjs/sync-core.js'
 import type * as Y from 'yjs'
 import { FrpStateService } from './service.js'
 
@@ -62,7 +63,7 @@ export type { SyncPayload } from './core/messages.js'
 export { OpIndex, ReconcileSession, START, END, compareBounds, DEFAULT_BRANCHING, DEFAULT_LIST_THRESHOLD, DEFAULT_MAX_ROUNDS } from './sync/index.js'
 export type { Bound, ReconcileOptions, ReconcileStep } from './sync/index.js'
 export { OpStore } from './persistence.js'
-export { ySource, YDocSyncCore, YDocSyncDriver, YDocReplica, YUpdateLog, YSyncPayload, YUpdatePayload, checkUpdate, YJS_PROTOCOL_ID, yjsTopic, DEFAULT_MAX_YJS_ENVELOPE_BYTES } from './yjs/index.js'
+export { ySource, YDocSyncCore, YDocSyncDriver, YDocReplica, YUpdateLog, YSyncPayload, YUpdatePayload, checkUpdate, YJS_PROTOCOL_ID, yjsTopic, DEFAULT_MAX_YJS_ENVELOPE_BYTES, DEFAULT_MAX_YJS_DOCS } from './yjs/index.js'
 export type { YDocSyncCoreOptions, YjsEvent, YDocSyncDriverOptions, YDocReplicaOptions, YUpdateLogOptions, YjsPayload } from './yjs/index.js'
 export type { LoadReport, Resume } from './persistence.js'
 
@@ -90,24 +91,45 @@ export interface FrpState<P> {
   onEvent(listener: (event: FrpStateServiceEvent<P>) => void): Unsubscribe
   /** Resolves when every write so far is on disk. */
   flush(): Promise<void>
+  /** The names of the Y.Docs kept, those of `init.docs` first. */
+  readonly docs: string[]
+  /** The Y.Doc kept under `name`, if any. */
+  doc(name: string): Y.Doc | undefined
+  /**
+   * Keeps `doc` in sync under `name` from now on: restored from the store
+   * (records of an earlier run under that name included), every update
+   * stored, synced with each connected peer at once and on every connect.
+   * Fails with FrpStateError `NOT_RUNNING` before the node has started,
+   * `INVALID_OPTION` (a name not of 1-64 letters, digits, `.`, `_`, `-`, or
+   * a Y.Doc kept already), `DUPLICATE_NAME` or `TOO_MANY_DOCS`.
+   */
+  addDoc(name: string, doc: Y.Doc): Promise<void>
+  /** Stops syncing and storing document `name` (its stored records stay, for a later `addDoc`); false if it was not kept. */
+  removeDoc(name: string): Promise<boolean>
 }
 
 export type FrpStateServiceEvent<P> =
   | FrpStateEvent<P>
   | { readonly type: 'store-error'; readonly error: unknown }
   | { readonly type: 'send-error'; readonly to?: PeerRef; readonly error: unknown }
+  /** An event of the Yjs documents' sync: a peer's state of a document applied (`synced`), or a message too large to send (`notSent`). */
+  | { readonly type: 'doc'; readonly event: YjsEvent }
 
-/** Options of the service: the core's, where to persist, and a shared Yjs document. */
+/** Options of the service: the core's, where to persist, and the shared Yjs documents. */
 export interface FrpStateInit<P> extends Omit<FrpStateCoreOptions<P>, 'identity' | 'verificationCache' | 'resume'> {
   /** Where ops, bases, the floor and the document persist: default the node's store (LevelDB with a data directory); `false` for none. */
   readonly store?: Store | false
   /**
-   * A Y.Doc shared in this domain under `name`: restored from the store at
-   * start, every update stored, synced with peers (y-protocols over signed
-   * envelopes) and published live. Feed its types to the graph with
-   * `graph.source(name, ySource(doc.getText('…')))`. One document per service.
+   * Y.Docs shared in this domain, by name (1-64 letters, digits, `.`, `_`,
+   * `-`): each restored from the store at start, every update stored, synced
+   * with peers (y-protocols over signed envelopes) and published live on its
+   * own topic. Feed their types to the graph with
+   * `graph.source(name, ySource(doc.getText('…')))`. More can be added, and
+   * any removed, while the node runs: {@link FrpState.addDoc}.
    */
-  readonly doc?: { readonly name: string; readonly doc: Y.Doc }
+  readonly docs?: Readonly<Record<string, Y.Doc>>
+  /** Most Y.Docs the service keeps at once. Default 256. */
+  readonly maxDocs?: number
 }
 
 /** What the service needs from its node: the part of `@dscs/net`'s `ProtocolContext` it uses. */

@@ -1,5 +1,4 @@
 import { isDscsError, type Store, type StoreBatchOp } from '@dscs/interface'
-import { bytesToHex } from '@noble/hashes/utils.js'
 import type { FrpStateCore } from './core/core.js'
 import { FrpStateError } from './core/errors.js'
 import { VIEWS, type BaseValue, type ValueCodec, type View } from './core/graph.js'
@@ -75,7 +74,7 @@ export class OpStore {
       const status = STATUSES[value[0] ?? -1]
       try {
         if (id.length !== ID_BYTES || status === undefined) throw new FrpStateError('CORRUPT_STORE', 'op record with a bad key or status')
-        core.restore(value.subarray(1), bytesToHex(id), status, now)
+        core.restore(value.subarray(1), id, status, now)
         ops++
       } catch (error) {
         if (!isDscsError(error)) throw error

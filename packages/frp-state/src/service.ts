@@ -8,9 +8,19 @@ import type { StateGraph } from './core/graph.js'
 import { acceptAll } from './core/trust.js'
 import type { Op } from './core/op.js'
 import { OpStore, type LoadReport } from './persistence.js'
+import type * as Y from 'yjs'
+import { positiveOption } from './core/options.js'
+import { DEFAULT_MAX_YJS_DOCS } from './yjs/constants.js'
+import { checkNewDoc } from './yjs/doc-set.js'
 import { YDocSyncCore } from './yjs/sync-core.js'
 import { YDocSyncDriver } from './yjs/sync-driver.js'
 import { YUpdateLog } from './yjs/update-log.js'
+
+/** A Y.Doc the service keeps, with its update log once open (none without a store). */
+interface KeptDoc {
+  readonly doc: Y.Doc
+  log: YUpdateLog | undefined
+}
 
 /**
  * The service behind {@link frpState}: an {@link FrpStateCore} run by a
@@ -25,7 +35,9 @@ export class FrpStateService<P> implements FrpState<P> {
   readonly #init: FrpStateInit<P>
   readonly #opStore: OpStore | undefined
   readonly #store: Store | undefined
-  #docLog: YUpdateLog | undefined
+  readonly #maxDocs: number
+  /** Every document kept, by name, including one whose log is still opening (so its name is taken). */
+  readonly #docs = new Map<string, KeptDoc>()
   #docSync: YDocSyncDriver | undefined
   readonly #listeners = new Set<(event: FrpStateServiceEvent<P>) => void>()
   #core: FrpStateCore<P> | undefined
@@ -40,6 +52,7 @@ export class FrpStateService<P> implements FrpState<P> {
     const store = init.store === false ? undefined : (init.store ?? components.store)
     this.#store = store
     this.#opStore = store === undefined ? undefined : new OpStore(store, init.domain ?? 'default')
+    this.#maxDocs = positiveOption(init.maxDocs, DEFAULT_MAX_YJS_DOCS, 'maxDocs')
   }
 
   /** Loads the state from the store (bases, then the ops after them). libp2p calls it as the node starts. */
@@ -55,8 +68,10 @@ export class FrpStateService<P> implements FrpState<P> {
       ...(this.#opStore === undefined ? {} : { resume: await this.#opStore.resume() })
     })
     this.#loaded = (await this.#opStore?.load(core, this.#components.clock.now())) ?? { ops: 0, bases: 0, refused: 0 }
-    const shared = this.#init.doc
-    if (shared !== undefined && this.#store !== undefined) this.#docLog = await YUpdateLog.open(this.#store, shared.doc, { domain: core.domain, name: shared.name })
+    for (const [name, doc] of Object.entries(this.#init.docs ?? {})) {
+      checkNewDoc(this.#docs, (kept) => kept.doc, name, doc, this.#maxDocs)
+      this.#docs.set(name, { doc, log: await this.#openLog(core.domain, name, doc) })
+    }
     const driver = new CoreDriver<FrpStateEvent<P>>({
       core,
       net: this.#components.net,
@@ -73,26 +88,67 @@ export class FrpStateService<P> implements FrpState<P> {
     this.#driver = driver
   }
 
-  /** Joins the domain's topic and protocol once the node (and its gossipsub) runs. libp2p calls it after every service started. */
+  /** Joins the domain's topics and protocols once the node (and its gossipsub) runs. libp2p calls it after every service started. */
   afterStart(): void {
+    if (this.#core === undefined || this.#docSync !== undefined) return
     this.#driver?.start()
-    const shared = this.#init.doc
-    if (shared === undefined || this.#core === undefined) return
-    const core = new YDocSyncCore({
-      identity: this.#components.identity,
-      doc: shared.doc,
-      domain: this.#core.domain,
-      name: shared.name,
-      verificationCache: this.#components.verificationCache
-    })
-    this.#docSync = new YDocSyncDriver({
-      core,
+    const sync = new YDocSyncDriver({
+      core: new YDocSyncCore({
+        identity: this.#components.identity,
+        domain: this.#core.domain,
+        maxDocs: this.#maxDocs,
+        verificationCache: this.#components.verificationCache
+      }),
       net: this.#components.net,
       clock: this.#components.clock,
       timers: this.#components.timers,
+      onEvent: (event) => this.#tell({ type: 'doc', event }),
+      onEffectError: (effect, error) => this.#tell({ type: 'send-error', to: effect.type === 'send' ? effect.to : undefined, error }),
       ...(this.#init.syncInterval === undefined ? {} : { resyncEvery: this.#init.syncInterval })
     })
-    this.#docSync.start()
+    for (const [name, { doc }] of this.#docs) sync.addDoc(name, doc)
+    sync.start()
+    this.#docSync = sync
+  }
+
+  get docs(): string[] {
+    return [...this.#docs.keys()]
+  }
+
+  doc(name: string): Y.Doc | undefined {
+    return this.#docs.get(name)?.doc
+  }
+
+  async addDoc(name: string, doc: Y.Doc): Promise<void> {
+    const sync = this.#docSync
+    const domain = this.#core?.domain
+    if (sync === undefined || domain === undefined) throw new FrpStateError('NOT_RUNNING', 'start the service (or its node) before adding documents')
+    checkNewDoc(this.#docs, (kept) => kept.doc, name, doc, this.#maxDocs)
+    const kept: KeptDoc = { doc, log: undefined }
+    this.#docs.set(name, kept)
+    try {
+      // Restored before it syncs, so its first step 1 holds what the store had, and the restore is not published as an edit.
+      kept.log = await this.#openLog(domain, name, doc)
+    } catch (err) {
+      this.#docs.delete(name)
+      throw err
+    }
+    if (this.#docs.get(name) === kept && this.#docSync === sync) {
+      sync.addDoc(name, doc)
+      return
+    }
+    // Removed, or the service stopped, while the log opened.
+    await kept.log?.close()
+    if (this.#docSync !== sync) throw new FrpStateError('NOT_RUNNING', `the service stopped while document ${name} was being added`)
+  }
+
+  async removeDoc(name: string): Promise<boolean> {
+    const kept = this.#docs.get(name)
+    if (kept === undefined) return false
+    this.#docs.delete(name)
+    this.#docSync?.removeDoc(name)
+    await kept.log?.close()
+    return true
   }
 
   /** Leaves the topic and protocol while gossipsub still runs. libp2p calls it before stopping any service. */
@@ -102,13 +158,18 @@ export class FrpStateService<P> implements FrpState<P> {
     this.#docSync = undefined
   }
 
+  async #openLog(domain: string, name: string, doc: Y.Doc): Promise<YUpdateLog | undefined> {
+    return this.#store === undefined ? undefined : YUpdateLog.open(this.#store, doc, { domain, name })
+  }
+
   /** Waits for every write to reach the store. libp2p calls it as the node stops. */
   async stop(): Promise<void> {
     this.#driver?.stop()
     this.#docSync?.stop()
     this.#docSync = undefined
-    await this.#docLog?.close()
-    this.#docLog = undefined
+    const kept = [...this.#docs.values()]
+    this.#docs.clear()
+    await Promise.all(kept.flatMap(({ log }) => (log === undefined ? [] : [log.close()])))
     this.#unsubscribeTrust?.()
     this.#core?.close()
     this.#driver = undefined
@@ -138,7 +199,7 @@ export class FrpStateService<P> implements FrpState<P> {
   /** Resolves when every write so far is on disk. */
   async flush(): Promise<void> {
     await this.#opStore?.flush()
-    await this.#docLog?.flushed()
+    await Promise.all([...this.#docs.values()].flatMap(({ log }) => (log === undefined ? [] : [log.flushed()])))
   }
 
   #onEvent(event: FrpStateEvent<P>): void {

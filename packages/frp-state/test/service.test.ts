@@ -44,7 +44,7 @@ describe('frp-state on real libp2p nodes', () => {
       const node = await createNode({
         listen: ['/ip4/127.0.0.1/tcp/0'],
         relayServer: false,
-        services: { state: frpState({ graph: app.graph, codec: app.codec, doc: { name: 'notes', doc }, ...(syncInterval === undefined ? {} : { syncInterval }) }) }
+        services: { state: frpState({ graph: app.graph, codec: app.codec, docs: { notes: doc }, ...(syncInterval === undefined ? {} : { syncInterval }) }) }
       })
       started.push(node)
       return { ...app, node, text, length }
@@ -69,7 +69,7 @@ describe('frp-state on real libp2p nodes', () => {
       const node = await createNode({
         listen: ['/ip4/127.0.0.1/tcp/0'],
         relayServer: false,
-        services: { state: frpState({ graph: app.graph, codec: app.codec, doc: { name: 'notes', doc }, syncInterval: 200 }) }
+        services: { state: frpState({ graph: app.graph, codec: app.codec, docs: { notes: doc }, syncInterval: 200 }) }
       })
       started.push(node)
       return { node, text: doc.getText('notes') }
@@ -80,6 +80,67 @@ describe('frp-state on real libp2p nodes', () => {
     // c syncs with b only; b takes c's edit in a sync step 2, which is never republished live: a must ask again.
     await c.node.dial(b.node.multiaddrs()[0]!)
     await waitFor(() => a.text.toJSON() === 'written by c, offline', 'the edit to reach a through b')
+  })
+
+  it('keeps many documents: each syncs by itself, one added while running syncs both ways, and a late joiner gets them all', async () => {
+    const start = async (names: readonly string[]) => {
+      const app = counterApp()
+      const docs = Object.fromEntries(names.map((name) => [name, new Y.Doc()]))
+      const node = await createNode({
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        relayServer: false,
+        services: { state: frpState({ graph: app.graph, codec: app.codec, docs, syncInterval: 200 }) }
+      })
+      started.push(node)
+      const state = node.libp2p.services.state as FrpState<Add>
+      return { node, state, text: (name: string) => state.doc(name)!.getText('text') }
+    }
+    const a = await start(['alpha', 'beta'])
+    const b = await start(['alpha', 'beta'])
+    expect(a.state.docs).toEqual(['alpha', 'beta'])
+    a.text('alpha').insert(0, 'a:alpha ')
+    b.text('beta').insert(0, 'b:beta ')
+    await a.node.dial(b.node.multiaddrs()[0]!)
+    await waitFor(() => b.text('alpha').toJSON() === 'a:alpha ' && a.text('beta').toJSON() === 'b:beta ', 'each document to sync')
+    expect(a.text('alpha').toJSON()).toBe('a:alpha ')
+    expect(b.text('beta').toJSON()).toBe('b:beta ')
+
+    // Live edits go on each document's own topic.
+    for (const name of ['alpha', 'beta']) {
+      await waitFor(() => a.node.net.topicPeers(`dscs/frp-state/default/yjs/${name}`).length === 1, `the ${name} topic`)
+    }
+    b.text('alpha').insert(b.text('alpha').length, 'live')
+    await waitFor(() => a.text('alpha').toJSON() === 'a:alpha live', 'the live edit of alpha')
+    expect(a.text('beta').toJSON()).toBe('b:beta ')
+
+    // A document added while running, holding an edit on each side before it was added: both edits reach both sides.
+    const gammaOfA = new Y.Doc()
+    gammaOfA.getText('text').insert(0, 'a:gamma ')
+    await a.state.addDoc('gamma', gammaOfA)
+    const gammaOfB = new Y.Doc()
+    gammaOfB.getText('text').insert(0, 'b:gamma ')
+    await b.state.addDoc('gamma', gammaOfB)
+    await waitFor(() => a.text('gamma').length === 16 && a.text('gamma').toJSON() === b.text('gamma').toJSON(), 'the added document to sync')
+    await expect(b.state.addDoc('gamma', new Y.Doc())).rejects.toMatchObject({ code: 'DUPLICATE_NAME' })
+
+    // A late joiner that dials b alone gets every document, as b holds it.
+    const c = await start(['alpha', 'beta', 'gamma'])
+    await c.node.dial(b.node.multiaddrs()[0]!)
+    await waitFor(() => ['alpha', 'beta', 'gamma'].every((name) => c.text(name).toJSON() === b.text(name).toJSON()), 'the late joiner to catch up')
+    expect(c.text('gamma').length).toBe(16)
+    for (const [x, y] of [[a, b], [b, a], [b, c], [c, b]] as const) expect(x.node.net.penalties(y.node.peerId).total).toBe(0)
+
+    expect(await a.state.removeDoc('gamma')).toBe(true)
+    expect(await a.state.removeDoc('gamma')).toBe(false)
+    expect(a.state.docs).toEqual(['alpha', 'beta'])
+    expect(a.state.doc('gamma')).toBeUndefined()
+  }, 60_000)
+
+  it('refuses to add a document once its node has stopped, and a bad name while it runs', async () => {
+    const { node, state } = await statefulNode()
+    await expect(state.addDoc('a/b', new Y.Doc())).rejects.toMatchObject({ code: 'INVALID_OPTION' })
+    await node.stop()
+    await expect(state.addDoc('notes', new Y.Doc())).rejects.toMatchObject({ code: 'NOT_RUNNING' })
   })
 
   it('refuses to submit once its node has stopped, with a typed error', async () => {

@@ -62,7 +62,7 @@ class PlainPeer {
       seq: this.#seq++
     })
     const bytes = encodeEnvelope(signEnvelope(this.#identity, unsigned))
-    this.handle(kind === YSyncPayload ? this.core.receive(PLAIN, bytes, NOW) : this.core.receiveTopic(PLAIN, this.core.topic, bytes, NOW).effects)
+    this.handle(kind === YSyncPayload ? this.core.receive(PLAIN, bytes, NOW) : this.core.receiveTopic(PLAIN, this.core.topicOf(NAME)!, bytes, NOW).effects)
   }
 }
 
@@ -73,56 +73,58 @@ function written(write: (encoder: encoding.Encoder) => void): Uint8Array {
 }
 
 /** A DSCS document and a plain one, each edited on its own first. */
-function twoPeers(): { core: YDocSyncCore; plain: PlainPeer } {
-  const core = new YDocSyncCore({ identity: generateIdentity(), doc: new Y.Doc(), domain: DOMAIN, name: NAME })
+function twoPeers(): { core: YDocSyncCore; doc: Y.Doc; plain: PlainPeer } {
+  const core = new YDocSyncCore({ identity: generateIdentity(), domain: DOMAIN })
+  const doc = new Y.Doc()
+  core.addDoc(NAME, doc, NOW)
   const plain = new PlainPeer(core)
-  core.doc.getText('text').insert(0, 'dscs wrote this. ')
-  core.doc.getMap<string>('meta').set('dscs', 'yes')
+  doc.getText('text').insert(0, 'dscs wrote this. ')
+  doc.getMap<string>('meta').set('dscs', 'yes')
   plain.doc.getText('text').insert(0, 'plain wrote this. ')
   plain.doc.getArray<number>('numbers').push([1, 2, 3])
-  return { core, plain }
+  return { core, doc, plain }
 }
 
 /** Every type the tests use, by name: a doc's toJSON() leaves out types it has not asked for yet. */
 const contentOf = (doc: Y.Doc) => ({ text: doc.getText('text').toJSON(), meta: doc.getMap('meta').toJSON(), numbers: doc.getArray('numbers').toJSON() })
 
-function expectConverged(core: YDocSyncCore, plain: PlainPeer): void {
-  expect(contentOf(plain.doc)).toEqual(contentOf(core.doc))
-  expect(Y.encodeStateVector(plain.doc)).toEqual(Y.encodeStateVector(core.doc))
+function expectConverged(doc: Y.Doc, plain: PlainPeer): void {
+  expect(contentOf(plain.doc)).toEqual(contentOf(doc))
+  expect(Y.encodeStateVector(plain.doc)).toEqual(Y.encodeStateVector(doc))
 }
 
 describe('a plain y-protocols document and a DSCS document', () => {
   it('sync concurrent edits when the plain side starts, as a y-protocols client does', () => {
-    const { core, plain } = twoPeers()
+    const { doc, plain } = twoPeers()
     plain.start()
-    expectConverged(core, plain)
-    expect(core.doc.getText('text').toJSON()).toContain('plain wrote this. ')
-    expect(core.doc.getText('text').toJSON()).toContain('dscs wrote this. ')
-    expect(core.doc.getArray('numbers').toJSON()).toEqual([1, 2, 3])
+    expectConverged(doc, plain)
+    expect(doc.getText('text').toJSON()).toContain('plain wrote this. ')
+    expect(doc.getText('text').toJSON()).toContain('dscs wrote this. ')
+    expect(doc.getArray('numbers').toJSON()).toEqual([1, 2, 3])
     expect(plain.doc.getMap('meta').get('dscs')).toBe('yes')
   })
 
   it('sync concurrent edits when both start, as peers do on connect', () => {
-    const { core, plain } = twoPeers()
+    const { core, doc, plain } = twoPeers()
     plain.handle(core.peerConnected(PLAIN, NOW))
     plain.start()
-    expectConverged(core, plain)
+    expectConverged(doc, plain)
     expect(plain.doc.getText('text').toJSON()).toHaveLength('plain wrote this. dscs wrote this. '.length)
   })
 
   it('exchange live updates both ways after the sync, and concurrent edits merge', () => {
-    const { core, plain } = twoPeers()
+    const { core, doc, plain } = twoPeers()
     plain.start()
     plain.publishLocalUpdates()
-    core.onLocalUpdate((update) => plain.handle(core.publishUpdate(update, NOW)))
+    core.replica(NAME)!.onLocalUpdate((update) => plain.handle(core.publishUpdate(NAME, update, NOW)))
 
     plain.doc.getArray<number>('numbers').push([4])
-    core.doc.getArray<number>('numbers').insert(0, [0])
-    core.doc.getText('text').delete(core.doc.getText('text').toJSON().indexOf('dscs wrote this. '), 'dscs wrote this. '.length)
+    doc.getArray<number>('numbers').insert(0, [0])
+    doc.getText('text').delete(doc.getText('text').toJSON().indexOf('dscs wrote this. '), 'dscs wrote this. '.length)
     plain.doc.getText('text').insert(plain.doc.getText('text').length, 'the end')
 
-    expectConverged(core, plain)
-    expect(core.doc.getArray('numbers').toJSON()).toEqual([0, 1, 2, 3, 4])
-    expect(core.doc.getText('text').toJSON()).toBe('plain wrote this. the end')
+    expectConverged(doc, plain)
+    expect(doc.getArray('numbers').toJSON()).toEqual([0, 1, 2, 3, 4])
+    expect(doc.getText('text').toJSON()).toBe('plain wrote this. the end')
   })
 })

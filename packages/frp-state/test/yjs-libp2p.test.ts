@@ -25,9 +25,10 @@ describe('YDocSyncCore on libp2p', () => {
   async function syncedDoc(): Promise<SyncedDoc> {
     const node = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false })
     const doc = new Y.Doc()
-    const core = new YDocSyncCore({ identity: node.identity, doc, domain: 'notes', name: 'shared', verificationCache: node.net.verificationCache })
+    const core = new YDocSyncCore({ identity: node.identity, domain: 'notes', verificationCache: node.net.verificationCache })
     const events: YjsEvent[] = []
     const driver = new YDocSyncDriver({ core, net: node.net, clock: node.net.clock, onEvent: (event) => events.push(event) })
+    driver.addDoc('shared', doc)
     stops.push(async () => {
       driver.stop()
       await node.stop()
@@ -51,11 +52,11 @@ describe('YDocSyncCore on libp2p', () => {
 
       await waitFor(() => textOf(alice.doc).length === 30 && textOf(alice.doc) === textOf(bob.doc), 'the first sync')
       expect(alice.doc.getMap('meta').get('owner')).toBe('bob')
-      expect(alice.events).toContainEqual({ type: 'synced', peer: bob.node.peerId })
+      expect(alice.events).toContainEqual({ type: 'synced', doc: 'shared', peer: bob.node.peerId })
 
       // Live edits travel on the topic once gossipsub knows each node subscribes to it.
-      await waitFor(() => alice.node.net.topicPeers(alice.core.topic).includes(bob.node.peerId), "alice's view of bob's subscription")
-      await waitFor(() => bob.node.net.topicPeers(bob.core.topic).includes(alice.node.peerId), "bob's view of alice's subscription")
+      await waitFor(() => alice.node.net.topicPeers(alice.core.topicOf('shared')!).includes(bob.node.peerId), "alice's view of bob's subscription")
+      await waitFor(() => bob.node.net.topicPeers(bob.core.topicOf('shared')!).includes(alice.node.peerId), "bob's view of alice's subscription")
       alice.doc.getArray<string>('list').push(['from alice'])
       bob.doc.getArray<string>('list').push(['from bob'])
       await waitFor(() => alice.doc.getArray('list').length === 2 && bob.doc.getArray('list').length === 2, 'the live edits')

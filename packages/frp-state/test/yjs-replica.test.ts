@@ -129,6 +129,32 @@ describe('YDocReplica', () => {
     expect(check.getText('text').toJSON()).toBe('') // the remote text is not sent back
   })
 
+  it('reports a deletion that an observer makes in answer to a remote update, and listens on beside a listener added meanwhile', () => {
+    const doc = new Y.Doc()
+    doc.getText('local').insert(0, 'xy')
+    const replica = new YDocReplica(doc)
+    const local: Uint8Array[] = []
+    replica.onLocalUpdate((update) => local.push(update))
+    const seen: unknown[] = []
+    doc.getText('text').observe((event) => {
+      if (event.transaction.origin !== replica) return
+      doc.getText('local').delete(0, 1) // a deletion alone: no new struct
+      doc.on('update', (_update: Uint8Array, origin: unknown) => seen.push(origin))
+    })
+    const remote = new Y.Doc()
+    remote.getText('text').insert(0, 'ping')
+    replica.applyRemote(Y.encodeStateAsUpdate(remote))
+    expect(local).toHaveLength(1)
+    const check = new Y.Doc()
+    Y.applyUpdate(check, Y.encodeStateAsUpdate(doc, Y.encodeStateVector(remote)))
+    Y.applyUpdate(check, Y.encodeStateAsUpdate(remote))
+    expect(check.getText('local').toJSON()).toBe('y')
+
+    doc.getText('local').insert(0, 'z')
+    expect(local).toHaveLength(2)
+    expect(seen).toEqual([replica, null, null]) // the listener added meanwhile heard the round, then the insert
+  })
+
   it('stops reporting when the last listener goes', () => {
     const doc = new Y.Doc()
     const replica = new YDocReplica(doc)

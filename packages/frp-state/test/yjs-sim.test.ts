@@ -21,8 +21,9 @@ class YjsSimApp {
     // Every draw from the peer's seeded stream, so one seed gives one run.
     this.doc.clientID = peer.random.nextUint32()
     const identity = identityFromSeed(new Uint8Array(32).map(() => peer.random.int(256)))
-    const core = new YDocSyncCore({ identity, doc: this.doc, ...DOC })
+    const core = new YDocSyncCore({ identity, domain: DOC.domain })
     const driver = new YDocSyncDriver({ core, net: peer.net, clock: peer.clock, timers: peer.timers, onEvent: (event) => this.events.push(event) })
+    driver.addDoc(DOC.name, this.doc)
     // Sync starts once the stored state is back, so the first step 1 already holds it.
     void YUpdateLog.open(peer.store, this.doc, DOC).then((log) => {
       this.log = log
@@ -95,7 +96,7 @@ describe('YDocSyncCore in the simulator', () => {
     expect(during.restarted![0]!.text).toBe(during.partitioned![4]!.text)
     expect(p4!.incarnation).toBe(1)
     expect(contentOf(p4!)).toEqual(contentOf(p3!))
-    expect(p4!.app!.events).toContainEqual({ type: 'synced', peer: p3!.id })
+    expect(p4!.app!.events).toContainEqual({ type: 'synced', doc: DOC.name, peer: p3!.id })
   })
 
   it('is deterministic: one seed, one trace', async () => {

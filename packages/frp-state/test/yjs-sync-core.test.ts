@@ -12,8 +12,24 @@ const NOW = 1_700_000_000_000
 const DOMAIN = 'notes'
 const NAME = 'todo'
 
-function newCore(options: Partial<YDocSyncCoreOptions> = {}): YDocSyncCore {
-  return new YDocSyncCore({ identity: generateIdentity(), doc: new Y.Doc(), domain: DOMAIN, name: NAME, ...options })
+/** A core keeping one document, NAME, as most tests need, with shorthands for it. */
+class OneDocCore extends YDocSyncCore {
+  readonly doc = new Y.Doc()
+  readonly topic: string
+
+  constructor(options: Partial<YDocSyncCoreOptions>) {
+    super({ identity: generateIdentity(), domain: DOMAIN, ...options })
+    this.addDoc(NAME, this.doc, NOW)
+    this.topic = this.topicOf(NAME)!
+  }
+
+  onLocalUpdate(listener: (update: Uint8Array) => void): () => void {
+    return this.replica(NAME)!.onLocalUpdate(listener)
+  }
+}
+
+function newCore(options: Partial<YDocSyncCoreOptions> = {}): OneDocCore {
+  return new OneDocCore(options)
 }
 
 /** A YSync or YUpdate envelope built by hand, so a test can send what a core never would. */
@@ -50,12 +66,12 @@ function messageOf(effect: CoreEffect<YjsEvent> | undefined): Uint8Array {
  * a network would: sends and publishes to the other core, with counts.
  */
 class Wire {
-  readonly cores: Map<PeerRef, YDocSyncCore>
+  readonly cores: Map<PeerRef, OneDocCore>
   readonly events: [PeerRef, YjsEvent][] = []
   readonly penalties: string[] = []
   sends = 0
 
-  constructor(cores: Record<PeerRef, YDocSyncCore>) {
+  constructor(cores: Record<PeerRef, OneDocCore>) {
     this.cores = new Map(Object.entries(cores))
   }
 
@@ -86,7 +102,7 @@ class Wire {
   /** Publishes each local update of `peer`'s doc, as YDocSyncDriver does. */
   publishLocalUpdates(peer: PeerRef): void {
     const core = this.cores.get(peer)!
-    core.onLocalUpdate((update) => this.deliver(peer, core.publishUpdate(update, NOW)))
+    core.onLocalUpdate((update) => this.deliver(peer, core.publishUpdate(NAME, update, NOW)))
   }
 }
 
@@ -106,8 +122,8 @@ describe('YDocSyncCore', () => {
     expect(alice.doc.getMap('meta').get('owner')).toBe('bob')
     expect(wire.sends).toBe(4)
     expect(wire.events).toEqual([
-      ['alice', { type: 'synced', peer: 'bob' }],
-      ['bob', { type: 'synced', peer: 'alice' }]
+      ['alice', { type: 'synced', doc: NAME, peer: 'bob' }],
+      ['bob', { type: 'synced', doc: NAME, peer: 'alice' }]
     ])
     expect(wire.penalties).toEqual([])
   })
@@ -148,7 +164,7 @@ describe('YDocSyncCore', () => {
     expect(messageOf(step2[0])).toEqual(syncMessage((encoder) => sync.writeSyncStep2(encoder, core.doc, emptyStateVector)))
 
     const update = Y.encodeStateAsUpdate(core.doc)
-    const [published] = core.publishUpdate(update, NOW)
+    const [published] = core.publishUpdate(NAME, update, NOW)
     expect(published).toMatchObject({ type: 'publish', topic: 'dscs/frp-state/notes/yjs/todo' })
     expect(messageOf(published)).toEqual(syncMessage((encoder) => sync.writeUpdate(encoder, update)))
   })
@@ -176,19 +192,19 @@ describe('YDocSyncCore', () => {
     alice.onLocalUpdate((update) => updates.push(update))
     alice.doc.getText('text').insert(0, 'first')
     alice.doc.getText('text').insert(5, ' second')
-    const late = alice.publishUpdate(updates[1]!, NOW)[0] as { bytes: Uint8Array; topic: string }
+    const late = alice.publishUpdate(NAME, updates[1]!, NOW)[0] as { bytes: Uint8Array; topic: string }
 
     const receipt = bob.receiveTopic('alice', late.topic, late.bytes, NOW)
     expect(receipt.verdict).toBe('accept')
     expect(outcomes(receipt.effects)).toEqual(['send'])
     expect(bob.doc.getText('text').toJSON()).toBe('') // the second edit builds on the first: dropped, not pending
-    const again = alice.publishUpdate(updates[1]!, NOW + 1)[0] as { bytes: Uint8Array }
+    const again = alice.publishUpdate(NAME, updates[1]!, NOW + 1)[0] as { bytes: Uint8Array }
     expect(bob.receiveTopic('alice', late.topic, again.bytes, NOW + 1).effects).toEqual([]) // asked already, within the interval
 
     const wire = new Wire({ alice, bob })
     wire.deliver('bob', receipt.effects)
     expect(bob.doc.getText('text').toJSON()).toBe('first second')
-    expect(wire.events).toContainEqual(['bob', { type: 'synced', peer: 'alice' }])
+    expect(wire.events).toContainEqual(['bob', { type: 'synced', doc: NAME, peer: 'alice' }])
   })
 
   it('penalises hostile input with a typed error and leaves the doc untouched', () => {
@@ -214,8 +230,6 @@ describe('YDocSyncCore', () => {
       ['TOO_LARGE', new Uint8Array(4_097)],
       ['OUTSIDE_WINDOW', handmade(mallory, YSyncPayload, step1, {}, NOW + 5_000)],
       ['KIND_MISMATCH', handmade(mallory, YUpdatePayload, update)],
-      ['WRONG_DOC', handmade(mallory, YSyncPayload, step1, { doc: 'other' })],
-      ['WRONG_DOC', handmade(mallory, YSyncPayload, step1, { domain: 'other' })],
       ['BAD_SYNC_MESSAGE', handmade(mallory, YSyncPayload, new Uint8Array([7, 0]))],
       ['BAD_SYNC_MESSAGE', handmade(mallory, YSyncPayload, new Uint8Array([0, 5, 1]))],
       ['BAD_SYNC_MESSAGE', handmade(mallory, YSyncPayload, new Uint8Array([...step1, 0]))],
@@ -245,16 +259,112 @@ describe('YDocSyncCore', () => {
     core.doc.getText('text').insert(0, 'x'.repeat(2_000))
     const bob = generateIdentity()
     const effects = core.receive('bob', handmade(bob, YSyncPayload, syncMessage((encoder) => sync.writeSyncStep1(encoder, new Y.Doc()))), NOW)
-    expect(effects[0]).toMatchObject({ type: 'emit', event: { type: 'notSent', to: 'bob', error: { code: 'TOO_LARGE' } } })
+    expect(effects[0]).toMatchObject({ type: 'emit', event: { type: 'notSent', doc: NAME, to: 'bob', error: { code: 'TOO_LARGE' } } })
     expect(effects[1]).toMatchObject({ type: 'send', to: 'bob' }) // its own step 1 is small and goes
-    expect(core.publishUpdate(Y.encodeStateAsUpdate(core.doc), NOW)).toMatchObject([
-      { type: 'emit', event: { type: 'notSent', to: undefined, error: { code: 'TOO_LARGE' } } }
+    expect(core.publishUpdate(NAME, Y.encodeStateAsUpdate(core.doc), NOW)).toMatchObject([
+      { type: 'emit', event: { type: 'notSent', doc: NAME, to: undefined, error: { code: 'TOO_LARGE' } } }
     ])
   })
 
   it('refuses names that cannot sit in a topic or a store key', () => {
     expect(() => newCore({ domain: 'a/b' })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
-    expect(() => newCore({ name: '' })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
+    expect(() => newCore().addDoc('', new Y.Doc(), NOW)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
+    expect(() => newCore().addDoc('x'.repeat(65), new Y.Doc(), NOW)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
     expect(() => newCore({ maxEnvelopeBytes: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
+  })
+})
+
+describe('YDocSyncCore with many documents', () => {
+  /** A core keeping, beside NAME, a document per name, each with a text saying whose and which it is. */
+  function keeping(who: string, names: readonly string[], options: Partial<YDocSyncCoreOptions> = {}): OneDocCore {
+    const core = newCore(options)
+    for (const name of names) {
+      const doc = new Y.Doc()
+      doc.getText('text').insert(0, `${who}:${name} `)
+      core.addDoc(name, doc, NOW)
+    }
+    return core
+  }
+  const textOf = (core: YDocSyncCore, name: string): string => core.replica(name)!.doc.getText('text').toJSON()
+
+  it('syncs each document on connect, each by itself, on one protocol and a topic per document', () => {
+    const alice = keeping('alice', ['a', 'b'])
+    const bob = keeping('bob', ['a', 'b'])
+    const wire = new Wire({ alice, bob })
+    wire.connect('alice', 'bob')
+
+    expect(textOf(alice, 'a')).toBe(textOf(bob, 'a'))
+    expect(textOf(alice, 'b')).toBe(textOf(bob, 'b'))
+    expect(textOf(alice, 'a')).toContain('bob:a')
+    expect(textOf(alice, 'a')).not.toContain(':b')
+    expect(alice.docs).toEqual([NAME, 'a', 'b'])
+    expect(new Set([NAME, 'a', 'b'].map((name) => alice.topicOf(name))).size).toBe(3)
+    expect(wire.events.filter(([, event]) => event.type === 'synced')).toHaveLength(6)
+    expect(wire.penalties).toEqual([])
+  })
+
+  it('drops without blame, and without verifying it, a sync message for a document or domain it does not keep', () => {
+    const alice = keeping('alice', ['shared', 'mine'])
+    const bob = keeping('bob', ['shared'])
+    const wire = new Wire({ alice, bob })
+    wire.connect('alice', 'bob')
+    expect(textOf(bob, 'shared')).toBe(textOf(alice, 'shared'))
+    expect(wire.penalties).toEqual([])
+
+    const mallory = generateIdentity()
+    const step1 = syncMessage((encoder) => sync.writeSyncStep1(encoder, new Y.Doc()))
+    const forged = handmade(mallory, YSyncPayload, step1, { doc: 'unknown' })
+    forged[forged.length - 1]! ^= 1 // a bad signature, never checked
+    expect(bob.receive('mallory', forged, NOW)).toEqual([])
+    expect(bob.receive('mallory', handmade(mallory, YSyncPayload, step1, { domain: 'other' }), NOW)).toEqual([])
+  })
+
+  it("refuses on a topic an update naming another document than the topic's", () => {
+    const core = keeping('core', ['a', 'b'])
+    const mallory = generateIdentity()
+    const stray = new Y.Doc()
+    stray.getText('text').insert(0, 'x')
+    const update = syncMessage((encoder) => sync.writeUpdate(encoder, Y.encodeStateAsUpdate(stray)))
+    const receipt = core.receiveTopic('mallory', core.topicOf('a')!, handmade(mallory, YUpdatePayload, update, { doc: 'b' }), NOW)
+    expect(receipt.verdict).toBe('reject')
+    expect(outcomes(receipt.effects)).toEqual(['mallory WRONG_DOC'])
+    expect(textOf(core, 'b')).toBe('core:b ')
+  })
+
+  it('syncs a document added after the peers met, with what both sides held before', () => {
+    const alice = keeping('alice', ['late'], { resyncInterval: 1_000 })
+    const bob = keeping('bob', [], { resyncInterval: 1_000 })
+    const wire = new Wire({ alice, bob })
+    wire.connect('alice', 'bob') // alice's step 1 of 'late' reaches bob, who does not keep it yet
+
+    const doc = new Y.Doc()
+    doc.getText('text').insert(0, 'bob:late ')
+    // Later than the resync interval: alice's step 1 went unanswered, so she answers bob's with another.
+    const later = NOW + 2_000
+    const effects = bob.addDoc('late', doc, later)
+    expect(outcomes(effects)).toEqual(['send'])
+    for (const effect of effects) if (effect.type === 'send') wire.deliver('alice', alice.receive('bob', effect.bytes, later))
+    expect(textOf(alice, 'late')).toBe(textOf(bob, 'late'))
+    expect(textOf(alice, 'late')).toContain('alice:late')
+    expect(textOf(alice, 'late')).toContain('bob:late')
+  })
+
+  it('forgets a removed document: no step 1 for it, its messages dropped, its name free again', () => {
+    const core = keeping('core', ['a'])
+    expect(core.removeDoc('a')).toBe(true)
+    expect(core.removeDoc('a')).toBe(false)
+    expect(core.replica('a')).toBeUndefined()
+    expect(outcomes(core.peerConnected('bob', NOW))).toEqual(['send']) // NAME's only
+    expect(core.publishUpdate('a', new Uint8Array([0, 0]), NOW)).toEqual([])
+    expect(outcomes(core.addDoc('a', new Y.Doc(), NOW))).toEqual(['send']) // greets the connected peer at once
+  })
+
+  it('bounds the documents it keeps and refuses a name or a Y.Doc kept already', () => {
+    const core = newCore({ maxDocs: 2 })
+    core.addDoc('a', new Y.Doc(), NOW)
+    expect(() => core.addDoc('a', new Y.Doc(), NOW)).toThrow(expect.objectContaining({ code: 'DUPLICATE_NAME' }))
+    expect(() => core.addDoc('b', core.doc, NOW)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
+    expect(() => core.addDoc('c', new Y.Doc(), NOW)).toThrow(expect.objectContaining({ code: 'TOO_MANY_DOCS' }))
+    expect(core.docs).toEqual([NAME, 'a'])
   })
 })

@@ -34,9 +34,10 @@ export interface OpenEnvelopeOptions {
   /**
    * A check cheaper than a signature, run just before it (e.g. a
    * proof-of-work stamp, or a duplicate check by `id`, the envelope hash in
-   * hex); throw a DscsError to refuse the envelope.
+   * hex; `hash` is the same hash as bytes, for callers that keep both); throw
+   * a DscsError to refuse the envelope.
    */
-  readonly beforeSignature?: (env: Envelope, id: string) => void
+  readonly beforeSignature?: (env: Envelope, id: string, hash: Uint8Array) => void
 }
 
 /** An envelope that decoded, passed the replay guard and carries its author's valid signature. */
@@ -82,10 +83,11 @@ interface Opening {
 function precheck(bytes: Uint8Array, options: OpenEnvelopeOptions): Opening {
   const envelope = decodeEnvelope(bytes, options.limits)
   const message = signingBytes(envelope)
-  const id = bytesToHex(hashSigned(message, envelope.signature))
+  const hash = hashSigned(message, envelope.signature)
+  const id = bytesToHex(hash)
   const now = options.now ?? Date.now()
   options.replay?.check(id, envelope.timestamp, now)
-  options.beforeSignature?.(envelope, id)
+  options.beforeSignature?.(envelope, id, hash)
   return { envelope, message, id, now }
 }
 

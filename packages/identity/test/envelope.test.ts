@@ -1,5 +1,6 @@
 import { createEnvelope, encodeEnvelope, decodeEnvelope, type Envelope } from '@dscs/wire'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import {
   ReplayGuard,
   VerificationCache,
@@ -107,6 +108,14 @@ describe('signEnvelope / openEnvelope', () => {
       }
       expect(() => openEnvelope(fresh, { now, beforeSignature: refuse })).toThrow()
       expect(verifications.count()).toBe(0)
+    })
+
+    it('hands the pre-signature hook the envelope hash both in hex and as bytes', () => {
+      const seen: [string, Uint8Array][] = []
+      const { id } = openEnvelope(encodeEnvelope(message('hashed')), { now, beforeSignature: (_env, hex, hash) => seen.push([hex, hash]) })
+      expect(seen).toHaveLength(1)
+      expect(seen[0]![0]).toBe(id)
+      expect(bytesToHex(seen[0]![1])).toBe(id)
     })
 
     it('does not record a forgery in the replay guard, so the genuine envelope still opens', () => {

@@ -42,7 +42,10 @@ const OPS_BUDGET = MAX_SYNC_BYTES - 512 * 1024 - ENVELOPE_OVERHEAD_BYTES
  */
 export class AntiEntropy<P> {
   readonly #options: AntiEntropyOptions<P>
-  readonly #sessions = new Map<string, OpenSession<P>>()
+  /** Each peer's open sessions, by {@link sessionKey}: a peer's are found without scanning everyone's. */
+  readonly #sessions = new Map<PeerRef, Map<string, OpenSession<P>>>()
+  /** Sessions open, over every peer. */
+  #open = 0
   readonly #peers = new Set<PeerRef>()
   readonly #replay = new ReplayGuard({ windowMs: 60_000, maxEntries: 10_000 })
   #nextSession = 1
@@ -56,7 +59,7 @@ export class AntiEntropy<P> {
 
   /** Sessions open now. */
   get sessions(): number {
-    return this.#sessions.size
+    return this.#open
   }
 
   peerConnected(peer: PeerRef, now: number): CoreEffect<never>[] {
@@ -67,15 +70,16 @@ export class AntiEntropy<P> {
 
   peerDisconnected(peer: PeerRef): void {
     this.#peers.delete(peer)
-    for (const key of this.#sessions.keys()) if (key.startsWith(`${peer}\n`)) this.#sessions.delete(key)
+    this.#open -= this.#sessions.get(peer)?.size ?? 0
+    this.#sessions.delete(peer)
   }
 
   /** Starts a session with `peer`; nothing when too many are open. */
   start(peer: PeerRef, now: number): CoreEffect<never>[] {
-    if (this.#sessions.size >= MAX_SYNC_SESSIONS) return []
+    if (this.#open >= MAX_SYNC_SESSIONS) return []
     const id = this.#nextSession++
     const session = new ReconcileSession(this.#options.index)
-    this.#sessions.set(sessionKey(peer, true, id), { session, lastHeard: now })
+    this.#add(peer, sessionKey(true, id), { session, lastHeard: now })
     return this.#messages(peer, { session: id, start: true, fromInitiator: true, step: session.initiate() }, [], now)
   }
 
@@ -107,7 +111,9 @@ export class AntiEntropy<P> {
 
   /** Drops idle sessions; starts the periodic session with the next peer in turn. */
   tick(now: number): CoreEffect<never>[] {
-    for (const [key, open] of this.#sessions) if (now - open.lastHeard >= this.#options.timeout) this.#sessions.delete(key)
+    for (const [peer, sessions] of this.#sessions) {
+      for (const [key, open] of sessions) if (now - open.lastHeard >= this.#options.timeout) this.#remove(peer, key)
+    }
     if (this.#nextRound === undefined) this.#nextRound = now + this.#options.interval
     if (now < this.#nextRound) return []
     this.#nextRound = now + this.#options.interval
@@ -118,34 +124,50 @@ export class AntiEntropy<P> {
 
   nextDeadline(): number | undefined {
     let deadline = this.#nextRound
-    for (const open of this.#sessions.values()) deadline = Math.min(deadline ?? Infinity, open.lastHeard + this.#options.timeout)
+    for (const sessions of this.#sessions.values()) {
+      for (const open of sessions.values()) deadline = Math.min(deadline ?? Infinity, open.lastHeard + this.#options.timeout)
+    }
     return deadline
   }
 
   #step(from: PeerRef, sync: SyncPayload, now: number): CoreEffect<never>[] {
     // A session is named by who started it and its number: ours if the peer is not the initiator.
-    const key = sessionKey(from, !sync.fromInitiator, sync.session)
-    let open = this.#sessions.get(key)
+    const key = sessionKey(!sync.fromInitiator, sync.session)
+    let open = this.#sessions.get(from)?.get(key)
     if (open === undefined) {
       // Lateness is no offence: a step for a session that timed out is dropped quietly.
       if (!sync.start || !sync.fromInitiator) return []
       // One session started by each peer at a time: a new start replaces the old, so a peer cannot hold many.
-      for (const other of this.#sessions.keys()) if (other.startsWith(`${from}\nr\n`)) this.#sessions.delete(other)
-      if (this.#sessions.size >= MAX_SYNC_SESSIONS) return []
+      for (const other of this.#sessions.get(from)?.keys() ?? []) if (other.startsWith('r\n')) this.#remove(from, other)
+      if (this.#open >= MAX_SYNC_SESSIONS) return []
       open = { session: new ReconcileSession(this.#options.index), lastHeard: now }
-      this.#sessions.set(key, open)
+      this.#add(from, key, open)
     }
     open.lastHeard = now
     try {
       const { reply, missingAtPeer, done } = open.session.receive(sync.step)
-      if (done) this.#sessions.delete(key)
+      if (done) this.#remove(from, key)
       const next = { session: sync.session, start: false, fromInitiator: !sync.fromInitiator, step: reply ?? new Uint8Array(0) }
       return reply === undefined && missingAtPeer.length === 0 ? [] : this.#messages(from, next, missingAtPeer, now)
     } catch (error) {
-      this.#sessions.delete(key)
+      this.#remove(from, key)
       if (!isDscsError(error)) throw error
       return [{ type: 'penalise', peer: from, error }]
     }
+  }
+
+  #add(peer: PeerRef, key: string, open: OpenSession<P>): void {
+    let sessions = this.#sessions.get(peer)
+    if (sessions === undefined) this.#sessions.set(peer, (sessions = new Map<string, OpenSession<P>>()))
+    sessions.set(key, open)
+    this.#open++
+  }
+
+  #remove(peer: PeerRef, key: string): void {
+    const sessions = this.#sessions.get(peer)
+    if (sessions?.delete(key) !== true) return
+    this.#open--
+    if (sessions.size === 0) this.#sessions.delete(peer)
   }
 
   // The step and the ops, split into as many Sync messages as the limits need; the step rides in the first.
@@ -183,6 +205,7 @@ export class AntiEntropy<P> {
   }
 }
 
-function sessionKey(peer: PeerRef, initiatedHere: boolean, id: number): string {
-  return `${peer}\n${initiatedHere ? 'i' : 'r'}\n${id}`
+/** A session's key among its peer's: who started it and its number. */
+function sessionKey(initiatedHere: boolean, id: number): string {
+  return `${initiatedHere ? 'i' : 'r'}\n${id}`
 }

@@ -1,7 +1,7 @@
 import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore, type TopicReceipt, type TrustPolicy, type TrustStatusChange } from '@dscs/interface'
 import { signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
 import { createEnvelope, encodeEnvelope, envelopeHash } from '@dscs/wire'
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import type { OpCodec } from './codec.js'
 import { AntiEntropy } from './anti-entropy.js'
 import {
@@ -160,8 +160,8 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
       this.#identity,
       createEnvelope({ kind: this.#rules.kind, payload: bytes, author: this.#identity.publicKey, timestamp: time.wall, seq: time.counter })
     )
-    const key = bytesToHex(envelopeHash(envelope))
-    const op: Op<P> = { wall: time.wall, counter: time.counter, author: this.#identity.publicKey, id: hexToBytes(key), key, payload, envelope: encodeEnvelope(envelope) }
+    const id = envelopeHash(envelope)
+    const op: Op<P> = { wall: time.wall, counter: time.counter, author: this.#identity.publicKey, id, key: bytesToHex(id), payload, envelope: encodeEnvelope(envelope) }
     const verdict = judge(op, this.#rules, now)
     if (verdict.status === 'reject') throw new FrpStateError('TRUST_REJECTED', `${verdict.code}: ${verdict.reason}`)
     const status = verdict.status === 'accept' ? 'confirmed' : 'pending'
@@ -232,8 +232,8 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
    * stored with (a pending one is asked of the trust policy again). Throws
    * FrpStateError `CORRUPT_STORE` (or another DscsError) on a damaged record.
    */
-  restore(bytes: Uint8Array, key: string, status: OpStatus, now: number): Op<P> {
-    const op = admitStoredOp(bytes, key, this.log, this.#rules, now)
+  restore(bytes: Uint8Array, id: Uint8Array, status: OpStatus, now: number): Op<P> {
+    const op = admitStoredOp(bytes, id, this.log, this.#rules, now)
     let current = status
     if (status === 'pending') {
       const verdict = judge(op, this.#rules, now)

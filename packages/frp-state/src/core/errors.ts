@@ -10,7 +10,7 @@ export type FrpStateErrorCode =
   | 'CLOCK_OVERFLOW'
   /** A reducer was declared, or a base restored, after ops were applied. */
   | 'GRAPH_SEALED'
-  /** Two reducers share a name. */
+  /** Two reducers, or two Yjs documents of a state, share a name. */
   | 'DUPLICATE_NAME'
   /** A reducer name that no reducer of this state has. */
   | 'UNKNOWN_REDUCER'
@@ -59,6 +59,10 @@ export type FrpStateErrorCode =
   | 'YJS_APPLY_FAILED'
   /** A Yjs message names another state domain or document than the one it was sent to. */
   | 'WRONG_DOC'
+  /** A Yjs sync message for a document (or a domain) this node does not keep: dropped without blame, as peers keep different documents. */
+  | 'UNKNOWN_DOC'
+  /** A state keeps as many Yjs documents as it may (`maxDocs`). */
+  | 'TOO_MANY_DOCS'
   /** An update could not be written to the store; it is not durable until a later write of the full state succeeds. */
   | 'STORE_WRITE_FAILED'
 

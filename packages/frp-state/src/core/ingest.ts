@@ -1,7 +1,7 @@
 import type { TrustPolicy, TrustVerdict } from '@dscs/interface'
 import { openEnvelope, type VerificationCache } from '@dscs/identity'
 import { WireError, decodeEnvelope, envelopeHash, type Envelope } from '@dscs/wire'
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import type { OpCodec } from './codec.js'
 import { FrpStateError } from './errors.js'
 import { MAX_HLC_COUNTER } from './hlc.js'
@@ -48,8 +48,8 @@ export function admitOp<P>(bytes: Uint8Array, log: OpLog<P>, rules: IngestRules<
     limits: { maxEnvelopeBytes: rules.maxEnvelopeBytes },
     cache: rules.verificationCache,
     now,
-    beforeSignature: (envelope, key) => {
-      checked.op = precheck(envelope, key, bytes, log, rules, now, true)
+    beforeSignature: (envelope, key, id) => {
+      checked.op = precheck(envelope, id, key, bytes, log, rules, now, true)
     }
   })
   // Set by beforeSignature, which openEnvelope runs before accepting any envelope.
@@ -70,14 +70,25 @@ export function judge<P>(op: Op<P>, rules: IngestRules<P>, now: number): TrustVe
  * is folded away by the next compaction instead); the op must still hash to
  * the id it was stored under, so a corrupted record is refused.
  */
-export function admitStoredOp<P>(bytes: Uint8Array, storedKey: string, log: OpLog<P>, rules: IngestRules<P>, now: number): Op<P> {
+export function admitStoredOp<P>(bytes: Uint8Array, storedId: Uint8Array, log: OpLog<P>, rules: IngestRules<P>, now: number): Op<P> {
   const envelope = decodeEnvelope(bytes, { maxEnvelopeBytes: rules.maxEnvelopeBytes })
-  const key = bytesToHex(envelopeHash(envelope))
-  if (key !== storedKey) throw new FrpStateError('CORRUPT_STORE', `stored op ${storedKey.slice(0, 16)}… does not hash to its id`)
-  return precheck(envelope, key, bytes, log, rules, now, false)
+  const id = envelopeHash(envelope)
+  const key = bytesToHex(id)
+  if (!sameBytes(id, storedId)) throw new FrpStateError('CORRUPT_STORE', `stored op ${key.slice(0, 16)}… is not the op of the id it was stored under`)
+  return precheck(envelope, id, key, bytes, log, rules, now, false)
 }
 
-function precheck<P>(envelope: Envelope, key: string, bytes: Uint8Array, log: OpLog<P>, rules: IngestRules<P>, now: number, fresh: boolean): Op<P> {
+/** `id` is the envelope hash as bytes, `key` the same in hex: both are kept, so neither is converted back from the other. */
+function precheck<P>(
+  envelope: Envelope,
+  id: Uint8Array,
+  key: string,
+  bytes: Uint8Array,
+  log: OpLog<P>,
+  rules: IngestRules<P>,
+  now: number,
+  fresh: boolean
+): Op<P> {
   if (envelope.kind !== rules.kind) throw new WireError('UNKNOWN_KIND', `expected an op of kind ${rules.kind}, got ${JSON.stringify(envelope.kind)}`)
   if (log.get(key) !== undefined) throw new Duplicate(key)
   const wall = envelope.timestamp
@@ -97,5 +108,9 @@ function precheck<P>(envelope: Envelope, key: string, bytes: Uint8Array, log: Op
     throw new FrpStateError('BAD_PAYLOAD', 'the application codec refused the op payload', { cause: error })
   }
   // Copies: the decoded fields are views into bytes the caller may reuse.
-  return { wall, counter: envelope.seq, author: envelope.author.slice(), id: hexToBytes(key), key, payload, envelope: bytes.slice() }
+  return { wall, counter: envelope.seq, author: envelope.author.slice(), id, key, payload, envelope: bytes.slice() }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i])
 }

@@ -22,6 +22,9 @@ export const DEFAULT_YJS_MAX_PEERS = 1_024
 /** Default least time between two sync step 1s to a peer whose step 2 is awaited, ms. */
 export const DEFAULT_YJS_RESYNC_INTERVAL = 5_000
 
+/** Default number of documents one state keeps in sync: each is a topic to join and a step 1 to send every peer that connects. */
+export const DEFAULT_MAX_YJS_DOCS = 256
+
 /** Default number of stored records after which the update log compacts them into one. */
 export const DEFAULT_COMPACT_AFTER = 1_000
 

@@ -4,25 +4,27 @@
  * signed DSCS envelopes and persisted through the `Store` port.
  *
  * - {@link ySource}: a Y type as an `ExternalSource` of the graph.
- * - {@link YDocSyncCore}: the sans-I/O sync protocol for one named Y.Doc of a
- *   state domain; {@link YDocSyncDriver} runs it on a `Net`.
- * - {@link YDocReplica}: the doc's boundary: checked remote updates in, local updates out.
- *   Remote changes are applied with the core's replica as transaction origin
- *   (`event.transaction.origin === core.replica` tells an observer so).
- * - {@link YUpdateLog}: the doc's updates in a `Store`, restored on restart, compacted atomically.
+ * - {@link YDocSyncCore}: the sans-I/O sync protocol for the named Y.Docs of
+ *   a state domain, each on its own topic, added and removed at any time;
+ *   {@link YDocSyncDriver} runs it on a `Net`.
+ * - {@link YDocReplica}: a doc's boundary: checked remote updates in, local updates out.
+ *   Remote changes are applied with the replica as transaction origin
+ *   (`event.transaction.origin === core.replica(name)` tells an observer so).
+ * - {@link YUpdateLog}: a doc's updates in a `Store`, restored on restart, compacted atomically.
  *
  * @example
  * ```ts
  * import * as Y from 'yjs'
  * import { createNode } from '@dscs/net' // in Node, the entry with createNode
- * import { YDocSyncCore, YDocSyncDriver, YUpdateLog, ySource } from '@dscs/frp-state' // once wired into the package entry
+ * import { YDocSyncCore, YDocSyncDriver, YUpdateLog, ySource } from '@dscs/frp-state'
  *
  * const node = await createNode({ dataDir: './.dscs' })
- * const doc = new Y.Doc()
- * const log = await YUpdateLog.open(node.store, doc, { domain: 'notes', name: 'todo' })
- * const core = new YDocSyncCore({ identity: node.identity, doc, domain: 'notes', name: 'todo', verificationCache: node.net.verificationCache })
+ * const core = new YDocSyncCore({ identity: node.identity, domain: 'notes', verificationCache: node.net.verificationCache })
  * const sync = new YDocSyncDriver({ core, net: node.net, clock: node.net.clock })
  * sync.start()
+ * const doc = new Y.Doc()
+ * const log = await YUpdateLog.open(node.store, doc, { domain: 'notes', name: 'todo' }) // restored before it syncs
+ * sync.addDoc('todo', doc)                     // synced with every peer, live on its own topic
  * const title = ySource(doc.getText('title')) // feeds computed values
  * doc.getText('title').insert(0, 'Groceries') // published to peers, stored
  * await log.flushed()                          // durable
@@ -45,4 +47,4 @@ export { YSyncPayload, YUpdatePayload } from './messages.js'
 export type { YjsPayload } from './messages.js'
 export { checkUpdate } from './update-check.js'
 export type { UpdateStart } from './update-check.js'
-export { YJS_PROTOCOL_ID, DEFAULT_MAX_YJS_ENVELOPE_BYTES, yjsTopic } from './constants.js'
+export { YJS_PROTOCOL_ID, DEFAULT_MAX_YJS_ENVELOPE_BYTES, DEFAULT_MAX_YJS_DOCS, yjsTopic } from './constants.js'

@@ -24,7 +24,6 @@ export class YDocReplica {
   readonly doc: Y.Doc
   readonly #maxUpdateBytes: number
   readonly #localListeners = new Set<(update: Uint8Array) => void>()
-  #updateListening = false
 
   constructor(doc: Y.Doc, options: YDocReplicaOptions = {}) {
     this.doc = doc
@@ -52,47 +51,76 @@ export class YDocReplica {
     // Yjs integrates an item it partly holds by splicing it onto what it holds, whatever that is (a forged GC breaks it):
     // trimming the update to what the doc lacks makes every item go through Yjs's full checks instead.
     const missing = starts.some(({ client, clock }) => clock < Y.getState(this.doc.store, client)) ? trimmed(update, this.doc) : update
+    const round = this.#quietRound()
     try {
       Y.applyUpdate(this.doc, missing, this)
     } catch (err) {
       dropPending(this.doc)
       throw new FrpStateError('YJS_APPLY_FAILED', `Yjs failed to apply a checked update: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    } finally {
+      if (round !== undefined) this.#endQuietRound(round)
     }
     return !dropPending(this.doc)
   }
 
   /** Calls `listener` with the update of every local transaction (one whose origin is not this replica) that changed the doc. */
   onLocalUpdate(listener: (update: Uint8Array) => void): Unsubscribe {
-    if (this.#localListeners.size === 0) this.#watch(true)
+    if (this.#localListeners.size === 0) this.doc.on('update', this.#onUpdate)
     this.#localListeners.add(listener)
     return () => {
-      if (this.#localListeners.delete(listener) && this.#localListeners.size === 0) this.#watch(false)
+      if (this.#localListeners.delete(listener) && this.#localListeners.size === 0) this.doc.off('update', this.#onUpdate)
     }
-  }
-
-  #watch(on: boolean): void {
-    if (on) this.doc.on('afterTransactionCleanup', this.#beforeUpdateEvent)
-    else this.doc.off('afterTransactionCleanup', this.#beforeUpdateEvent)
-    this.#listenForUpdates(on)
-  }
-
-  // Yjs encodes a transaction's update only while some 'update' listener exists, and it decides just after this event:
-  // listening for local transactions only spares remote applies that encoding, which would double their cost.
-  readonly #beforeUpdateEvent = (transaction: Y.Transaction): void => {
-    this.#listenForUpdates(transaction.origin !== this)
-  }
-
-  #listenForUpdates(on: boolean): void {
-    if (on === this.#updateListening) return
-    if (on) this.doc.on('update', this.#onUpdate)
-    else this.doc.off('update', this.#onUpdate)
-    this.#updateListening = on
   }
 
   readonly #onUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === this) return
     for (const listener of this.#localListeners) listener(update)
   }
+
+  /**
+   * Yjs encodes each transaction's update while any 'update' listener
+   * exists, and encoding a remote update only for {@link onLocalUpdate} to
+   * drop it would add a third to its cost. So when this apply runs a round
+   * of transactions of its own and the replica is the doc's only 'update'
+   * listener, the listener is taken out for the round (a per-transaction
+   * hook deciding it cost as much as it saved); the round's transactions are
+   * returned, for {@link #endQuietRound} to report any local one among them.
+   */
+  #quietRound(): QuietRound | undefined {
+    const doc = this.doc
+    if (doc._transaction !== null || doc._transactionCleanups.length > 0) return undefined
+    const listeners = doc._observers.get('update')
+    if (listeners?.size !== 1 || !listeners.has(this.#onUpdate)) return undefined
+    doc._observers.delete('update')
+    // Yjs adds this round's transactions to this array, and starts a new one for the next round.
+    return { transactions: doc._transactionCleanups, listeners }
+  }
+
+  #endQuietRound({ transactions, listeners }: QuietRound): void {
+    const observers = this.doc._observers
+    if (this.#localListeners.size > 0) {
+      // Someone may have listened for updates during the round: both listen on.
+      const added = observers.get('update')
+      if (added === undefined) observers.set('update', listeners)
+      else added.add(this.#onUpdate)
+    }
+    // An observer of the remote change may have edited the doc: one update from where the first such edit began covers them all.
+    const local = transactions.find((transaction) => transaction.origin !== this && changedDoc(transaction))
+    if (local !== undefined) this.#onUpdate(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(local.beforeState)), local.origin)
+  }
+}
+
+/** The transactions of a round applyRemote ran with the replica's 'update' listener out, and that listener set. */
+interface QuietRound {
+  readonly transactions: readonly Y.Transaction[]
+  readonly listeners: Set<unknown>
+}
+
+/** Whether a transaction inserted or deleted anything. */
+function changedDoc(transaction: Y.Transaction): boolean {
+  if (transaction.deleteSet.clients.size > 0) return true
+  for (const [client, clock] of transaction.afterState) if (transaction.beforeState.get(client) !== clock) return true
+  return false
 }
 
 /** Forgets the structs and deletions Yjs holds back for missing history; true if there were any. */

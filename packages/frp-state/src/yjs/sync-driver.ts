@@ -1,5 +1,6 @@
 import type { Clock, CoreEffect, Net, Unsubscribe } from '@dscs/interface'
 import { CoreDriver, realTimers, type Timers } from '@dscs/net'
+import type * as Y from 'yjs'
 import { YJS_PROTOCOL_ID } from './constants.js'
 import type { YDocSyncCore, YjsEvent } from './sync-core.js'
 
@@ -7,21 +8,22 @@ export interface YDocSyncDriverOptions {
   readonly core: YDocSyncCore
   readonly net: Net
   readonly clock: Clock
-  /** Real timers by default; the core sets no deadlines, so they matter only to the underlying CoreDriver. */
+  /** Real timers by default: they run the periodic resync. */
   readonly timers?: Timers
   /** Receives the core's events: `synced`, `notSent`. */
   readonly onEvent?: (event: YjsEvent) => void
   /** Told when a message could not be sent or published (e.g. the peer went away): the next sync makes up for it. */
   readonly onEffectError?: (effect: CoreEffect<YjsEvent>, error: unknown) => void
-  /** Every this many ms, sync again with the next connected peer in turn, so edits spread beyond direct neighbours. Default 30 000. */
+  /** Every this many ms, sync every document again with the next connected peer in turn, so edits spread beyond direct neighbours. Default 30 000. */
   readonly resyncEvery?: number
 }
 
 /**
  * Runs a {@link YDocSyncCore} on a `Net`: a `CoreDriver` on
- * {@link YJS_PROTOCOL_ID} and the document's topic, plus what a driver of
- * network input alone cannot do: it publishes each local transaction's
- * update, and starts a sync with the peers already connected when it starts.
+ * {@link YJS_PROTOCOL_ID}, plus what a driver of network input alone cannot
+ * do: it joins and leaves each document's topic as documents come and go,
+ * publishes each local transaction's update, and starts a sync with the
+ * peers already connected when it starts.
  */
 export class YDocSyncDriver {
   readonly #core: YDocSyncCore
@@ -30,7 +32,9 @@ export class YDocSyncDriver {
   readonly #driver: CoreDriver<YjsEvent>
   readonly #timers: Timers
   readonly #resyncEvery: number
-  #stopLocalUpdates: Unsubscribe | undefined
+  /** What to undo when a document goes, or the driver stops: its topic subscription and its local-update watch. */
+  readonly #watches = new Map<string, Unsubscribe[]>()
+  #running = false
   #cancelResync: (() => void) | undefined
   #turn = 0
 
@@ -45,7 +49,6 @@ export class YDocSyncDriver {
       net: options.net,
       clock: options.clock,
       protocols: [YJS_PROTOCOL_ID],
-      topics: [options.core.topic],
       ...(options.timers === undefined ? {} : { timers: options.timers }),
       onEvent: options.onEvent ?? (() => {}),
       ...(options.onEffectError === undefined ? {} : { onEffectError: options.onEffectError })
@@ -53,20 +56,53 @@ export class YDocSyncDriver {
   }
 
   start(): void {
-    if (this.#stopLocalUpdates !== undefined) return
+    if (this.#running) return
+    this.#running = true
     this.#driver.start()
-    this.#stopLocalUpdates = this.#core.onLocalUpdate((update) => this.#driver.apply(this.#core.publishUpdate(update, this.#clock.now())))
+    for (const name of this.#core.docs) this.#watch(name)
     const now = this.#clock.now()
     for (const peer of this.#net.peers()) this.#driver.apply(this.#core.peerConnected(peer, now))
     this.#scheduleResync()
   }
 
   stop(): void {
-    this.#stopLocalUpdates?.()
-    this.#stopLocalUpdates = undefined
+    this.#running = false
+    for (const name of [...this.#watches.keys()]) this.#unwatch(name)
     this.#cancelResync?.()
     this.#cancelResync = undefined
     this.#driver.stop()
+  }
+
+  /** Keeps `doc` in sync under `name` (see `YDocSyncCore.addDoc`, whose errors it throws); once running, it syncs at once with the peers connected. */
+  addDoc(name: string, doc: Y.Doc): void {
+    const effects = this.#core.addDoc(name, doc, this.#clock.now())
+    if (!this.#running) return
+    this.#watch(name)
+    this.#driver.apply(effects)
+  }
+
+  /** Stops keeping document `name` in sync: leaves its topic, publishes its edits no more. False if it was not kept. */
+  removeDoc(name: string): boolean {
+    this.#unwatch(name)
+    return this.#core.removeDoc(name)
+  }
+
+  #watch(name: string): void {
+    const topic = this.#core.topicOf(name)!
+    const replica = this.#core.replica(name)!
+    this.#watches.set(name, [
+      this.#net.subscribe(topic, ({ from, bytes }) => {
+        const receipt = this.#core.receiveTopic(from, topic, bytes, this.#clock.now())
+        this.#driver.apply(receipt.effects)
+        return receipt.verdict
+      }),
+      replica.onLocalUpdate((update) => this.#driver.apply(this.#core.publishUpdate(name, update, this.#clock.now())))
+    ])
+  }
+
+  #unwatch(name: string): void {
+    for (const undo of this.#watches.get(name) ?? []) undo()
+    this.#watches.delete(name)
   }
 
   #scheduleResync(): void {

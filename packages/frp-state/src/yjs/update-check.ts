@@ -1,5 +1,6 @@
 import * as decoding from 'lib0/decoding'
 import { FrpStateError } from '../core/errors.js'
+import { utf16Length } from './utf8.js'
 
 /** Where the structs of one client begin in an update. */
 export interface UpdateStart {
@@ -91,9 +92,9 @@ function readStruct(decoder: decoding.Decoder, client: number, clock: number): n
   if ((info & HAS_RIGHT_ORIGIN) !== 0) readReference(decoder, client, clock)
   // Without an origin the item names its parent: a root type by name, or the item holding the parent type.
   if ((info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN)) === 0) {
-    if (decoding.readVarUint(decoder) === 1) decoding.readVarString(decoder)
+    if (decoding.readVarUint(decoder) === 1) skipString(decoder)
     else readReference(decoder, client, clock)
-    if ((info & HAS_PARENT_SUB) !== 0) decoding.readVarString(decoder)
+    if ((info & HAS_PARENT_SUB) !== 0) skipString(decoder)
   }
   return readContent(decoder, kind)
 }
@@ -124,18 +125,18 @@ function readContent(decoder: decoding.Decoder, kind: number): number {
       decoding.readVarUint8Array(decoder)
       return 1
     case STRING:
-      return decoding.readVarString(decoder).length
+      return skipString(decoder)
     case EMBED:
       JSON.parse(decoding.readVarString(decoder))
       return 1
     case FORMAT:
-      decoding.readVarString(decoder)
+      skipString(decoder)
       JSON.parse(decoding.readVarString(decoder))
       return 1
     case TYPE: {
       const type = decoding.readVarUint(decoder)
       if (type > LAST_TYPE) throw new FrpStateError('BAD_YJS_UPDATE', `unknown shared type ${type}`)
-      if (NAMED_TYPES.has(type)) decoding.readVarString(decoder)
+      if (NAMED_TYPES.has(type)) skipString(decoder)
       return 1
     }
     case ANY: {
@@ -144,7 +145,7 @@ function readContent(decoder: decoding.Decoder, kind: number): number {
       return count
     }
     case SUBDOC: {
-      decoding.readVarString(decoder)
+      skipString(decoder)
       // Yjs reads the subdocument's options as an object, and fails on null or undefined.
       const options: unknown = decoding.readAny(decoder)
       if (options === null || options === undefined) throw new FrpStateError('BAD_YJS_UPDATE', 'a subdocument without options')
@@ -153,6 +154,15 @@ function readContent(decoder: decoding.Decoder, kind: number): number {
     default:
       throw new FrpStateError('BAD_YJS_UPDATE', `unknown content kind ${kind}`)
   }
+}
+
+/** Reads past a string as lib0's `readVarString` would read it (the same failures), without building it; returns its UTF-16 length. */
+function skipString(decoder: decoding.Decoder): number {
+  const bytes = decoding.readVarUint(decoder)
+  const start = decoder.pos
+  if (bytes > decoder.arr.length - start) throw new FrpStateError('BAD_YJS_UPDATE', 'the update ends inside a string')
+  decoder.pos += bytes
+  return utf16Length(decoder.arr, start, start + bytes)
 }
 
 function readDeletions(decoder: decoding.Decoder): void {
