@@ -343,7 +343,7 @@ describe('YDocSyncCore with many documents', () => {
     const later = NOW + 2_000
     const effects = bob.addDoc('late', doc, later)
     expect(outcomes(effects)).toEqual(['send'])
-    for (const effect of effects) if (effect.type === 'send') wire.deliver('alice', alice.receive('bob', effect.bytes, later))
+    for (const effect of effects) if (effect.type === 'send') wire.deliver('alice', alice.receive('bob', joinBytes(effect.bytes), later))
     expect(textOf(alice, 'late')).toBe(textOf(bob, 'late'))
     expect(textOf(alice, 'late')).toContain('alice:late')
     expect(textOf(alice, 'late')).toContain('bob:late')
