@@ -58,7 +58,13 @@ interface Round {
 }
 
 const log = (line: string): void => console.error(`  [${new Date().toISOString().slice(11, 19)}] ${line}`)
-const median = (values: readonly number[]): number | undefined => (values.length === 0 ? undefined : [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)])
+/** The middle value; of an even count (a failed round), the mean of the two middle ones. */
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined
+  const sorted = [...values].sort((x, y) => x - y)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
 const fixed = (value: number | undefined, digits = 1): string => (value === undefined ? 'n/a' : value.toFixed(digits))
 
 const root = await mkdtemp(join(process.env.BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'dscs-wtbench-'))

@@ -29,7 +29,10 @@ const DIAL_RETRY_MS = 250
 let redials = 0
 const dropped: string[] = []
 chunks.onEvent((event) => {
-  if (event.type === 'peer-dropped') dropped.push(`dropped a peer (${event.reason})`)
+  if (event.type !== 'peer-dropped') return
+  dropped.push(`dropped a peer (${event.reason})`)
+  // Told at once too: a download that never completes never sends its notes.
+  console.error(`    dscs leecher ${process.pid}: dropped peer …${event.peer.slice(-6)} (${event.reason})`)
 })
 
 /**
