@@ -1,0 +1,156 @@
+// @dscs/chunk-distribution beside WebTorrent (npm `webtorrent`), same machine, same content, same run:
+// (a) 256 MiB from 4 seeders to 1 leecher; (b) a flash crowd: 64 MiB from 1 seeder to 8 leechers at once
+// (throughput: all bytes delivered / time until the last leecher completes; the mean per leecher beside it).
+// Target: DSCS ≥ 1.5× WebTorrent's throughput in both.
+//
+// Fairness: every peer of both systems is its own process (its own event loop), on loopback TCP. Both seed from
+// the same file written in a temporary directory (DSCS seeders `publish` it into their FsChunkStore, WebTorrent
+// seeds the file in place) and both leechers write files (DSCS: FsChunkStore; WebTorrent: its file store). The
+// directory is on tmpfs (/dev/shm) by default: this machine's disk is slow and shared, and would measure its
+// writeback queue and DSCS's fdatasyncs rather than the transfer (BENCH_DIR=/tmp measures on disk). Seeding (the
+// hashing) happens before the clock starts. The clock starts when the coordinator tells every leecher to go; each
+// then connects to the seeders and to the leechers before it (DSCS dials their multiaddrs, WebTorrent
+// `addPeer('127.0.0.1:port')`) and downloads, starting with the first peer connected. WebTorrent is given the
+// .torrent (`client.add`) before the clock starts, so that leechers accept each other at once; DSCS learns the
+// manifest from its peers inside the timed part. libp2p refuses more than 5 inbound connections a second from one
+// host, and every peer here is 127.0.0.1: a DSCS dial refused is tried again 250 ms later (counted in the results).
+// Both verify every piece (DSCS: SHA-256 with Merkle proofs; WebTorrent: SHA-1 per piece); pieces are 256 KiB in
+// both. WebTorrent runs TCP only: no DHT, trackers, local discovery, uTP, web seeds, NAT traversal or peer
+// exchange; its connections use its default `secure: 1` (encryption offered, plaintext accepted), DSCS's Noise
+// (ChaCha20-Poly1305) + Yamux. Every leecher's copy is hashed in the first round. Rounds interleave the systems
+// (DSCS, WebTorrent, DSCS, …); medians of 3 rounds, ratios per round.
+//
+// Run: pnpm --filter @dscs/chunk-distribution bench (after a build), or alone: node bench/webtorrent.bench.ts
+// BENCH_QUICK=1: 32 MiB and 8 MiB, 1 round. BENCH_ROUNDS=n: rounds. BENCH_DIR: where the temporary files go.
+import { existsSync, rmSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { writeContent } from './swarm/content.ts'
+import type { System } from './swarm/peers.ts'
+import { writeResults } from './swarm/results.ts'
+import { MiB, runSwarm } from './swarm/run.ts'
+
+const QUICK = process.env.BENCH_QUICK === '1'
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3))
+const TARGET = 1.5
+const SYSTEMS: readonly System[] = ['dscs', 'webtorrent']
+const NAMES: Record<System, string> = { dscs: 'DSCS', webtorrent: 'WebTorrent' }
+const SCENARIOS = [
+  { key: 'fourSeeders', title: '4 seeders → 1 leecher', seeders: 4, leechers: 1, size: (QUICK ? 32 : 256) * MiB, seed: 1 },
+  { key: 'flashCrowd', title: 'flash crowd, 1 seeder → 8 leechers', seeders: 1, leechers: 8, size: (QUICK ? 8 : 64) * MiB, seed: 2 }
+] as const
+// The whole run, bounded: past it the children are killed (peers.ts, on exit) and the files removed.
+const RUN_LIMIT_MS = (QUICK ? 10 : 15 + 10 * ROUNDS) * 60_000
+
+interface Round {
+  readonly round: number
+  /** Bytes delivered to all leechers / seconds until the last completed, MiB/s. */
+  readonly aggregateMiBps?: number
+  /** Mean over leechers of size / that leecher's seconds, MiB/s. */
+  readonly meanPerLeecherMiBps?: number
+  readonly seconds?: readonly number[]
+  readonly leecherMaxRssMiB?: readonly number[]
+  readonly verified?: boolean
+  /** Per leecher: connections refused (libp2p's per-host inbound rate, all peers being 127.0.0.1) and dialled again, peers dropped. */
+  readonly notes?: readonly (readonly string[])[]
+  readonly error?: string
+}
+
+const log = (line: string): void => console.error(`  [${new Date().toISOString().slice(11, 19)}] ${line}`)
+/** The middle value; of an even count (a failed round), the mean of the two middle ones. */
+function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined
+  const sorted = [...values].sort((x, y) => x - y)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+const fixed = (value: number | undefined, digits = 1): string => (value === undefined ? 'n/a' : value.toFixed(digits))
+
+const root = await mkdtemp(join(process.env.BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'dscs-wtbench-'))
+setTimeout(() => {
+  console.error(`webtorrent bench: over its ${RUN_LIMIT_MS / 60_000} min limit, stopping`)
+  rmSync(root, { recursive: true, force: true })
+  process.exit(2)
+}, RUN_LIMIT_MS).unref()
+
+const report: Record<string, unknown> = {}
+const summary: string[] = []
+try {
+  for (const scenario of SCENARIOS) {
+    const file = join(root, `${scenario.key}.bin`)
+    const sha256 = await writeContent(file, scenario.size, scenario.seed)
+    log(`${scenario.title}: ${(scenario.size / MiB).toFixed(0)} MiB content written`)
+    const rounds: Record<System, Round[]> = { dscs: [], webtorrent: [] }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const system of SYSTEMS) {
+        log(`${scenario.title}, round ${round + 1}/${ROUNDS}: ${NAMES[system]}`)
+        try {
+          const result = await runSwarm({
+            system,
+            seeders: scenario.seeders,
+            leechers: scenario.leechers,
+            origin: { file },
+            size: scenario.size,
+            ...(round === 0 ? { sha256 } : {}),
+            root,
+            log
+          })
+          const sizeMiB = scenario.size / MiB
+          const measured: Round = {
+            round,
+            aggregateMiBps: (sizeMiB * scenario.leechers) / Math.max(...result.seconds),
+            meanPerLeecherMiBps: result.seconds.reduce((sum, s) => sum + sizeMiB / s, 0) / result.seconds.length,
+            seconds: result.seconds,
+            leecherMaxRssMiB: result.maxRss.map((bytes) => bytes / MiB),
+            verified: result.verified,
+            notes: result.notes
+          }
+          rounds[system].push(measured)
+          log(`${NAMES[system]}: ${fixed(measured.aggregateMiBps)} MiB/s (mean per leecher ${fixed(measured.meanPerLeecherMiBps)} MiB/s)`)
+        } catch (err) {
+          const error = err instanceof Error ? err.message : String(err)
+          rounds[system].push({ round, error })
+          log(`${NAMES[system]} FAILED: ${error}`)
+        }
+      }
+    }
+    await rm(file, { force: true })
+
+    const done = (system: System): Round[] => rounds[system].filter((r) => r.error === undefined)
+    const ratios = (field: 'aggregateMiBps' | 'meanPerLeecherMiBps'): number[] =>
+      rounds.dscs.flatMap((d, i) => {
+        const w = rounds.webtorrent[i]
+        return d[field] === undefined || w?.[field] === undefined ? [] : [d[field] / w[field]]
+      })
+    const figure = (field: 'aggregateMiBps' | 'meanPerLeecherMiBps') => ({
+      dscsMiBps: median(done('dscs').map((r) => r[field]!)),
+      webtorrentMiBps: median(done('webtorrent').map((r) => r[field]!)),
+      ratio: median(ratios(field)),
+      ratioRounds: ratios(field)
+    })
+    const aggregate = figure('aggregateMiBps')
+    const perLeecher = figure('meanPerLeecherMiBps')
+    const met = aggregate.ratio !== undefined && aggregate.ratio >= TARGET
+    // The largest leecher of each round, median over rounds: memory beside throughput.
+    const rss = (system: System): number | undefined => median(done(system).map((r) => Math.max(...r.leecherMaxRssMiB!)))
+    const leecherPeakRssMiB = { dscs: rss('dscs'), webtorrent: rss('webtorrent') }
+    report[scenario.key] = { ...scenario, sha256, aggregate, meanPerLeecher: perLeecher, leecherPeakRssMiB, target: { atLeast: TARGET, met }, rounds }
+    const size = `${(scenario.size / MiB).toFixed(0)} MiB${scenario.leechers > 1 ? ' each' : ''}`
+    const failures = SYSTEMS.map((s) => rounds[s].length - done(s).length)
+    summary.push(
+      `${scenario.title}, ${size}: DSCS ${fixed(aggregate.dscsMiBps)} MiB/s, WebTorrent ${fixed(aggregate.webtorrentMiBps)} MiB/s; ` +
+        `ratio ${fixed(aggregate.ratio, 2)}× (target ≥ ${TARGET}×: ${met ? 'met' : 'NOT met'})` +
+        (scenario.leechers > 1
+          ? `; mean per leecher DSCS ${fixed(perLeecher.dscsMiBps)} MiB/s, WebTorrent ${fixed(perLeecher.webtorrentMiBps)} MiB/s (${fixed(perLeecher.ratio, 2)}×)`
+          : '') +
+        `; leecher peak RSS DSCS ${fixed(leecherPeakRssMiB.dscs, 0)} MiB, WebTorrent ${fixed(leecherPeakRssMiB.webtorrent, 0)} MiB` +
+        (failures.some((n) => n > 0) ? `; failed rounds: DSCS ${failures[0]}, WebTorrent ${failures[1]}` : '')
+    )
+  }
+} finally {
+  await rm(root, { recursive: true, force: true })
+}
+for (const line of summary) console.log(line)
+
+await writeResults('webtorrent', { files: root.startsWith('/dev/shm') ? 'tmpfs' : 'disk', quick: QUICK, rounds: ROUNDS, chunkSize: 256 * 1024, ...report })
