@@ -228,4 +228,25 @@ describe('TransferCore, a busy peer', () => {
     expect(core.nextDeadline()).toBe(503)
     expect(requests(core.tick(503)).length).toBeGreaterThan(0)
   })
+
+  it('sets no deadline in the past once a busy spell is over, even when the peer has nothing left to give', async () => {
+    const { core, cid } = await leecher(4, { initialDepth: 4, busyBackoff: 500 })
+    // It holds chunk 0 only, and refuses it as busy.
+    const [asked] = requests(core.receive('p', bitfieldFrame(cid, 4, (i) => i === 0), 0))
+    core.receive('p', encodeTransferMessage({ type: 'reject', content: cid, index: asked!.index, reason: 'busy' }), 1)
+    expect(core.nextDeadline()).toBe(501)
+    core.receive('p', encodeTransferMessage({ type: 'reject', content: cid, index: requests(core.tick(501))[0]!.index, reason: 'not-held' }), 502)
+    // Nothing to ask of it now: a deadline at 501 would have its driver tick without end.
+    core.tick(503)
+    expect(core.nextDeadline() ?? Infinity).toBeGreaterThan(503)
+  })
+
+  it('asks a peer dropped for stalling again after stalledRetry', async () => {
+    const { core, cid } = await leecher(2, { initialDepth: 2, requestTimeout: 1_000, stalledRetry: 5_000 })
+    requests(core.receive('slow', bitfieldFrame(cid, 2, () => true), 0))
+    expect(events(core.tick(1_000))).toContainEqual({ type: 'peer-dropped', cid, peer: 'slow', reason: 'stalled' })
+    expect(core.nextDeadline()).toBe(6_000)
+    expect(requests(core.tick(5_999))).toEqual([])
+    expect(requests(core.tick(6_000)).map((r) => r.to)).toEqual(['slow', 'slow'])
+  })
 })

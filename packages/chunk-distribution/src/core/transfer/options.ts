@@ -18,7 +18,7 @@ export interface TransferOptions {
   readonly initialDepth?: number
   /** Most requests in flight to one peer. Default 64. */
   readonly maxDepth?: number
-  /** Most chunks of one content requested or awaiting storage at once: the memory bound of a download. Default 256. */
+  /** Most chunks of one content requested or awaiting storage at once: the memory bound of a download (times the chunk size). Default 64. */
   readonly maxOutstanding?: number
   /** In endgame, most peers asked for the same chunk. Default 2. */
   readonly endgameRequests?: number
@@ -32,6 +32,8 @@ export interface TransferOptions {
   readonly uploadBytesPerSecond?: number
   /** What one peer may download at once after a quiet spell, bytes. Default 16 MiB. */
   readonly uploadBurstBytes?: number
+  /** A peer dropped for stalling is asked again after this long, ms: it may have been only slow for a while. Default 3 × requestTimeout. */
+  readonly stalledRetry?: number
   /** How long a peer that answered busy is left alone, ms. Default 1 s. */
   readonly busyBackoff?: number
   /** A manifest asked for and not given is asked again of every peer after this long, ms. Default 5 s. */
@@ -52,12 +54,13 @@ export function resolveTransferOptions(options: TransferOptions): ResolvedTransf
     requestTimeout,
     initialDepth: positive(options.initialDepth, 4, 'initialDepth'),
     maxDepth: positive(options.maxDepth, 64, 'maxDepth'),
-    maxOutstanding: positive(options.maxOutstanding, 256, 'maxOutstanding'),
+    maxOutstanding: positive(options.maxOutstanding, 64, 'maxOutstanding'),
     endgameRequests: positive(options.endgameRequests, 2, 'endgameRequests'),
     endgameChunks: positive(options.endgameChunks, 4, 'endgameChunks'),
     uploadSlotsPerPeer: positive(options.uploadSlotsPerPeer, 16, 'uploadSlotsPerPeer'),
     uploadSlots: positive(options.uploadSlots, 64, 'uploadSlots'),
     uploadBytesPerSecond: positive(options.uploadBytesPerSecond, Infinity, 'uploadBytesPerSecond'),
+    stalledRetry: positive(options.stalledRetry, 3 * requestTimeout, 'stalledRetry'),
     uploadBurstBytes: positive(options.uploadBurstBytes, 16 * 1024 * 1024, 'uploadBurstBytes'),
     busyBackoff: positive(options.busyBackoff, 1_000, 'busyBackoff'),
     manifestRetry: positive(options.manifestRetry, 5_000, 'manifestRetry'),

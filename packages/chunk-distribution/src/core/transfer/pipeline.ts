@@ -33,6 +33,11 @@ export class PipelineDepth {
     this.#value = Math.max(1, Math.min(this.#value, inflight))
   }
 
+  /** Back to the initial depth, as for a new peer. */
+  reset(): void {
+    this.#value = this.#limits.initial
+  }
+
   timedOut(): void {
     this.#value = Math.max(1, Math.floor(this.#value / 2))
   }

@@ -18,8 +18,10 @@ export class RemotePeer {
   /** True once this node sent it its own Bitfield. */
   introduced = false
   introducedAt = 0
-  /** Set when it is asked for nothing more. */
+  /** Set when it is asked for nothing more (a stalled peer: for a while). */
   dropped: DropReason | undefined
+  droppedAt = 0
+  /** Left alone until then after answering busy; 0 when not. */
   busyUntil = 0
   timeouts = 0
   lastPieceAt: number

@@ -167,7 +167,7 @@ export class ContentSession implements PickState {
       verified = known.verifier.verify(index, data, proof)
     } catch (error) {
       this.#withdraw(peer, index)
-      return [...refuse(from, error), ...this.#drop(peer, 'corrupt'), ...this.fill(now)]
+      return [...refuse(from, error), ...this.#drop(peer, 'corrupt', now), ...this.fill(now)]
     }
     peer.lastPieceAt = now
     if (sentAt !== undefined) {
@@ -244,6 +244,8 @@ export class ContentSession implements PickState {
     const effects: Effects = []
     const timeout = this.#options.requestTimeout
     for (const peer of this.peers.values()) {
+      if (peer.busyUntil !== 0 && now >= peer.busyUntil) peer.busyUntil = 0
+      if (peer.dropped === 'stalled' && now - peer.droppedAt >= this.#options.stalledRetry) this.#retry(peer, now)
       let expired = false
       for (const [index, sentAt] of peer.inflight) {
         if (now - sentAt < timeout) continue
@@ -254,7 +256,7 @@ export class ContentSession implements PickState {
       if (!expired) continue
       // Once per tick, as TCP halves once per loss event however many segments it lost.
       peer.depth.timedOut()
-      if (now - peer.lastPieceAt >= timeout) effects.push(...this.#drop(peer, 'stalled'))
+      if (now - peer.lastPieceAt >= timeout) effects.push(...this.#drop(peer, 'stalled', now))
     }
     if (this.downloading && this.#known === undefined && this.#manifestAskedAt !== undefined && now - this.#manifestAskedAt >= this.#options.manifestRetry) {
       effects.push(...this.askManifest(connected, now))
@@ -280,7 +282,8 @@ export class ContentSession implements PickState {
     let deadline = Infinity
     for (const peer of this.peers.values()) {
       for (const sentAt of peer.inflight.values()) deadline = Math.min(deadline, sentAt + this.#options.requestTimeout)
-      if (peer.busyUntil > 0 && peer.inflight.size === 0 && this.downloading) deadline = Math.min(deadline, peer.busyUntil)
+      if (peer.busyUntil !== 0 && peer.inflight.size === 0 && this.downloading) deadline = Math.min(deadline, peer.busyUntil)
+      if (peer.dropped === 'stalled' && this.downloading) deadline = Math.min(deadline, peer.droppedAt + this.#options.stalledRetry)
       if (this.downloading && peer.introduced && peer.bits === undefined && peer.dropped === undefined) deadline = Math.min(deadline, peer.introducedAt + this.#options.manifestRetry)
     }
     if (this.downloading && this.#known === undefined && this.#manifestAskedAt !== undefined) deadline = Math.min(deadline, this.#manifestAskedAt + this.#options.manifestRetry)
@@ -401,12 +404,21 @@ export class ContentSession implements PickState {
     peer.bits = undefined
   }
 
-  #drop(peer: RemotePeer, reason: DropReason): Effects {
+  #drop(peer: RemotePeer, reason: DropReason, now: number): Effects {
     if (peer.dropped !== undefined) return []
     for (const index of [...peer.inflight.keys()]) this.#withdraw(peer, index)
     if (peer.bits !== undefined) this.#known?.picker.removed(peer.bits)
     peer.dropped = reason
+    peer.droppedAt = now
     return [{ type: 'emit', event: { type: 'peer-dropped', cid: this.cid, peer: peer.ref, reason } }]
+  }
+
+  /** Takes a peer dropped for stalling back, with a fresh pipeline. */
+  #retry(peer: RemotePeer, now: number): void {
+    peer.dropped = undefined
+    peer.lastPieceAt = now
+    peer.depth.reset()
+    if (peer.bits !== undefined) this.#known?.picker.added(peer.bits)
   }
 }
 
