@@ -33,10 +33,11 @@ export interface OpenEnvelopeOptions {
   readonly cache?: VerificationCache
   /**
    * A check cheaper than a signature, run just before it (e.g. a
-   * proof-of-work stamp, or a duplicate check by `id`, the envelope hash in
-   * hex); throw a DscsError to refuse the envelope.
+   * proof-of-work stamp over `signing`, the signing bytes, or a duplicate
+   * check by `id`, the envelope hash in hex); throw a DscsError to refuse the
+   * envelope.
    */
-  readonly beforeSignature?: (env: Envelope, id: string) => void
+  readonly beforeSignature?: (env: Envelope, id: string, signing: Uint8Array) => void
 }
 
 /** An envelope that decoded, passed the replay guard and carries its author's valid signature. */
@@ -85,7 +86,7 @@ function precheck(bytes: Uint8Array, options: OpenEnvelopeOptions): Opening {
   const id = bytesToHex(hashSigned(message, envelope.signature))
   const now = options.now ?? Date.now()
   options.replay?.check(id, envelope.timestamp, now)
-  options.beforeSignature?.(envelope, id)
+  options.beforeSignature?.(envelope, id, message)
   return { envelope, message, id, now }
 }
 
