@@ -3,98 +3,99 @@
  *
  * Proof-of-work stamps against spam, and a proof-of-work chain for trust without authorities
  *
- * A ping/pong protocol on `/dscs/trust-pow/1.0.0`: {@link TrustPow.ping} sends a
- * signed Ping envelope with a random nonce to a peer, the peer answers with a
- * Pong carrying the same nonce, and the promise resolves to the round-trip
- * time in milliseconds. Bad input from a peer is dropped and the peer is
- * penalised through `Net.penalise`, with the error's stable `code`.
- *
- * {@link trustPow} is the libp2p service factory: register it with a node
- * of `@dscs/net` and every peer running it answers pings. The protocol itself
- * is {@link TrustPowCore}, a sans-I/O `ProtocolCore` that `CoreDriver`
- * of `@dscs/net` runs on any `Net`: on libp2p inside this service, on a
- * simulated network of `@dscs/netsim` in tests.
+ * Stamps: {@link mintStamp} finds a nonce so that SHA-256 over an envelope's
+ * signing bytes and the nonce starts with the required zero bits, off the
+ * main thread (Web Workers here, worker threads in the Node entry),
+ * cancellable, with progress; {@link verifyStamp} costs one hash. The
+ * {@link trustPow} service makes a node refuse envelopes without enough work
+ * on the topics it names, before their signatures are checked, and tells
+ * peers what it currently demands (more of unknown senders under load).
  *
  * @example
  * ```ts
  * import { createNode } from '@dscs/net' // in Node, the entry with createNode
- * import { trustPow, type TrustPow } from '@dscs/trust-pow'
+ * import { signEnvelope } from '@dscs/identity'
+ * import { createEnvelope, encodeEnvelope } from '@dscs/wire'
+ * import { mintStamp, trustPow, type TrustPow } from '@dscs/trust-pow'
  *
- * const alice = await createNode({ services: { trustPow: trustPow() } })
- * const bob = await createNode({ services: { trustPow: trustPow({ timeout: 5_000 }) } })
+ * const bob = await createNode({ services: { trustPow: trustPow({ stamps: { topics: { chat: 12 } } }) } })
+ * const alice = await createNode()
  * await alice.dial(bob.multiaddrs()[0]!)
+ * bob.net.subscribe('chat', () => 'accept')
+ * alice.net.subscribe('chat', () => 'accept')
  *
- * const service = alice.libp2p.services.trustPow as TrustPow
- * const rtt = await service.ping(bob.peerId)
- * console.log(`${bob.peerId} answered in ${rtt} ms`)
- * await alice.stop()
- * await bob.stop()
+ * const [{ untrustedBits }] = (bob.libp2p.services.trustPow as TrustPow).stamps.demand()
+ * const unsigned = createEnvelope({ kind: 'demo.Chat', payload: new TextEncoder().encode('hi'), author: alice.net.identity.publicKey, timestamp: Date.now() })
+ * const stamped = await mintStamp(signEnvelope(alice.net.identity, unsigned), untrustedBits, { onProgress: (p) => console.log(p.etaMs) })
+ * await alice.net.publish('chat', encodeEnvelope(stamped))
  * ```
  */
 import type { Identity, VerificationCache } from '@dscs/identity'
-import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
+import type { Clock, Net } from '@dscs/interface'
 import { protocolService, type Timers } from '@dscs/net'
-import type { TrustPowEvent } from './core/core.js'
 import { TrustPowService } from './service.js'
+import { mintWith, type MintOptions, type Stamped } from './stamps/minter.js'
+import type { Stamps, StampsInit } from './stamps/service.js'
+import type { StampableEnvelope } from './stamps/stamp.js'
+import { webMintWorker } from './stamps/web-worker.js'
 
-export { PROTOCOL_ID, KIND_PREFIX, NONCE_BYTES } from './core/constants.js'
-export { TrustPowCore } from './core/core.js'
-export type { TrustPowCoreOptions, TrustPowEvent, TrustPowPing } from './core/core.js'
-export { TrustPowError } from './core/errors.js'
-export type { TrustPowErrorCode } from './core/errors.js'
-export { PingPayload, PongPayload } from './core/messages.js'
-export type { NoncePayload } from './core/messages.js'
+export { TrustPowError } from './errors.js'
+export type { TrustPowErrorCode } from './errors.js'
 
-/** The service: pings peers and answers their pings while its node runs. */
+// ---- stamps ----
+export { STAMPS_PROTOCOL_ID, KIND_PREFIX, MAX_STAMPED_TOPICS } from './stamps/constants.js'
+export { STAMP_NONCE_BYTES, MAX_STAMP_BITS, NonceSearch, nonceBytes, runMintJob } from './stamps/search.js'
+export type { MintJob, MintReply } from './stamps/search.js'
+export { stampWork, verifyStamp, checkStamp } from './stamps/stamp.js'
+export type { StampableEnvelope } from './stamps/stamp.js'
+export { mintWith } from './stamps/minter.js'
+export type { MintOptions, MintProgress, MintWorker, SpawnMintWorker, Stamped } from './stamps/minter.js'
+export { webMintWorker } from './stamps/web-worker.js'
+export { DifficultyPolicy } from './stamps/policy.js'
+export type { DifficultyPolicyOptions, TopicDemand } from './stamps/policy.js'
+export { stampAdmission } from './stamps/gate.js'
+export { StampDemandCore } from './stamps/demand-core.js'
+export type { StampDemandCoreOptions, StampDemandEvent, StampDemandOptions, StampDemandQuery } from './stamps/demand-core.js'
+export { DemandPayload, DemandQueryPayload } from './stamps/messages.js'
+export type { DemandMessage, DemandQueryMessage } from './stamps/messages.js'
+export { Stamps } from './stamps/service.js'
+export type { StampsComponents, StampsInit } from './stamps/service.js'
+
+/**
+ * Finds a stamp for `envelope` with at least `bits` leading zero bits, on
+ * browser Web Workers (the Node entry of this package runs worker threads
+ * instead); see {@link MintOptions} for cancellation, progress and workers.
+ */
+export function mintStamp<E extends StampableEnvelope>(envelope: E, bits: number, options?: MintOptions): Promise<Stamped<E>> {
+  return mintWith(webMintWorker, envelope, bits, options)
+}
+// ---- end stamps ----
+
+/** The service: the package's parts on one node, started and stopped with it. */
 export interface TrustPow {
-  /** Registers the protocol handler: from now on, pings are answered and pongs received. libp2p calls it as the node starts. */
+  /** libp2p calls it as the node starts: stamped topics are guarded from then on. */
   start(): void
-  /** Unregisters the handler; pings still awaiting an answer fail with `NOT_RUNNING`. libp2p calls it as the node stops. */
+  /** libp2p calls it as the node stops. */
   stop(): void
-  /**
-   * Pings `peer` (a PeerId string) and resolves to the round-trip time in
-   * milliseconds. Fails with a {@link TrustPowError}: `TIMEOUT`,
-   * `SEND_FAILED` (e.g. the peer does not run the service), `TOO_MANY_PINGS`
-   * or `NOT_RUNNING`.
-   */
-  ping(peer: PeerRef): Promise<number>
-  /** Calls `listener` with every event: each pong and each timeout. */
-  onEvent(listener: (event: TrustPowEvent) => void): Unsubscribe
+  /** Stamps: what this node demands on which topics, and what peers demand. */
+  readonly stamps: Stamps
 }
 
 /** Options of the service; every one has a default. */
 export interface TrustPowInit {
-  /** How long a ping waits for its pong, in milliseconds. Default 10 000. */
-  readonly timeout?: number
-  /** Most pings awaiting an answer at once; one more fails with `TOO_MANY_PINGS`. Default 64. */
-  readonly maxOutstanding?: number
-  /**
-   * Largest distance between an envelope's timestamp and this node's clock,
-   * in milliseconds: the replay window. An envelope further off is refused as
-   * `OUTSIDE_WINDOW`, one seen before within it as `REPLAYED`. Default 60 000.
-   */
-  readonly maxClockSkew?: number
-  /**
-   * Most envelopes remembered to refuse replays. Entries leave as their
-   * timestamps leave the window; should a flood fill it anyway, the oldest is
-   * forgotten and nothing as old is accepted again. Default 10 000.
-   */
-  readonly maxSeenEnvelopes?: number
+  /** Topics that require stamps (`{ topics: { chat: 12 } }`), how load raises them, the demand protocol's limits. Default: none. */
+  readonly stamps?: StampsInit
 }
 
-/**
- * What the service needs from its node: the part of `@dscs/net`'s
- * `ProtocolContext` it uses, which {@link trustPow} receives from the
- * node's `net` service.
- */
+/** What the service needs from its node: the part of `@dscs/net`'s `ProtocolContext` it uses. */
 export interface TrustPowComponents {
-  /** The network port: direct messages on `PROTOCOL_ID`, and penalties for bad input. */
+  /** The network port: admission checks on stamped topics, direct messages, penalties for bad input. */
   readonly net: Net
   /** This node's Ed25519 identity (`@dscs/identity`), which signs its envelopes. */
   readonly identity: Identity
   /** The time every input is stamped with. */
   readonly clock: Clock
-  /** The timer that wakes the core at its next deadline (a ping's timeout). */
+  /** The timer that wakes the cores at their next deadline. */
   readonly timers: Timers
   /** The node's signature verdicts, shared by every protocol on it, so no envelope is verified twice. */
   readonly verificationCache?: VerificationCache
@@ -103,9 +104,8 @@ export interface TrustPowComponents {
 /**
  * The libp2p service factory:
  * `createNode({ services: { trustPow: trustPow(init) } })`, after which
- * `node.libp2p.services.trustPow` is the {@link TrustPow} service. It
- * needs the node's `net` service, which `createNode` of `@dscs/net` registers
- * (with plain `createLibp2p`, register `dscsNet()` before it).
+ * `node.libp2p.services.trustPow` is the {@link TrustPow} service. It needs
+ * the node's `net` service, which `createNode` of `@dscs/net` registers.
  */
 export function trustPow(init: TrustPowInit = {}): (components: object) => TrustPow {
   return protocolService((context) => new TrustPowService(context, init))

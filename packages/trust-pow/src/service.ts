@@ -1,99 +1,23 @@
-import { CoreDriver } from '@dscs/net'
-import type { CoreEffect, PeerRef, Unsubscribe } from '@dscs/interface'
 import type { TrustPow as TrustPowApi, TrustPowComponents, TrustPowInit } from './index.js'
-import { PROTOCOL_ID } from './core/constants.js'
-import { TrustPowCore, type TrustPowEvent } from './core/core.js'
-import { TrustPowError } from './core/errors.js'
-
-interface PendingPing {
-  readonly resolve: (rtt: number) => void
-  readonly reject: (error: TrustPowError) => void
-}
+import { Stamps } from './stamps/service.js'
 
 /**
- * The service behind {@link trustPow}: a {@link TrustPowCore} run by a
- * `CoreDriver`, which feeds it what the node's `Net` delivers and the time,
- * ticks it at its deadlines and carries out its effects. This class only
- * turns the API into calls on the core and the core's events into settled
- * promises.
+ * The service behind {@link trustPow}: each part of the package (the stamps;
+ * the chain) runs on the node's components and starts and stops with it.
  */
 export class TrustPowService implements TrustPowApi {
   readonly [Symbol.toStringTag] = '@dscs/trust-pow'
-  readonly #components: TrustPowComponents
-  readonly #core: TrustPowCore
-  readonly #driver: CoreDriver<TrustPowEvent>
-  readonly #pending = new Map<string, PendingPing>()
-  readonly #listeners = new Set<(event: TrustPowEvent) => void>()
-  // The ping each Ping send belongs to, so a failed send fails its ping at once instead of at its timeout.
-  readonly #sends = new WeakMap<CoreEffect<TrustPowEvent>, string>()
-  #running = false
+  readonly stamps: Stamps
 
   constructor(components: TrustPowComponents, init: TrustPowInit = {}) {
-    this.#components = components
-    this.#core = new TrustPowCore({
-      ...init,
-      identity: components.identity,
-      verificationCache: components.verificationCache,
-      randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length))
-    })
-    this.#driver = new CoreDriver({
-      core: this.#core,
-      net: components.net,
-      clock: components.clock,
-      timers: components.timers,
-      protocols: [PROTOCOL_ID],
-      onEvent: (event) => this.#onEvent(event),
-      onEffectError: (effect, error) => this.#onEffectError(effect, error)
-    })
+    this.stamps = new Stamps(components, init.stamps)
   }
 
   start(): void {
-    this.#running = true
-    this.#driver.start()
+    this.stamps.start()
   }
 
   stop(): void {
-    this.#running = false
-    this.#driver.stop()
-    for (const [id, pending] of [...this.#pending]) {
-      this.#core.cancel(id)
-      this.#pending.delete(id)
-      pending.reject(new TrustPowError('NOT_RUNNING', 'the service stopped before the pong arrived'))
-    }
-  }
-
-  async ping(peer: PeerRef): Promise<number> {
-    if (!this.#running) {
-      throw new TrustPowError('NOT_RUNNING', 'start the service (or its node) before pinging: pongs arrive through its handler')
-    }
-    const { id, effects } = this.#core.ping(peer, this.#components.clock.now())
-    const rtt = new Promise<number>((resolve, reject) => this.#pending.set(id, { resolve, reject }))
-    for (const effect of effects) this.#sends.set(effect, id)
-    this.#driver.apply(effects)
-    return await rtt
-  }
-
-  onEvent(listener: (event: TrustPowEvent) => void): Unsubscribe {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
-  }
-
-  #onEvent(event: TrustPowEvent): void {
-    const pending = this.#pending.get(event.id)
-    this.#pending.delete(event.id)
-    if (event.type === 'pong') pending?.resolve(event.rtt)
-    else pending?.reject(new TrustPowError('TIMEOUT', `${event.peer} did not answer the ping in time`))
-    for (const listener of this.#listeners) listener(event)
-  }
-
-  // A failed answer needs no handling: the asker's ping times out, as it would on a lost packet.
-  #onEffectError(effect: CoreEffect<TrustPowEvent>, error: unknown): void {
-    const id = this.#sends.get(effect)
-    const pending = id === undefined ? undefined : this.#pending.get(id)
-    if (id === undefined || pending === undefined || effect.type !== 'send') return
-    this.#pending.delete(id)
-    this.#core.cancel(id)
-    this.#driver.apply([]) // the core's next deadline may have moved
-    pending.reject(new TrustPowError('SEND_FAILED', `could not send a ping to ${effect.to}`, { cause: error }))
+    this.stamps.stop()
   }
 }
