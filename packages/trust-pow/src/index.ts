@@ -18,16 +18,25 @@
  * import { createEnvelope, encodeEnvelope } from '@dscs/wire'
  * import { mintStamp, trustPow, type TrustPow } from '@dscs/trust-pow'
  *
+ * // Bob refuses chat envelopes without 12 bits of work; Alice asks what he demands, mints, publishes.
  * const bob = await createNode({ services: { trustPow: trustPow({ stamps: { topics: { chat: 12 } } }) } })
- * const alice = await createNode()
+ * const alice = await createNode({ services: { trustPow: trustPow() } })
  * await alice.dial(bob.multiaddrs()[0]!)
- * bob.net.subscribe('chat', () => 'accept')
+ * bob.net.subscribe('chat', ({ bytes }) => (console.log(`bob accepts ${bytes.length} bytes`), 'accept'))
  * alice.net.subscribe('chat', () => 'accept')
  *
- * const [{ untrustedBits }] = (bob.libp2p.services.trustPow as TrustPow).stamps.demand()
- * const unsigned = createEnvelope({ kind: 'demo.Chat', payload: new TextEncoder().encode('hi'), author: alice.net.identity.publicKey, timestamp: Date.now() })
- * const stamped = await mintStamp(signEnvelope(alice.net.identity, unsigned), untrustedBits, { onProgress: (p) => console.log(p.etaMs) })
- * await alice.net.publish('chat', encodeEnvelope(stamped))
+ * const [chat] = await (alice.libp2p.services.trustPow as TrustPow).stamps.ask(bob.peerId)
+ * console.log(chat) // { topic: 'chat', bits: 12, untrustedBits: 12 }: more while bob is under load
+ * const { identity } = alice.net
+ * const message = signEnvelope(identity, createEnvelope({ kind: 'demo.Chat', payload: new TextEncoder().encode('hi'), author: identity.publicKey, timestamp: Date.now() }))
+ * const stamped = await mintStamp(message, chat!.untrustedBits, {
+ *   signal: AbortSignal.timeout(10_000),
+ *   onProgress: ({ hashes, etaMs }) => console.log(`${hashes} hashes, about ${Math.round(etaMs)} ms to go`)
+ * })
+ * while (!alice.net.topicPeers('chat').includes(bob.peerId)) await new Promise((resolve) => setTimeout(resolve, 50))
+ * await alice.net.publish('chat', encodeEnvelope(stamped)) // without the stamp, bob would reject it (INSUFFICIENT_WORK)
+ * await alice.stop()
+ * await bob.stop()
  * ```
  */
 import type { Identity, VerificationCache } from '@dscs/identity'
