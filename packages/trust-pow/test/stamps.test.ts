@@ -10,9 +10,12 @@ import {
   mintWith,
   nodeMintWorker,
   nonceBytes,
+  runMintJob,
   stampWork,
   verifyStamp,
   type MintProgress,
+  type MintReply,
+  type MintWorker,
   type NodeMintWorker
 } from '../src/node/index.js'
 
@@ -138,5 +141,26 @@ describe('stamps', () => {
     await expect(mintWith(spawn, envelope('x'), 49)).rejects.toMatchObject({ code: 'INVALID_OPTION' })
     await expect(mintWith(spawn, envelope('x'), 12, { workers: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION' })
     expect(spawned).toBe(0)
+  })
+
+  it('runs on any worker behind MintWorker (as a Web Worker would), and fails with WORKER_FAILED when one fails', async () => {
+    // An in-process worker: the same loop every platform's worker runs, answering on the next turn.
+    const inProcess = (fail: boolean): MintWorker => {
+      let reply: (message: MintReply) => void = () => {}
+      let error: (cause: unknown) => void = () => {}
+      return {
+        post: (job) => setTimeout(() => (fail ? error('no worker here') : runMintJob(job, reply))),
+        onReply: (listener) => (reply = listener),
+        onError: (listener) => (error = listener),
+        terminate: () => {}
+      }
+    }
+    const stamped = await mintWith(() => inProcess(false), envelope('in process'), 12, { inlineBelowBits: 0 })
+    expect(verifyStamp(stamped, 12)).toBe(true)
+    await expect(mintWith(() => inProcess(true), envelope('x'), 12, { inlineBelowBits: 0 })).rejects.toMatchObject({ code: 'WORKER_FAILED' })
+    const unavailable = () => {
+      throw new TypeError('Worker is not defined')
+    }
+    await expect(mintWith(unavailable, envelope('x'), 12, { inlineBelowBits: 0 })).rejects.toMatchObject({ code: 'WORKER_FAILED' })
   })
 })
