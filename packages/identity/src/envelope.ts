@@ -33,11 +33,12 @@ export interface OpenEnvelopeOptions {
   readonly cache?: VerificationCache
   /**
    * A check cheaper than a signature, run just before it (e.g. a
-   * proof-of-work stamp, or a duplicate check by `id`, the envelope hash in
-   * hex; `hash` is the same hash as bytes, for callers that keep both); throw
-   * a DscsError to refuse the envelope.
+   * proof-of-work stamp over `signing`, the signing bytes, or a duplicate
+   * check by `id`, the envelope hash in hex; `hash` is the same hash as
+   * bytes, for callers that keep both); throw a DscsError to refuse the
+   * envelope.
    */
-  readonly beforeSignature?: (env: Envelope, id: string, hash: Uint8Array) => void
+  readonly beforeSignature?: (env: Envelope, id: string, hash: Uint8Array, signing: Uint8Array) => void
 }
 
 /** An envelope that decoded, passed the replay guard and carries its author's valid signature. */
@@ -87,7 +88,7 @@ function precheck(bytes: Uint8Array, options: OpenEnvelopeOptions): Opening {
   const id = bytesToHex(hash)
   const now = options.now ?? Date.now()
   options.replay?.check(id, envelope.timestamp, now)
-  options.beforeSignature?.(envelope, id, hash)
+  options.beforeSignature?.(envelope, id, hash, message)
   return { envelope, message, id, now }
 }
 

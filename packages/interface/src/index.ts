@@ -37,6 +37,8 @@ export type {
   ChannelBudget,
   HandleOptions,
   TopicHandler,
+  TopicAdmission,
+  EnvelopeAdmission,
   PeerEvent
 } from './net.js'
 export type { Store, StoreBatchOp, StoreEntry, RangeOptions } from './store.js'

@@ -44,6 +44,29 @@ export interface HandleOptions {
 }
 export type TopicHandler = (message: TopicMessage) => MessageVerdict | Promise<MessageVerdict>
 
+/** What a topic's admission check sees of an envelope: enough for a proof of work, before any signature is checked. */
+export interface EnvelopeAdmission {
+  readonly topic: string
+  /** The peer that relayed the envelope, penalised if the check refuses it. */
+  readonly from: PeerRef
+  /** The author's raw 32-byte Ed25519 public key, as the envelope claims it: not yet verified. */
+  readonly author: Uint8Array
+  readonly kind: string
+  /** The envelope's proof-of-work stamp, unsigned; undefined when it has none. */
+  readonly stamp: Uint8Array | undefined
+  /** The bytes the author's signature covers (see `signingBytes` of `@dscs/wire`). */
+  readonly signingBytes: Uint8Array
+  /** The time the node checks the envelope at, in milliseconds. */
+  readonly now: number
+}
+
+/**
+ * A check a node runs on every envelope of a topic after its size limit and
+ * replay window and before its signature: cheap before expensive. It throws
+ * a `DscsError` to refuse the envelope, as a bad signature would be refused.
+ */
+export type TopicAdmission = (envelope: EnvelopeAdmission) => void
+
 export type PeerEvent =
   | { readonly type: 'connect'; readonly peer: PeerRef }
   | { readonly type: 'disconnect'; readonly peer: PeerRef }
@@ -71,6 +94,15 @@ export interface Net {
 
   /** Joins `topic`; the handler validates and receives every message on it. */
   subscribe(topic: string, handler: TopicHandler): Unsubscribe
+
+  /**
+   * Runs `check` on every envelope of `topic` before its signature is
+   * verified, whoever subscribes to the topic (e.g. a proof-of-work stamp
+   * requirement); a refused envelope is dropped and its relay penalised with
+   * the error's code. Several checks on one topic run in the order they were
+   * added. Optional: a Net that opens no envelopes itself leaves it out.
+   */
+  admit?(topic: string, check: TopicAdmission): Unsubscribe
 
   /**
    * Connects to `peer`, at `addresses` (multiaddrs) when given, else wherever

@@ -11,11 +11,12 @@ import {
   type PeerRef,
   type ProtocolId,
   type Store,
+  type TopicAdmission,
   type TopicHandler,
   type Unsubscribe
 } from '@dscs/interface'
 import { LruCache, ReplayGuard, VerificationCache, identityFromSeed, openEnvelope, openEnvelopeAsync, type Identity } from '@dscs/identity'
-import { decodeFrames, encodeFrameParts, resolveLimits, type WireLimits } from '@dscs/wire'
+import { decodeFrames, encodeFrameParts, resolveLimits, type Envelope, type WireLimits } from '@dscs/wire'
 import { TopicValidatorResult, type GossipSub, type TopicValidatorFn } from '@libp2p/gossipsub'
 import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub/score'
 import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PrivateKey, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
@@ -101,8 +102,9 @@ export interface PeerPenalties {
  * The `Net` port on libp2p. Direct messages travel as length-prefixed frames
  * on long-lived `/dscs/...` streams (one outbound stream per peer and
  * protocol); topics are gossipsub topics without gossipsub signatures, whose
- * validator opens every envelope (size, replay window, signature: the
- * cheapest check first) and rejects what fails, so gossipsub's scoring
+ * validator opens every envelope (size, replay window, the topic's
+ * admission checks such as proof-of-work stamps, signature: the cheapest
+ * check first) and rejects what fails, so gossipsub's scoring
  * penalises the relay. Every inbound message first passes the peer's
  * rationing budget. Registered as a libp2p service: `services: { net: dscsNet() }`.
  */
@@ -125,6 +127,8 @@ export class Libp2pNet implements Net, Startable {
   /** Protocols whose messages may be larger (or must be smaller) than an envelope. */
   readonly #maxMessages = new Map<ProtocolId, number>()
   readonly #topicHandlers = new Map<string, TopicHandler>()
+  /** Checks run on a topic's envelopes before their signatures (e.g. proof-of-work stamps), by topic. */
+  readonly #admissions = new Map<string, TopicAdmission[]>()
   readonly #peerListeners = new Set<(event: PeerEvent) => void>()
   /** Outbound streams, one per peer and protocol, opened on first use. */
   readonly #outbound = new Map<string, Promise<Stream>>()
@@ -271,6 +275,16 @@ export class Libp2pNet implements Net, Startable {
     }
   }
 
+  admit(topic: string, check: TopicAdmission): Unsubscribe {
+    const checks = this.#admissions.get(topic) ?? []
+    this.#admissions.set(topic, [...checks, check])
+    return () => {
+      const left = (this.#admissions.get(topic) ?? []).filter((c) => c !== check)
+      if (left.length > 0) this.#admissions.set(topic, left)
+      else this.#admissions.delete(topic)
+    }
+  }
+
   /** Connected peers subscribed to `topic`, as gossipsub knows them. */
   topicPeers(topic: string): PeerRef[] {
     return this.#components.pubsub.getSubscribers(topic).map((peer) => peer.toString())
@@ -330,7 +344,7 @@ export class Libp2pNet implements Net, Startable {
       }
       // A relay over budget loses the message, not standing: it may be forwarding others' traffic.
       if (budget.action === 'delay') return TopicValidatorResult.Ignore
-      const options = { limits: this.limits, replay: this.#replay, cache: this.verificationCache, now }
+      const options = { limits: this.limits, replay: this.#replay, cache: this.verificationCache, now, beforeSignature: this.#admission(topic, from, now) }
       // Under load, verify on the thread pool, many in parallel; when quiet, inline: a thread hop costs more latency than it saves.
       if (this.#topicLoad.add(now) > this.#offThreadAbove) {
         const validate = async (): Promise<TopicValidatorResult> => {
@@ -346,6 +360,16 @@ export class Libp2pNet implements Net, Startable {
       } catch (err) {
         return this.#refused(topic, from, err)
       }
+    }
+  }
+
+  /** The topic's admission checks as `openEnvelope` runs them, after the replay window and before the signature; none when it has none. */
+  #admission(topic: string, from: PeerRef, now: number): ((envelope: Envelope, id: string, hash: Uint8Array, signing: Uint8Array) => void) | undefined {
+    const checks = this.#admissions.get(topic)
+    if (checks === undefined) return undefined
+    return (envelope, _id, _hash, signingBytes) => {
+      const admission = { topic, from, author: envelope.author, kind: envelope.kind, stamp: envelope.stamp, signingBytes, now }
+      for (const check of checks) check(admission)
     }
   }
 

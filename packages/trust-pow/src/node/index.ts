@@ -1,0 +1,10 @@
+/**
+ * @packageDocumentation
+ *
+ * The Node entry of `@dscs/trust-pow` (the `node` export condition, or
+ * `@dscs/trust-pow/node`): everything of the main entry, with
+ * {@link mintStamp} minting on worker threads instead of Web Workers.
+ */
+export * from '../index.js'
+export { mintStamp, nodeMintWorker } from './mint.js'
+export type { NodeMintWorker } from './mint.js'
