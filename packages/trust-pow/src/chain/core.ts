@@ -162,7 +162,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
   /** A block to mine on the tip, with the mempool's best transactions that fit. */
   template(now: number): BlockTemplate {
     const parent = this.#tree.tip
-    const timestamp = Math.max(now, this.#tree.medianTime(parent, this.settings.medianSpan) + 1)
+    const timestamp = Math.max(Math.floor(now), this.#tree.medianTime(parent, this.settings.medianSpan) + 1)
     const room = this.settings.maxBlockBytes - HEADER_BYTES - TX_FRAMING_BYTES
     const txs = this.#mempool
       .select(this.settings.maxBlockTxs, room)
@@ -190,9 +190,9 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
   }
 
   /** A block read back from the store: validated like one from a peer, never announced. Throws ChainError. */
-  restore(bytes: Uint8Array, now: number): Effects {
+  restore(block: Block, now: number): Effects {
     const effects: Effects = []
-    this.#accept(decodeBlock(bytes, this.settings), now, undefined, effects)
+    this.#accept(block, now, undefined, effects)
     return effects.filter((effect) => effect.type !== 'emit' || effect.event.type !== 'block')
   }
 

@@ -3,10 +3,9 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { decodeBlock } from '../../src/chain/block.js'
 import type { ChainCore } from '../../src/chain/core.js'
 import { nextTarget } from '../../src/chain/difficulty.js'
-import { encodeSyncMessage, decodeSyncMessage } from '../../src/chain/messages.js'
 import { Mempool } from '../../src/chain/mempool.js'
 import { readTransaction } from '../../src/chain/transaction.js'
-import { events, mine, published, T0, testChain, tx } from './helpers.js'
+import { blockBytes, events, mine, published, T0, testChain, tx } from './helpers.js'
 
 /** Feeds every block of `from`'s best chain to `to`, as gossip from peer "p". */
 function feed(from: ChainCore, to: ChainCore, now: number): ReturnType<typeof events> {
@@ -16,15 +15,6 @@ function feed(from: ChainCore, to: ChainCore, now: number): ReturnType<typeof ev
     out.push(...events(receipt.effects))
   }
   return out
-}
-
-function blockBytes(chain: ChainCore, id: string): Uint8Array {
-  const answer = chain.receive('q', encodeSyncMessage({ type: 'getBlocks', hashes: [Uint8Array.from(Buffer.from(id, 'hex'))] }), T0)
-  const send = answer.find((e) => e.type === 'send')!
-  if (send.type !== 'send') throw new TypeError('no answer')
-  const message = decodeSyncMessage(send.bytes as Uint8Array, chain.settings)
-  if (message.type !== 'blocks') throw new TypeError('not blocks')
-  return message.blocks[0]!
 }
 
 describe('the chain core', () => {

@@ -2,7 +2,10 @@ import { identityFromSeed, signEnvelope } from '@dscs/identity'
 import type { CoreEffect } from '@dscs/interface'
 import { createEnvelope, encodeEnvelope } from '@dscs/wire'
 import { ChainCore, type ChainCoreOptions, type ChainEvent } from '../../src/chain/core.js'
+import type { SimPeer } from '@dscs/netsim'
+import { decodeSyncMessage, encodeSyncMessage } from '../../src/chain/messages.js'
 import { encodeHeader, searchNonce, type BlockHeader } from '../../src/chain/header.js'
+import type { Miner } from '../../src/chain/miner.js'
 
 /** Easy enough that a block takes about 16 hashes. */
 export const TEST_POW_LIMIT = (1n << 252n) - 1n
@@ -41,4 +44,35 @@ export function tx(seed = 1, timestamp = T0, payload = new Uint8Array([counter++
   const identity = identityFromSeed(new Uint8Array(32).fill(seed))
   const envelope = signEnvelope(identity, createEnvelope({ kind: 'test.Op', payload, author: identity.publicKey, timestamp, seq: counter++ }))
   return encodeEnvelope(envelope)
+}
+
+/** A miner on virtual time: a block is found after a seeded exponential wait (rate ∝ hash power), its nonce by real hashing at the tiny test target. */
+export class SimMiner implements Miner {
+  hashRate = 0
+  meanMs: number
+  readonly #peer: SimPeer
+
+  constructor(peer: SimPeer, meanMs: number) {
+    this.#peer = peer
+    this.meanMs = meanMs
+  }
+
+  search(header: Uint8Array, target: bigint, signal: AbortSignal): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      const wait = Math.max(1, Math.round(-Math.log(1 - this.#peer.random.float()) * this.meanMs))
+      const timer = this.#peer.setTimer(wait, () => resolve(searchNonce(header.slice(), target, 0, 1_000_000)))
+      signal.addEventListener('abort', () => (timer.cancel(), resolve(undefined)), { once: true })
+    })
+  }
+}
+
+
+/** Block `id` of `chain`, as it answers a GetBlocks. */
+export function blockBytes(chain: ChainCore, id: string): Uint8Array {
+  const answer = chain.receive('q', encodeSyncMessage({ type: 'getBlocks', hashes: [Uint8Array.from(Buffer.from(id, 'hex'))] }), T0)
+  const send = answer.find((e) => e.type === 'send')!
+  if (send.type !== 'send') throw new TypeError('no answer')
+  const message = decodeSyncMessage(send.bytes as Uint8Array, chain.settings)
+  if (message.type !== 'blocks') throw new TypeError('not blocks')
+  return message.blocks[0]!
 }
