@@ -27,7 +27,8 @@ export const DEFAULTS = {
   maxFutureDrift: 120_000,
   /** Blocks whose timestamps' median a new block must be later than. */
   medianSpan: 11,
-  maxBlockBytes: 1_048_576,
+  /** A block announced on gossip travels in an envelope, which the network caps at 1 MiB by default. */
+  maxBlockBytes: 1_048_576 - 4_096,
   maxBlockTxs: 4_096,
   maxTxBytes: 65_536,
   mempoolMaxTxs: 10_000,

@@ -1,5 +1,6 @@
 import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore, type TopicReceipt } from '@dscs/interface'
-import type { VerificationCache } from '@dscs/identity'
+import type { Identity, VerificationCache } from '@dscs/identity'
+import { BLOCK_KIND, TX_KIND, openAnnouncement, sealAnnouncement } from './announce.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { createBlock, decodeBlock, type Block } from './block.js'
 import { blockTopic, HEADER_BYTES, HEADER_VERSION, txTopic } from './constants.js'
@@ -36,6 +37,8 @@ export type ChainEvent =
     }
 
 export interface ChainCoreOptions extends Partial<ChainSettings> {
+  /** This node's identity, which signs its gossip announcements. */
+  readonly identity: Identity
   /** The node's shared signature verdicts, so no transaction is verified twice on a node. */
   readonly verificationCache?: VerificationCache
   /**
@@ -92,9 +95,11 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
   readonly #sync = new Map<PeerRef, SyncState>()
   readonly #cache: VerificationCache | undefined
   readonly #requeue: boolean
+  readonly #identity: Identity
 
-  constructor(options: ChainCoreOptions = {}) {
-    const { verificationCache, requeueNullified, priority, ...settings } = options
+  constructor(options: ChainCoreOptions) {
+    const { identity, verificationCache, requeueNullified, priority, ...settings } = options
+    this.#identity = identity
     this.settings = resolveSettings(settings)
     this.blockTopic = blockTopic(this.settings.network)
     this.txTopic = txTopic(this.settings.network)
@@ -156,7 +161,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
    */
   submit(bytes: Uint8Array, now: number): { id: string; effects: Effects } {
     const { tx, fresh } = this.#admit(bytes, now)
-    return { id: tx.id, effects: fresh ? [{ type: 'publish', topic: this.txTopic, bytes }] : [] }
+    return { id: tx.id, effects: fresh ? [{ type: 'publish', topic: this.txTopic, bytes: sealAnnouncement(this.#identity, TX_KIND, bytes, now) }] : [] }
   }
 
   /** A block to mine on the tip, with the mempool's best transactions that fit. */
@@ -185,7 +190,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
     const block = createBlock(header, transactions)
     const effects: Effects = []
     const status = this.#accept(block, now, undefined, effects)
-    if (status === 'accepted') effects.push({ type: 'publish', topic: this.blockTopic, bytes: block.bytes })
+    if (status === 'accepted') effects.push({ type: 'publish', topic: this.blockTopic, bytes: sealAnnouncement(this.#identity, BLOCK_KIND, block.bytes, now) })
     return effects
   }
 
@@ -210,9 +215,12 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
   receiveTopic(from: PeerRef, topic: string, bytes: Uint8Array, now: number): TopicReceipt<ChainEvent> {
     const effects: Effects = []
     try {
-      if (topic === this.txTopic) return { verdict: this.#admit(bytes, now).fresh ? 'accept' : 'ignore', effects }
+      if (topic === this.txTopic) {
+        return { verdict: this.#admit(openAnnouncement(bytes, TX_KIND, this.settings.maxTxBytes), now).fresh ? 'accept' : 'ignore', effects }
+      }
       if (topic !== this.blockTopic) return { verdict: 'ignore', effects }
-      const status = this.#accept(decodeBlock(bytes, this.settings), now, from, effects)
+      const block = decodeBlock(openAnnouncement(bytes, BLOCK_KIND, this.settings.maxBlockBytes), this.settings)
+      const status = this.#accept(block, now, from, effects)
       if (status === 'orphan' && !this.#sync.has(from)) this.#startSync(from, effects)
       return { verdict: status === 'accepted' ? 'accept' : 'ignore', effects }
     } catch (err) {

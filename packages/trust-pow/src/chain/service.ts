@@ -1,6 +1,6 @@
 import { CoreDriver, type Timers } from '@dscs/net'
 import { isDscsError, type Clock, type Net, type Store, type Unsubscribe } from '@dscs/interface'
-import type { VerificationCache } from '@dscs/identity'
+import type { Identity, VerificationCache } from '@dscs/identity'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { decodeBlock, type Block } from './block.js'
 import { CHAIN_PROTOCOL_ID } from './constants.js'
@@ -13,6 +13,8 @@ import { chainTrustPolicy, type ChainTrustOptions, type ChainTrustPolicy } from 
 /** What the chain service needs from its node: the part of `@dscs/net`'s `ProtocolContext` it uses. */
 export interface ChainComponents {
   readonly net: Net
+  /** This node's identity, which signs its gossip announcements. */
+  readonly identity: Identity
   readonly clock: Clock
   readonly timers: Timers
   readonly verificationCache?: VerificationCache
@@ -20,7 +22,7 @@ export interface ChainComponents {
   readonly store?: Store
 }
 
-export interface ChainInit extends Omit<ChainCoreOptions, 'verificationCache'> {
+export interface ChainInit extends Omit<ChainCoreOptions, 'identity' | 'verificationCache'> {
   /** Mine from the start. Default false: a node mines only when asked ({@link ChainService.startMining}). */
   readonly mine?: boolean
   /** The nonce search. Default a main-thread {@link sliceMiner}; in Node, `workerMiner()` of the node entry hashes on a worker thread. */
@@ -55,7 +57,7 @@ export class ChainService {
   constructor(components: ChainComponents, init: ChainInit = {}) {
     const { mine, miner, ...options } = init
     this.#components = components
-    this.core = new ChainCore({ ...options, verificationCache: components.verificationCache })
+    this.core = new ChainCore({ ...options, identity: components.identity, verificationCache: components.verificationCache })
     this.#prefix = encoder.encode(`trust-pow/chain/${this.core.settings.network}/b/`)
     this.#miner = miner ?? sliceMiner({ now: () => components.clock.now() })
     this.#mineOnStart = mine ?? false
@@ -71,16 +73,26 @@ export class ChainService {
     })
   }
 
-  /** Reads the stored blocks back (each validated again), then joins the network; mines if asked to. */
+  /** Reads the stored blocks back, each validated again. libp2p calls it as the node starts. */
   async start(): Promise<void> {
     await this.#restore()
+  }
+
+  /** Joins the topics and the sync protocol once the node (and its gossipsub) runs; mines if asked to. libp2p calls it after every service started. */
+  afterStart(): void {
     this.#driver.start()
     if (this.#mineOnStart) this.startMining()
   }
 
-  async stop(): Promise<void> {
+  /** Stops mining and leaves the topics and the protocol while the node still runs. libp2p calls it as the node begins to stop. */
+  beforeStop(): void {
     this.stopMining()
     this.#driver.stop()
+  }
+
+  /** Releases the miner and waits for the last writes. libp2p calls it as the node stops. */
+  async stop(): Promise<void> {
+    this.beforeStop()
     this.#miner.close?.()
     await this.flush()
   }

@@ -5,13 +5,13 @@ import type { ChainCore } from '../../src/chain/core.js'
 import { nextTarget } from '../../src/chain/difficulty.js'
 import { Mempool } from '../../src/chain/mempool.js'
 import { readTransaction } from '../../src/chain/transaction.js'
-import { blockBytes, events, mine, published, T0, testChain, tx } from './helpers.js'
+import { announced, blockBytes, events, mine, published, T0, testChain, tx } from './helpers.js'
 
 /** Feeds every block of `from`'s best chain to `to`, as gossip from peer "p". */
 function feed(from: ChainCore, to: ChainCore, now: number): ReturnType<typeof events> {
   const out = []
   for (const id of from.bestChain().slice(1)) {
-    const receipt = to.receiveTopic('p', to.blockTopic, blockBytes(from, id), now)
+    const receipt = to.receiveTopic('p', to.blockTopic, announced(blockBytes(from, id)), now)
     out.push(...events(receipt.effects))
   }
   return out

@@ -1,18 +1,22 @@
 import { identityFromSeed, signEnvelope } from '@dscs/identity'
 import type { CoreEffect } from '@dscs/interface'
 import { createEnvelope, encodeEnvelope } from '@dscs/wire'
+import { BLOCK_KIND, openAnnouncement, sealAnnouncement } from '../../src/chain/announce.js'
 import { ChainCore, type ChainCoreOptions, type ChainEvent } from '../../src/chain/core.js'
 import type { SimPeer } from '@dscs/netsim'
 import { decodeSyncMessage, encodeSyncMessage } from '../../src/chain/messages.js'
 import { encodeHeader, searchNonce, type BlockHeader } from '../../src/chain/header.js'
 import type { Miner } from '../../src/chain/miner.js'
 
+/** The identity test nodes announce with. */
+export const NODE = identityFromSeed(new Uint8Array(32).fill(99))
+
 /** Easy enough that a block takes about 16 hashes. */
 export const TEST_POW_LIMIT = (1n << 252n) - 1n
 export const T0 = 1_700_000_000_000
 
-export function testChain(options: ChainCoreOptions = {}): ChainCore {
-  return new ChainCore({ powLimit: TEST_POW_LIMIT, genesisTimestamp: T0, blockInterval: 1_000, retargetInterval: 8, ...options })
+export function testChain(options: Partial<ChainCoreOptions> = {}): ChainCore {
+  return new ChainCore({ identity: NODE, powLimit: TEST_POW_LIMIT, genesisTimestamp: T0, blockInterval: 1_000, retargetInterval: 8, ...options })
 }
 
 /** Finds a nonce for `header` by real hashing (the test target needs a few dozen tries). */
@@ -31,7 +35,7 @@ export function mine(chain: ChainCore, now: number): CoreEffect<ChainEvent>[] {
 export function published(effects: readonly CoreEffect<ChainEvent>[]): Uint8Array {
   const effect = effects.find((e) => e.type === 'publish')
   if (effect?.type !== 'publish') throw new TypeError('no block was published')
-  return effect.bytes
+  return openAnnouncement(effect.bytes, BLOCK_KIND, 1 << 20)
 }
 
 export function events(effects: readonly CoreEffect<ChainEvent>[]): ChainEvent[] {
@@ -75,4 +79,9 @@ export function blockBytes(chain: ChainCore, id: string): Uint8Array {
   const message = decodeSyncMessage(send.bytes as Uint8Array, chain.settings)
   if (message.type !== 'blocks') throw new TypeError('not blocks')
   return message.blocks[0]!
+}
+
+/** `block` as gossip carries it. */
+export function announced(block: Uint8Array): Uint8Array {
+  return sealAnnouncement(NODE, BLOCK_KIND, block, T0)
 }

@@ -7,14 +7,14 @@ import { encodeHeader, headerHash, meetsTarget, type BlockHeader } from '../../s
 import { merkleRoot } from '../../src/chain/merkle.js'
 import { encodeSyncMessage } from '../../src/chain/messages.js'
 import { readTransaction } from '../../src/chain/transaction.js'
-import { mine, solve, T0, testChain, tx } from './helpers.js'
+import { announced, mine, solve, T0, testChain, tx } from './helpers.js'
 
 const NOW = T0 + 10_000
 
 /** Offers a block both ways a peer can: gossip (the verdict) and a Blocks answer (the penalty's code). */
 function offer(chain: ChainCore, header: BlockHeader, transactions: readonly Uint8Array[]): { verdict: string; penalty: string | undefined } {
   const bytes = createBlock(header, transactions).bytes
-  const receipt = chain.receiveTopic('mallory', chain.blockTopic, bytes, NOW)
+  const receipt = chain.receiveTopic('mallory', chain.blockTopic, announced(bytes), NOW)
   const effects = chain.receive('mallory', encodeSyncMessage({ type: 'blocks', blocks: [bytes] }), NOW)
   const penalty = effects.find((e) => e.type === 'penalise')
   return { verdict: receipt.verdict, penalty: penalty?.type === 'penalise' ? penalty.error.code : undefined }
@@ -84,7 +84,7 @@ describe('hostile blocks', () => {
         for (const parent of parents) {
           const txs = Array.from({ length: size % 4 }, () => tx(13, T0, new Uint8Array(size * 10)))
           const header = solve({ ...chain.template(NOW - 5_000).header, parent, height: 5, merkleRoot: merkleRoot(txs.map((t) => readTransaction(t, 65_536).hash)) })
-          const receipt = chain.receiveTopic('mallory', chain.blockTopic, createBlock(header, txs).bytes, NOW)
+          const receipt = chain.receiveTopic('mallory', chain.blockTopic, announced(createBlock(header, txs).bytes), NOW)
           expect(receipt.verdict).toBe('ignore')
         }
         expect(chain.stats.orphans).toBeLessThanOrEqual(8)

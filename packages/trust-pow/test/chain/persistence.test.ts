@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { VerificationCache } from '@dscs/identity'
 import { Simulation, type SimPeer } from '@dscs/netsim'
 import { ChainService, type ChainServiceEvent } from '../../src/chain/service.js'
-import { SimMiner, T0, TEST_POW_LIMIT, tx } from './helpers.js'
+import { NODE, SimMiner, T0, TEST_POW_LIMIT, tx } from './helpers.js'
 
 function app(peer: SimPeer) {
   const chain = new ChainService(
-    { net: peer.net, clock: peer.clock, timers: peer.timers, store: peer.store, verificationCache: new VerificationCache() },
+    { net: peer.net, identity: NODE, clock: peer.clock, timers: peer.timers, store: peer.store, verificationCache: new VerificationCache() },
     { network: 'disk', powLimit: TEST_POW_LIMIT, genesisTimestamp: T0, blockInterval: 1_000, miner: new SimMiner(peer, 500) }
   )
   const events: ChainServiceEvent[] = []
   chain.onEvent((event) => events.push(event))
-  const started = chain.start()
+  const started = chain.start().then(() => chain.afterStart())
   return { chain, events, started }
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { CoreEffect, TrustStatusChange } from '@dscs/interface'
 import type { ChainCore, ChainEvent } from '../../src/chain/core.js'
 import { chainTrustPolicy } from '../../src/chain/policy.js'
-import { blockBytes, events, mine, T0, testChain, tx } from './helpers.js'
+import { announced, blockBytes, events, mine, T0, testChain, tx } from './helpers.js'
 
 /** A chain view over a core: events are handed over as the test applies effects. */
 function view(core: ChainCore) {
@@ -35,7 +35,7 @@ describe('the proof-of-work trust policy', () => {
     const b = testChain()
     for (let i = 1; i <= 3; i++) mine(b, T0 + i * 1_000 + 1)
     for (const id of b.bestChain().slice(1)) {
-      chain.apply(a.receiveTopic('p', a.blockTopic, blockBytes(b, id), T0 + 5_000).effects)
+      chain.apply(a.receiveTopic('p', a.blockTopic, announced(blockBytes(b, id)), T0 + 5_000).effects)
     }
     expect(a.tip.id).toBe(b.tip.id)
     expect(changes.at(-1)).toEqual({ id, status: 'nullified', reason: expect.any(String) as string })

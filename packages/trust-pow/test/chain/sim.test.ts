@@ -7,7 +7,7 @@ import { FrpStateCore, PROTOCOL_ID as FRP_PROTOCOL_ID, StateGraph, compareOps, j
 import { CoreDriver } from '@dscs/net'
 import type { ChainEvent } from '../../src/chain/core.js'
 import { ChainService } from '../../src/chain/service.js'
-import { SimMiner, TEST_POW_LIMIT } from './helpers.js'
+import { NODE, SimMiner, TEST_POW_LIMIT } from './helpers.js'
 
 const EPOCH = 1_700_000_000_000
 const K = 3
@@ -28,7 +28,7 @@ const fold = (previous: number, value: number): number => (previous * 31 + value
 function app(peer: SimPeer, index: number) {
   const miner = new SimMiner(peer, 16_000)
   const verificationCache = new VerificationCache()
-  const components = { net: peer.net, clock: peer.clock, timers: peer.timers, store: peer.store, verificationCache }
+  const components = { net: peer.net, identity: NODE, clock: peer.clock, timers: peer.timers, store: peer.store, verificationCache }
   const chain = new ChainService(components, {
     network: 'sim',
     powLimit: TEST_POW_LIMIT,
@@ -65,7 +65,7 @@ function app(peer: SimPeer, index: number) {
   // The policy speaks between calls: its decisions' events are applied as soon as it does, as FrpStateService does.
   trust.onStatusChange(() => frpDriver.apply(frp.takeSettled()))
   frpDriver.start()
-  void chain.start().then(() => chain.startMining())
+  void chain.start().then(() => (chain.afterStart(), chain.startMining()))
   const ops: Op<Entry>[] = []
   const submit = (entry: Entry): void => {
     const { op, effects } = frp.submit(entry, peer.clock.now())
