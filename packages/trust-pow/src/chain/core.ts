@@ -65,6 +65,8 @@ export type TxStatus =
   | { readonly status: 'unknown' }
 
 interface SyncState {
+  /** When this node last asked the peer: an exchange that stalls longer gives way to a new one. */
+  asked: number
   /** Blocks announced by the peer's headers and not fetched yet, in chain order. */
   queue: string[]
   /** Set when the last Headers was full: ask for more after this hash. */
@@ -73,6 +75,8 @@ interface SyncState {
 
 type Effects = CoreEffect<ChainEvent>[]
 
+// A sync exchange with no answer for this long no longer stops a new one with the same peer.
+const SYNC_STALL_MS = 30_000
 // Protobuf framing of a block inside a Blocks message: tag and length.
 const BLOCK_FRAMING_BYTES = 8
 // Protobuf framing of a transaction inside a block, and of the header.
@@ -168,11 +172,9 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
   template(now: number): BlockTemplate {
     const parent = this.#tree.tip
     const timestamp = Math.max(Math.floor(now), this.#tree.medianTime(parent, this.settings.medianSpan) + 1)
-    const room = this.settings.maxBlockBytes - HEADER_BYTES - TX_FRAMING_BYTES
     const txs = this.#mempool
-      .select(this.settings.maxBlockTxs, room)
+      .select(this.settings.maxBlockTxs, this.settings.maxBlockBytes - HEADER_BYTES - TX_FRAMING_BYTES, TX_FRAMING_BYTES)
       .filter((tx) => tx.envelope.timestamp <= timestamp + this.settings.maxFutureDrift)
-      .filter((tx) => tx.bytes.length + TX_FRAMING_BYTES <= room)
     const header: BlockHeader = {
       version: HEADER_VERSION,
       parent: parent.block.hash,
@@ -221,7 +223,8 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
       if (topic !== this.blockTopic) return { verdict: 'ignore', effects }
       const block = decodeBlock(openAnnouncement(bytes, BLOCK_KIND, this.settings.maxBlockBytes), this.settings)
       const status = this.#accept(block, now, from, effects)
-      if (status === 'orphan' && !this.#sync.has(from)) this.#startSync(from, effects)
+      const exchange = this.#sync.get(from)
+      if (status === 'orphan' && (exchange === undefined || now - exchange.asked > SYNC_STALL_MS)) this.#startSync(from, now, effects)
       return { verdict: status === 'accepted' ? 'accept' : 'ignore', effects }
     } catch (err) {
       if (!isDscsError(err)) throw err
@@ -231,9 +234,9 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
   }
 
   /** A new peer may know blocks this node lacks: ask for its headers after this node's best chain. */
-  peerConnected(peer: PeerRef): Effects {
+  peerConnected(peer: PeerRef, now: number): Effects {
     const effects: Effects = []
-    this.#startSync(peer, effects)
+    this.#startSync(peer, now, effects)
     return effects
   }
 
@@ -339,8 +342,8 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
     effects.push({ type: 'emit', event: { type: 'tip', id: tip.block.id, height: tip.height, work: tip.work } })
   }
 
-  #startSync(peer: PeerRef, effects: Effects, after?: Uint8Array): void {
-    this.#sync.set(peer, { queue: [], more: undefined })
+  #startSync(peer: PeerRef, now: number, effects: Effects, after?: Uint8Array): void {
+    this.#sync.set(peer, { asked: now, queue: [], more: undefined })
     const locator = [...(after === undefined ? [] : [after]), ...this.#tree.locator()].slice(0, MAX_LOCATOR)
     this.#send(peer, { type: 'getHeaders', locator, stop: new Uint8Array(0) }, effects)
   }
@@ -361,7 +364,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
         this.#send(from, { type: 'blocks', blocks: this.#blocksFor(message.hashes) }, effects)
         return
       case 'headers':
-        this.#onHeaders(from, message.headers, effects)
+        this.#onHeaders(from, message.headers, now, effects)
         return
       case 'blocks':
         this.#onBlocks(from, message.blocks, now, effects)
@@ -383,7 +386,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
   }
 
   /** Headers answer this node's GetHeaders: each must carry its work and follow the one before; the unknown ones are fetched. */
-  #onHeaders(from: PeerRef, headers: readonly Uint8Array[], effects: Effects): void {
+  #onHeaders(from: PeerRef, headers: readonly Uint8Array[], now: number, effects: Effects): void {
     const state = this.#sync.get(from)
     if (state === undefined) return // not asked for, or the peer went away meanwhile
     const ids: string[] = []
@@ -402,7 +405,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
     }
     state.queue = ids.filter((id) => this.#tree.get(id) === undefined && !this.#orphans.has(id))
     state.more = headers.length >= this.settings.maxHeadersPerMessage ? previous : undefined
-    this.#nextRequest(from, state, effects)
+    this.#nextRequest(from, state, now, effects)
   }
 
   #onBlocks(from: PeerRef, blocks: readonly Uint8Array[], now: number, effects: Effects): void {
@@ -416,15 +419,16 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
       this.#sync.delete(from)
       return
     }
-    this.#nextRequest(from, state, effects)
+    this.#nextRequest(from, state, now, effects)
   }
 
-  #nextRequest(peer: PeerRef, state: SyncState, effects: Effects): void {
+  #nextRequest(peer: PeerRef, state: SyncState, now: number, effects: Effects): void {
+    state.asked = now
     if (state.queue.length > 0) {
       const hashes = state.queue.slice(0, this.settings.maxBlocksPerRequest).map(hexToBytes)
       this.#send(peer, { type: 'getBlocks', hashes }, effects)
     } else if (state.more !== undefined) {
-      this.#startSync(peer, effects, state.more)
+      this.#startSync(peer, now, effects, state.more)
     } else {
       this.#sync.delete(peer)
     }

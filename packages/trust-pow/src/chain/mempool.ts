@@ -64,16 +64,16 @@ export class Mempool {
     this.#bytes -= entry.tx.bytes.length
   }
 
-  /** Transactions for a new block: highest priority first, oldest first among equals, within the counts given. */
-  select(maxTxs: number, maxBytes: number): Transaction[] {
+  /** Transactions for a new block: highest priority first, oldest first among equals, within the counts given, each counted with `overhead` bytes of framing. */
+  select(maxTxs: number, maxBytes: number, overhead = 0): Transaction[] {
     const ranked = [...this.#entries.values()].sort((a, b) => b.priority - a.priority)
     const chosen: Transaction[] = []
     let bytes = 0
     for (const { tx } of ranked) {
       if (chosen.length >= maxTxs) break
-      if (bytes + tx.bytes.length > maxBytes) continue
+      if (bytes + tx.bytes.length + overhead > maxBytes) continue
       chosen.push(tx)
-      bytes += tx.bytes.length
+      bytes += tx.bytes.length + overhead
     }
     return chosen
   }

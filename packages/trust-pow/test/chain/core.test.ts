@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { decodeBlock } from '../../src/chain/block.js'
-import type { ChainCore } from '../../src/chain/core.js'
+import type { CoreEffect } from '@dscs/interface'
+import type { ChainCore, ChainEvent } from '../../src/chain/core.js'
 import { nextTarget } from '../../src/chain/difficulty.js'
 import { Mempool } from '../../src/chain/mempool.js'
 import { readTransaction } from '../../src/chain/transaction.js'
@@ -15,6 +16,16 @@ function feed(from: ChainCore, to: ChainCore, now: number): ReturnType<typeof ev
     out.push(...events(receipt.effects))
   }
   return out
+}
+
+/** Carries `b`'s sends to `a` (as peer "b") and back until neither has more to say; no penalties on the way. */
+function exchange(a: ChainCore, b: ChainCore, fromB: readonly CoreEffect<ChainEvent>[]): void {
+  let toA = fromB
+  for (let rounds = 0; toA.length > 0 && rounds < 100; rounds++) {
+    const toB = toA.flatMap((e) => (e.type === 'send' ? a.receive('b', e.bytes as Uint8Array, T0 + 20_000) : []))
+    toA = toB.flatMap((e) => (e.type === 'send' ? b.receive('a', e.bytes as Uint8Array, T0 + 20_000) : []))
+    expect(toA.filter((e) => e.type === 'penalise')).toEqual([])
+  }
 }
 
 describe('the chain core', () => {
@@ -74,13 +85,20 @@ describe('the chain core', () => {
     const a = testChain({ maxHeadersPerMessage: 5, maxBlocksPerRequest: 2 })
     for (let i = 1; i <= 13; i++) mine(a, T0 + i * 1_000)
     const b = testChain({ maxHeadersPerMessage: 5, maxBlocksPerRequest: 2 })
-    let toA = b.peerConnected('a')
-    for (let rounds = 0; toA.length > 0 && rounds < 100; rounds++) {
-      const toB = toA.flatMap((e) => (e.type === 'send' ? a.receive('b', e.bytes as Uint8Array, T0 + 20_000) : []))
-      toA = toB.flatMap((e) => (e.type === 'send' ? b.receive('a', e.bytes as Uint8Array, T0 + 20_000) : []))
-      expect(toA.filter((e) => e.type === 'penalise')).toEqual([])
-    }
+    exchange(a, b, b.peerConnected('a', T0))
     expect(b.tip).toEqual(a.tip)
+  })
+
+  it('asks the relayer of an orphan for what leads to it', () => {
+    const a = testChain()
+    for (let i = 1; i <= 3; i++) mine(a, T0 + i * 1_000)
+    const b = testChain()
+    const receipt = b.receiveTopic('a', b.blockTopic, announced(blockBytes(a, a.tip.id)), T0 + 5_000)
+    expect(receipt.verdict).toBe('ignore')
+    expect(b.stats.orphans).toBe(1)
+    exchange(a, b, receipt.effects)
+    expect(b.tip).toEqual(a.tip)
+    expect(b.stats.orphans).toBe(0)
   })
 
   it('retargets every period toward the block interval, the change clamped to ×4', () => {
