@@ -13,7 +13,7 @@ import { decodeSyncMessage, encodeSyncMessage, MAX_LOCATOR, type SyncMessage } f
 import { OrphanPool } from './orphans.js'
 import { genesisBlock, resolveSettings, type ChainSettings } from './params.js'
 import { checkSignature, readTransaction, type Transaction } from './transaction.js'
-import { BlockTree, type BlockEntry, type TipChange } from './tree.js'
+import { BlockTree, type BlockEntry } from './tree.js'
 import { checkHeaderAlone, checkHeaderOnParent, checkTransactions, readBody } from './validate.js'
 
 /** What the chain reports. */
@@ -192,6 +192,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
     const block = createBlock(header, transactions)
     const effects: Effects = []
     const status = this.#accept(block, now, undefined, effects)
+    this.#adoptBest(effects)
     if (status === 'accepted') effects.push({ type: 'publish', topic: this.blockTopic, bytes: sealAnnouncement(this.#identity, BLOCK_KIND, block.bytes, now) })
     return effects
   }
@@ -199,7 +200,11 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
   /** A block read back from the store: validated like one from a peer, never announced. Throws ChainError. */
   restore(block: Block, now: number): Effects {
     const effects: Effects = []
-    this.#accept(block, now, undefined, effects)
+    try {
+      this.#accept(block, now, undefined, effects)
+    } finally {
+      this.#adoptBest(effects)
+    }
     return effects.filter((effect) => effect.type !== 'emit' || effect.event.type !== 'block')
   }
 
@@ -223,6 +228,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
       if (topic !== this.blockTopic) return { verdict: 'ignore', effects }
       const block = decodeBlock(openAnnouncement(bytes, BLOCK_KIND, this.settings.maxBlockBytes), this.settings)
       const status = this.#accept(block, now, from, effects)
+      this.#adoptBest(effects)
       const exchange = this.#sync.get(from)
       if (status === 'orphan' && (exchange === undefined || now - exchange.asked > SYNC_STALL_MS)) this.#startSync(from, now, effects)
       return { verdict: status === 'accepted' ? 'accept' : 'ignore', effects }
@@ -313,12 +319,15 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
     checkHeaderOnParent(block, parent, this.#tree, this.settings)
     const txs = readBody(block, this.settings)
     checkTransactions(txs, block, parent, this.#tree, this.settings, this.#cache)
-    const { entry, change } = this.#tree.add(block, parent, txs.map((tx) => tx.id))
+    const entry = this.#tree.add(block, parent, txs.map((tx) => tx.id))
     effects.push({ type: 'emit', event: { type: 'block', id: block.id, height: entry.height, bytes: block.bytes } })
-    if (change !== undefined) this.#moveTip(change, effects)
   }
 
-  #moveTip({ fork, disconnected, connected }: TipChange, effects: Effects): void {
+  /** Moves the best chain to the heaviest branch, if it is not there yet: mempool, events. */
+  #adoptBest(effects: Effects): void {
+    const change = this.#tree.adoptBest()
+    if (change === undefined) return
+    const { fork, disconnected, connected } = change
     const kept = new Set<string>()
     for (const entry of connected) {
       for (const id of entry.txIds) {
@@ -409,11 +418,19 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
   }
 
   #onBlocks(from: PeerRef, blocks: readonly Uint8Array[], now: number, effects: Effects): void {
-    for (const bytes of blocks) this.#accept(decodeBlock(bytes, this.settings), now, from, effects)
+    try {
+      for (const bytes of blocks) this.#accept(decodeBlock(bytes, this.settings), now, from, effects)
+    } catch (err) {
+      this.#adoptBest(effects) // the valid blocks before the bad one count
+      throw err
+    }
     const state = this.#sync.get(from)
+    const before = state?.queue.length ?? 0
+    if (state !== undefined) state.queue = state.queue.filter((id) => this.#tree.get(id) === undefined && !this.#orphans.has(id))
+    // A branch still arriving from this peer is adopted whole once its last batch is in, so a transaction it holds
+    // further up is not reported nullified on the way; any other input adopts it sooner.
+    if (state === undefined || state.queue.length === 0 || state.queue.length === before) this.#adoptBest(effects)
     if (state === undefined) return
-    const before = state.queue.length
-    state.queue = state.queue.filter((id) => this.#tree.get(id) === undefined && !this.#orphans.has(id))
     // A peer that sends none of what it announced ends the exchange: no loop on a peer that lost its blocks.
     if (state.queue.length === before && before > 0) {
       this.#sync.delete(from)

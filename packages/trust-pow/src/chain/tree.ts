@@ -27,11 +27,14 @@ export class BlockTree {
   readonly #entries = new Map<string, BlockEntry>()
   readonly #main: BlockEntry[] = []
   readonly #txHeight = new Map<string, number>()
+  // The entry of greatest work (the first seen among equals): the tip once adopted.
+  #best: BlockEntry
 
   constructor(genesis: Block) {
     const entry: BlockEntry = { block: genesis, parent: undefined, height: 0, work: workOf(genesis.header.target), txIds: [] }
     this.#entries.set(genesis.id, entry)
     this.#main.push(entry)
+    this.#best = entry
   }
 
   get tip(): BlockEntry {
@@ -87,13 +90,23 @@ export class BlockTree {
     return times[Math.floor(times.length / 2)]!
   }
 
-  /** Adds a validated block whose parent is in the tree; returns how the best chain moved, if it did. */
-  add(block: Block, parent: BlockEntry, txIds: readonly string[]): { entry: BlockEntry; change: TipChange | undefined } {
+  /** Adds a validated block whose parent is in the tree; the best chain moves only at {@link adoptBest}. */
+  add(block: Block, parent: BlockEntry, txIds: readonly string[]): BlockEntry {
     const entry: BlockEntry = { block, parent, height: parent.height + 1, work: parent.work + workOf(block.header.target), txIds }
     this.#entries.set(block.id, entry)
-    if (entry.work <= this.tip.work) return { entry, change: undefined }
+    if (entry.work > this.#best.work) this.#best = entry
+    return entry
+  }
+
+  /**
+   * Makes the branch of greatest work the best chain, and returns how it moved,
+   * if it did. Called once per batch of blocks, so a branch arriving in one
+   * batch replaces the old one in one step, not block by block.
+   */
+  adoptBest(): TipChange | undefined {
+    if (this.#best === this.tip) return undefined
     const connected: BlockEntry[] = []
-    let fork = entry
+    let fork = this.#best
     while (!this.onMain(fork)) {
       connected.push(fork)
       fork = fork.parent!
@@ -105,7 +118,7 @@ export class BlockTree {
       this.#main.push(added)
       for (const id of added.txIds) this.#txHeight.set(id, added.height)
     }
-    return { entry, change: { fork, disconnected, connected } }
+    return { fork, disconnected, connected }
   }
 
   /** Hashes of the best chain, newest first: ten one apart, then doubling gaps, always ending at genesis. */

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { decodeBlock } from '../../src/chain/block.js'
-import type { CoreEffect } from '@dscs/interface'
-import type { ChainCore, ChainEvent } from '../../src/chain/core.js'
+import type { ChainCore } from '../../src/chain/core.js'
 import { nextTarget } from '../../src/chain/difficulty.js'
 import { Mempool } from '../../src/chain/mempool.js'
 import { readTransaction } from '../../src/chain/transaction.js'
-import { announced, blockBytes, events, mine, published, T0, testChain, tx } from './helpers.js'
+import { announced, blockBytes, events, exchange, mine, published, T0, testChain, tx } from './helpers.js'
 
 /** Feeds every block of `from`'s best chain to `to`, as gossip from peer "p". */
 function feed(from: ChainCore, to: ChainCore, now: number): ReturnType<typeof events> {
@@ -16,16 +15,6 @@ function feed(from: ChainCore, to: ChainCore, now: number): ReturnType<typeof ev
     out.push(...events(receipt.effects))
   }
   return out
-}
-
-/** Carries `b`'s sends to `a` (as peer "b") and back until neither has more to say; no penalties on the way. */
-function exchange(a: ChainCore, b: ChainCore, fromB: readonly CoreEffect<ChainEvent>[]): void {
-  let toA = fromB
-  for (let rounds = 0; toA.length > 0 && rounds < 100; rounds++) {
-    const toB = toA.flatMap((e) => (e.type === 'send' ? a.receive('b', e.bytes as Uint8Array, T0 + 20_000) : []))
-    toA = toB.flatMap((e) => (e.type === 'send' ? b.receive('a', e.bytes as Uint8Array, T0 + 20_000) : []))
-    expect(toA.filter((e) => e.type === 'penalise')).toEqual([])
-  }
 }
 
 describe('the chain core', () => {

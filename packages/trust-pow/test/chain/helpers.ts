@@ -85,3 +85,17 @@ export function blockBytes(chain: ChainCore, id: string): Uint8Array {
 export function announced(block: Uint8Array): Uint8Array {
   return sealAnnouncement(NODE, BLOCK_KIND, block, T0)
 }
+
+/** Carries `b`'s sends to `a` (as peer "b") and back until neither has more to say; returns every effect on the way (a penalty throws). */
+export function exchange(a: ChainCore, b: ChainCore, fromB: readonly CoreEffect<ChainEvent>[]): CoreEffect<ChainEvent>[] {
+  const seen: CoreEffect<ChainEvent>[] = []
+  let toA = fromB
+  for (let rounds = 0; toA.length > 0 && rounds < 100; rounds++) {
+    const toB = toA.flatMap((e) => (e.type === 'send' ? a.receive('b', e.bytes as Uint8Array, T0 + 20_000) : []))
+    seen.push(...toB)
+    toA = toB.flatMap((e) => (e.type === 'send' ? b.receive('a', e.bytes as Uint8Array, T0 + 20_000) : []))
+    seen.push(...toA)
+    if (toA.some((e) => e.type === 'penalise')) throw new Error('a penalty in the exchange')
+  }
+  return seen
+}
