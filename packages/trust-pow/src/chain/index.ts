@@ -1,4 +1,6 @@
 import { protocolService } from '@dscs/net'
+import type { ChainEvent } from './core.js'
+import { chainTrustPolicy, type ChainTrustOptions, type ChainTrustPolicy } from './policy.js'
 import { ChainService, type ChainInit } from './service.js'
 
 export { CHAIN_PROTOCOL_ID, HEADER_BYTES, blockTopic, txTopic } from './constants.js'
@@ -22,6 +24,17 @@ export type { Miner, SliceMinerOptions } from './miner.js'
 export { ChainService } from './service.js'
 export type { ChainComponents, ChainInit, ChainServiceEvent } from './service.js'
 
+/** The service factory {@link powChain} returns, with the trust policy of the service it will build. */
+export interface PowChainFactory {
+  (components: object): ChainService
+  /**
+   * A TrustPolicy on the chain service this factory builds, to hand to another
+   * service of the same node before the node exists (frp-state's `trust`).
+   * Ops stay pending until the node runs and their transactions are deep enough.
+   */
+  trustPolicy(options?: ChainTrustOptions): ChainTrustPolicy
+}
+
 /**
  * The libp2p service factory of the chain:
  * `createNode({ services: { chain: powChain(init) } })`, after which
@@ -29,6 +42,17 @@ export type { ChainComponents, ChainInit, ChainServiceEvent } from './service.js
  * node's `net` service, which `createNode` of `@dscs/net` registers; blocks
  * persist in the node's store (LevelDB under its data directory).
  */
-export function powChain(init: ChainInit = {}): (components: object) => ChainService {
-  return protocolService((context) => new ChainService(context, init))
+export function powChain(init: ChainInit = {}): PowChainFactory {
+  let service: ChainService | undefined
+  const listeners = new Set<(event: ChainEvent) => void>()
+  const factory = protocolService((context) => {
+    service = new ChainService(context, init)
+    service.onEvent((event) => event.type !== 'corrupt' && listeners.forEach((listener) => listener(event)))
+    return service
+  })
+  const view = {
+    confirmations: (id: string) => service?.confirmations(id),
+    onEvent: (listener: (event: ChainEvent) => void) => (listeners.add(listener), () => listeners.delete(listener))
+  }
+  return Object.assign(factory, { trustPolicy: (options: ChainTrustOptions = {}) => chainTrustPolicy(view, options) })
 }
