@@ -119,3 +119,6 @@ export interface TrustPowComponents {
 export function trustPow(init: TrustPowInit = {}): (components: object) => TrustPow {
   return protocolService((context) => new TrustPowService(context, init))
 }
+
+// ---- The proof-of-work chain (src/chain/) ----
+export * from './chain/index.js'
