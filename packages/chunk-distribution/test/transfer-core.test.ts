@@ -103,12 +103,14 @@ describe('TransferCore, downloading', () => {
     expect(events(effects)).toContainEqual({ type: 'peer-dropped', cid, peer: 'liar', reason: 'corrupt' })
   })
 
-  it('hands a verified piece to the store, announces it once stored, and completes', async () => {
+  it('hands a verified piece to the store, announces it once stored to peers lacking chunks, and completes', async () => {
     const { core, cid, store } = await leecher(2, { initialDepth: 2 })
     core.receive('seed', bitfieldFrame(cid, 2, () => true), 0)
+    core.receive('leech', bitfieldFrame(cid, 2, () => false), 0)
     const first = events(core.receive('seed', await pieceFrame(store, cid, 0), 1))
     expect(first).toMatchObject([{ type: 'store', index: 0 }])
-    expect(sent(core.stored(cid, 0, 2))).toContainEqual({ to: 'seed', message: { type: 'have', content: cid, index: 0 } })
+    // The seeder holds everything: only the leecher hears of the chunk.
+    expect(sent(core.stored(cid, 0, 2)).filter((s) => s.message.type === 'have')).toEqual([{ to: 'leech', message: { type: 'have', content: cid, index: 0 } }])
     core.receive('seed', await pieceFrame(store, cid, 1), 3)
     expect(events(core.stored(cid, 1, 4))).toContainEqual({ type: 'complete', cid })
     expect(core.progress(cid)).toMatchObject({ held: 2, bytes: 2 * CHUNK - 100 })

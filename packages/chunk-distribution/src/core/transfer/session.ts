@@ -209,7 +209,8 @@ export class ContentSession implements PickState {
     const known = this.#known
     if (known === undefined || !this.storing.delete(index) || !known.held.set(index)) return []
     const effects: Effects = []
-    for (const peer of this.peers.values()) if (peer.introduced) effects.push(send(peer.ref, { type: 'have', content: this.cid, index }))
+    // A peer holding everything needs no Have: BitTorrent's have suppression, a frame less per chunk to each seeder.
+    for (const peer of this.peers.values()) if (peer.introduced && peer.bits?.complete !== true) effects.push(send(peer.ref, { type: 'have', content: this.cid, index }))
     if (known.held.complete && this.downloading) {
       this.downloading = false
       effects.push({ type: 'emit', event: { type: 'complete', cid: this.cid } })
