@@ -21,10 +21,13 @@ parentPort!.on('message', (search: Search) => {
   const header = Buffer.from(search.header)
   const target = Buffer.from(search.target)
   for (let nonce = 0; nonce < Number.MAX_SAFE_INTEGER - BATCH; ) {
+    const start = nonce
     for (const end = nonce + BATCH; nonce < end; nonce++) {
       header.writeUInt32BE(Math.floor(nonce / 2 ** 32), NONCE_OFFSET)
       header.writeUInt32BE(nonce >>> 0, NONCE_OFFSET + 4)
       if (Buffer.compare(hash('sha256', header, 'buffer'), target) <= 0) {
+        // Counted too: at a low target most searches end inside their first batch.
+        Atomics.add(hashes, 0, BigInt(nonce - start + 1))
         parentPort!.postMessage({ generation: search.generation, nonce })
         return
       }

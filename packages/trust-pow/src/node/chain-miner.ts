@@ -29,7 +29,8 @@ export function workerMiner(options: { readonly now?: () => number } = {}): Work
     get hashRate() {
       const at = now()
       const done = Atomics.load(hashes, 0)
-      if (at - since.at >= 1_000) {
+      // Renewed each second; the first figure as soon as there are hashes to count, not a second later.
+      if (at - since.at >= 1_000 || (hashRate === 0 && at > since.at && done > since.hashes)) {
         hashRate = Math.round((Number(done - since.hashes) * 1_000) / (at - since.at))
         since = { at, hashes: done }
       }
