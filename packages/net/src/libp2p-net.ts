@@ -254,6 +254,9 @@ export class Libp2pNet implements Net, Startable {
     return () => {
       if (this.#directHandlers.get(protocol) !== handler) return
       this.#directHandlers.delete(protocol)
+      // What the protocol declared goes with it: a later handler declares its own.
+      this.#maxMessages.delete(protocol)
+      this.rationing.undeclare(protocol)
       void this.#components.registrar.unhandle(protocol)
     }
   }

@@ -87,6 +87,11 @@ export class Rationing {
     this.#channelBudgets.set(channel, this.#budgetOf(channel, budget))
   }
 
+  /** Drops what a protocol declared for `channel`: the node's defaults (and the operator's settings) apply again. */
+  undeclare(channel: string): void {
+    this.#channelBudgets.delete(channel)
+  }
+
   /** Charges `bytes` (one message) to `peer` on `channel` at time `now` (ms). */
   admit(peer: string, channel: string, bytes: number, now: number): RationingVerdict {
     const budget = this.#budget(peer)

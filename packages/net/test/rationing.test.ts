@@ -74,6 +74,10 @@ describe('Rationing (sans-I/O token buckets)', () => {
     expect(delivered('/bulk')).toBe(50)
     expect(delivered('/operator')).toBe(2)
     expect(delivered('/other')).toBe(5)
+    r.undeclare('/bulk')
+    expect(r.admit('q', '/bulk', 1, 0).action).toBe('deliver')
+    for (let i = 0; i < 4; i++) r.admit('q', '/bulk', 1, 0)
+    expect(r.admit('q', '/bulk', 1, 0).action).toBe('delay')
   })
 
   it('refuses nonsensical budgets', () => {
