@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import type { TrustPolicy, TrustStatusChange } from '@dscs/interface'
 import { allowList, type Batch } from '../src/index.js'
 import { addCodec, alice, bob, carol, counterState, events, opBytes, thrownCode } from './fixtures.js'
 
@@ -101,6 +102,27 @@ describe('FrpStateCore', () => {
     policy.allow(bob.publicKey)
     expect([a.graph.get('predicted', a.counters, 'x'), a.graph.get('confirmed', a.counters, 'x')]).toEqual([111, 11])
     expect(events(a.core.takeSettled())).toMatchObject([{ type: 'status', status: 'confirmed' }])
+  })
+
+  it('brings a nullified op back into both views when its policy confirms it after all (a transaction mined again)', () => {
+    const tell = new Set<(change: TrustStatusChange) => void>()
+    const policy: TrustPolicy = {
+      mode: 'proof-of-work',
+      evaluate: () => ({ status: 'pending', reason: 'not deep yet' }),
+      onStatusChange: (listener) => (tell.add(listener), () => tell.delete(listener))
+    }
+    const decide = (id: string, status: TrustStatusChange['status']) => tell.forEach((listener) => listener({ id, status, reason: 'test' }))
+    const a = counterState(alice, { trust: policy })
+    const { op } = a.core.submit({ counter: 'x', by: 5 }, NOW)
+    const views = () => [a.graph.get('predicted', a.counters, 'x'), a.graph.get('confirmed', a.counters, 'x')]
+    decide(op.key, 'confirmed')
+    expect(views()).toEqual([5, 5])
+    decide(op.key, 'nullified')
+    expect(views()).toEqual([0, 0])
+    decide(op.key, 'nullified') // told twice: nothing changes, nothing is reported
+    decide(op.key, 'confirmed')
+    expect(views()).toEqual([5, 5])
+    expect(events(a.core.takeSettled()).map((event) => event.type === 'status' && event.status)).toEqual(['confirmed', 'nullified', 'confirmed'])
   })
 
   it('refuses the ops of authors off the allow-list in reject mode, and its own when not allowed', () => {

@@ -20,7 +20,7 @@ export type TrustVerdict =
   | { readonly status: 'pending'; readonly reason: string }
   | { readonly status: 'reject'; readonly code: string; readonly reason: string }
 
-/** A later decision about an input that was pending (or accepted provisionally). */
+/** A later decision about an input: a pending one settled, a confirmed one nullified, or a nullified one confirmed after all (a transaction mined again). */
 export interface TrustStatusChange {
   readonly id: string
   readonly status: 'confirmed' | 'nullified'

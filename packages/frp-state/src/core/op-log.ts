@@ -62,14 +62,18 @@ export class OpLog<P> {
     return entry
   }
 
-  /** Settles a pending op; answers the entry when its status changed. */
+  /**
+   * Settles an op as its trust policy decided; answers the entry when its
+   * status changed. A nullified op may be confirmed later (a transaction
+   * mined again after a reorganisation): it comes back into both views.
+   */
   settle(key: string, status: 'confirmed' | 'nullified'): OpEntry<P> | undefined {
     const entry = this.#entries.get(key)
-    if (entry === undefined || entry.status === status || entry.status === 'nullified') return undefined
+    if (entry === undefined || entry.status === status) return undefined
     const was = entry.status
     entry.status = status
     this.#pending.delete(entry)
-    if (status === 'confirmed') this.#graph.insert(entry.op, ['confirmed'])
+    if (status === 'confirmed') this.#graph.insert(entry.op, was === 'nullified' ? ['predicted', 'confirmed'] : ['confirmed'])
     else this.#graph.remove(entry.op, was === 'confirmed' ? ['predicted', 'confirmed'] : ['predicted'])
     return entry
   }

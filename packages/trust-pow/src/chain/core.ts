@@ -42,10 +42,10 @@ export interface ChainCoreOptions extends Partial<ChainSettings> {
   /** The node's shared signature verdicts, so no transaction is verified twice on a node. */
   readonly verificationCache?: VerificationCache
   /**
-   * Whether nullified transactions go back to the mempool to be mined again
-   * (default true). Set false when the chain backs a trust policy whose
-   * nullifications are final, as frp-state's are: a nullified op then stays
-   * dead on every node, and its author submits it anew.
+   * Whether nullified transactions go back to the mempool, announced again,
+   * to be mined again (default true): an op the reorganisation nullified is
+   * then confirmed again once it is deep on the winning chain. Set false to
+   * make nullification final: its author must submit the op anew.
    */
   readonly requeueNullified?: boolean
   /** A transaction's mempool priority (see {@link Mempool}); default all equal, so the oldest go first. */
@@ -192,7 +192,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
     const block = createBlock(header, transactions)
     const effects: Effects = []
     const status = this.#accept(block, now, undefined, effects)
-    this.#adoptBest(effects)
+    this.#adoptBest(effects, now)
     if (status === 'accepted') effects.push({ type: 'publish', topic: this.blockTopic, bytes: sealAnnouncement(this.#identity, BLOCK_KIND, block.bytes, now) })
     return effects
   }
@@ -203,9 +203,10 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
     try {
       this.#accept(block, now, undefined, effects)
     } finally {
-      this.#adoptBest(effects)
+      this.#adoptBest(effects, now)
     }
-    return effects.filter((effect) => effect.type !== 'emit' || effect.event.type !== 'block')
+    // Nothing read back is news to the network: no block events, no announcements.
+    return effects.filter((effect) => effect.type !== 'publish' && (effect.type !== 'emit' || effect.event.type !== 'block'))
   }
 
   receive(from: PeerRef, bytes: Uint8Array, now: number): Effects {
@@ -228,7 +229,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
       if (topic !== this.blockTopic) return { verdict: 'ignore', effects }
       const block = decodeBlock(openAnnouncement(bytes, BLOCK_KIND, this.settings.maxBlockBytes), this.settings)
       const status = this.#accept(block, now, from, effects)
-      this.#adoptBest(effects)
+      this.#adoptBest(effects, now)
       const exchange = this.#sync.get(from)
       if (status === 'orphan' && (exchange === undefined || now - exchange.asked > SYNC_STALL_MS)) this.#startSync(from, now, effects)
       return { verdict: status === 'accepted' ? 'accept' : 'ignore', effects }
@@ -324,7 +325,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
   }
 
   /** Moves the best chain to the heaviest branch, if it is not there yet: mempool, events. */
-  #adoptBest(effects: Effects): void {
+  #adoptBest(effects: Effects, now: number): void {
     const change = this.#tree.adoptBest()
     if (change === undefined) return
     const { fork, disconnected, connected } = change
@@ -341,7 +342,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
         entry.txIds.forEach((id, i) => {
           if (kept.has(id)) return
           nullified.push(id)
-          if (this.#requeue) this.#mempool.add(readTransaction(entry.block.transactions[i]!, this.settings.maxTxBytes))
+          if (this.#requeue) this.#requeueTransaction(entry.block.transactions[i]!, now, effects)
         })
       }
       const ids = (entries: readonly BlockEntry[]): string[] => entries.map((entry) => entry.block.id)
@@ -349,6 +350,13 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
     }
     const tip = this.#tree.tip
     effects.push({ type: 'emit', event: { type: 'tip', id: tip.block.id, height: tip.height, work: tip.work } })
+  }
+
+  /** Puts a transaction of a dropped block back in the mempool and announces it again: the winning side's miners never saw it. */
+  #requeueTransaction(bytes: Uint8Array, now: number, effects: Effects): void {
+    const tx = readTransaction(bytes, this.settings.maxTxBytes)
+    if (this.#mempool.add(tx).includes(tx.id)) return
+    effects.push({ type: 'publish', topic: this.txTopic, bytes: sealAnnouncement(this.#identity, TX_KIND, tx.bytes, now) })
   }
 
   #startSync(peer: PeerRef, now: number, effects: Effects, after?: Uint8Array): void {
@@ -421,7 +429,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
     try {
       for (const bytes of blocks) this.#accept(decodeBlock(bytes, this.settings), now, from, effects)
     } catch (err) {
-      this.#adoptBest(effects) // the valid blocks before the bad one count
+      this.#adoptBest(effects, now) // the valid blocks before the bad one count
       throw err
     }
     const state = this.#sync.get(from)
@@ -429,7 +437,7 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
     if (state !== undefined) state.queue = state.queue.filter((id) => this.#tree.get(id) === undefined && !this.#orphans.has(id))
     // A branch still arriving from this peer is adopted whole once its last batch is in, so a transaction it holds
     // further up is not reported nullified on the way; any other input adopts it sooner.
-    if (state === undefined || state.queue.length === 0 || state.queue.length === before) this.#adoptBest(effects)
+    if (state === undefined || state.queue.length === 0 || state.queue.length === before) this.#adoptBest(effects, now)
     if (state === undefined) return
     // A peer that sends none of what it announced ends the exchange: no loop on a peer that lost its blocks.
     if (state.queue.length === before && before > 0) {

@@ -12,7 +12,7 @@ export interface ChainView {
 export interface ChainTrustOptions {
   /** Depth at which an op's transaction counts as confirmed: 1 is "in the tip". Default 6. */
   readonly confirmations?: number
-  /** Most ops awaiting depth; past it the oldest is nullified. Default 10 000. */
+  /** Most ops awaiting depth; past it the oldest is nullified. As many nullified ops are watched in case they are mined again. Default 10 000. */
   readonly maxPending?: number
   /** Most confirmed ops remembered, to nullify them should a deeper reorganisation drop them. Default 100 000. */
   readonly maxConfirmed?: number
@@ -27,9 +27,12 @@ export interface ChainTrustPolicy extends TrustPolicy {
  * The proof-of-work trust mode: an op (its TrustSubject id is the envelope
  * hash, the id of the transaction that carries it) is pending until its
  * transaction is `confirmations` blocks deep on the best chain, then
- * confirmed; a reorganisation that drops its transaction nullifies it, and
- * that is final. The application submits each op's envelope to the chain
- * (`submit`) — the policy only watches.
+ * confirmed; a reorganisation that drops its transaction nullifies it. A
+ * chain that requeues dropped transactions (`requeueNullified`, the default)
+ * may mine it again: once that is `confirmations` deep the op is confirmed
+ * again, so the policy keeps watching nullified ops (as many as `maxPending`,
+ * the oldest forgotten silently). The application submits each op's envelope
+ * to the chain (`submit`) — the policy only watches.
  */
 export function chainTrustPolicy(chain: ChainView, options: ChainTrustOptions = {}): ChainTrustPolicy {
   const depth = positive(options.confirmations, 6, 'confirmations')
@@ -38,6 +41,8 @@ export function chainTrustPolicy(chain: ChainView, options: ChainTrustOptions = 
   const listeners = new Set<(change: TrustStatusChange) => void>()
   // Insertion order is age order, so the bounds drop the oldest.
   const pending = new Set<string>()
+  // Nullified by a reorganisation, and confirmed again should the chain mine them again.
+  const dropped = new Set<string>()
   const confirmed = new Set<string>()
   const tell = (change: TrustStatusChange): void => listeners.forEach((listener) => listener(change))
   const deep = (id: string): boolean => (chain.confirmations(id) ?? 0) >= depth
@@ -50,14 +55,18 @@ export function chainTrustPolicy(chain: ChainView, options: ChainTrustOptions = 
     if (event.type === 'reorg') {
       for (const id of event.nullified) {
         if (!pending.delete(id) && !confirmed.delete(id)) continue
+        dropped.add(id)
+        if (dropped.size > maxPending) dropped.delete(dropped.values().next().value!)
         tell({ id, status: 'nullified', reason: 'a heavier branch of the chain dropped its transaction' })
       }
     } else if (event.type === 'tip') {
-      for (const id of pending) {
-        if (!deep(id)) continue
-        pending.delete(id)
-        confirm(id)
-        tell({ id, status: 'confirmed', reason: `its transaction is ${depth} blocks deep` })
+      for (const watched of [pending, dropped]) {
+        for (const id of watched) {
+          if (!deep(id)) continue
+          watched.delete(id)
+          confirm(id)
+          tell({ id, status: 'confirmed', reason: `its transaction is ${depth} blocks deep${watched === dropped ? ', mined again after a reorganisation' : ''}` })
+        }
       }
     }
   })

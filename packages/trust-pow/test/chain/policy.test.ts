@@ -42,6 +42,30 @@ describe('the proof-of-work trust policy', () => {
     policy.close()
   })
 
+  it('confirms a nullified op again once the chain mines its requeued transaction deep enough', () => {
+    const a = testChain({ requeueNullified: true })
+    const chain = view(a)
+    const policy = chainTrustPolicy(chain, { confirmations: 2 })
+    const changes: TrustStatusChange[] = []
+    policy.onStatusChange((change) => changes.push(change))
+    const { id } = a.submit(tx(31), T0)
+    policy.evaluate(subject(id), T0)
+    chain.apply(mine(a, T0 + 1_000))
+    const b = testChain()
+    for (let i = 1; i <= 3; i++) mine(b, T0 + i * 1_000 + 1)
+    const reorg: CoreEffect<ChainEvent>[] = []
+    for (const block of b.bestChain().slice(1)) reorg.push(...a.receiveTopic('p', a.blockTopic, announced(blockBytes(b, block)), T0 + 5_000).effects)
+    chain.apply(reorg)
+    expect(changes.map((c) => c.status)).toEqual(['nullified'])
+    // The dropped transaction is announced again, so the winning side's miners can take it.
+    expect(reorg.filter((effect) => effect.type === 'publish' && effect.topic === a.txTopic)).toHaveLength(1)
+    chain.apply(mine(a, T0 + 6_000))
+    expect(changes.map((c) => c.status)).toEqual(['nullified'])
+    chain.apply(mine(a, T0 + 7_000))
+    expect(changes.map((c) => [c.id, c.status])).toEqual([[id, 'nullified'], [id, 'confirmed']])
+    policy.close()
+  })
+
   it('bounds the ops it watches, nullifying the oldest', () => {
     const policy = chainTrustPolicy(view(testChain()), { maxPending: 2 })
     const changes: TrustStatusChange[] = []

@@ -25,7 +25,7 @@ const isEntry = (v: unknown): v is Entry => typeof (v as Entry)?.key === 'string
 const KEYS = ['a', 'b', 'c']
 const fold = (previous: number, value: number): number => (previous * 31 + value) % 1_000_003
 
-function app(peer: SimPeer, index: number) {
+function app(peer: SimPeer, index: number, requeueNullified: boolean) {
   const miner = new SimMiner(peer, 16_000)
   const verificationCache = new VerificationCache()
   const components = { net: peer.net, identity: NODE, clock: peer.clock, timers: peer.timers, store: peer.store, verificationCache }
@@ -35,7 +35,7 @@ function app(peer: SimPeer, index: number) {
     genesisTimestamp: EPOCH,
     blockInterval: 1_600,
     retargetInterval: 16,
-    requeueNullified: false,
+    requeueNullified,
     miner
   })
   const events: { at: number; event: ChainEvent }[] = []
@@ -89,9 +89,12 @@ function minedTxs(chain: ChainService): Set<string> {
 }
 
 describe('the chain in the simulator', () => {
-  it('after a 7/3 partition heals, every node takes the heavier chain, the lighter side reports exactly its nullified transactions, and frp-state follows', async () => {
+  it.each([
+    { requeueNullified: false, what: 'nullification is final' },
+    { requeueNullified: true, what: 'nullified transactions are mined again and their ops confirmed again' }
+  ])('after a 7/3 partition heals, every node takes the heavier chain, the lighter side reports its nullified transactions, and frp-state follows ($what)', async ({ requeueNullified }) => {
     const sim = new Simulation({ seed: 7, link: { latencyMs: 20, jitterMs: 10 } })
-    const nodes: SimNode<App>[] = sim.addPeers(10, (peer) => app(peer, Number(peer.id.replace(/\D/g, ''))), { connect: 'all' })
+    const nodes: SimNode<App>[] = sim.addPeers(10, (peer) => app(peer, Number(peer.id.replace(/\D/g, '')), requeueNullified), { connect: 'all' })
     const live = (node: SimNode<App>): App => node.app!
     let value = 0
     // Ops before, during and after the partition, from both sides.
@@ -122,22 +125,26 @@ describe('the chain in the simulator', () => {
     for (const node of nodes) expect(live(node).chain.tip).toEqual(final.tip)
 
     // The nullified transactions: on a node's best chain at the heal and not on the winning chain, each reported once.
+    // Requeued ones may be mined again, so then the reports are those of the heal's chain, checked against the end.
+    const ops = nodes.flatMap((node) => live(node).ops)
+    const deep = ops.filter((op) => (final.confirmations(op.key) ?? 0) >= K)
     const lightNullified: string[][] = []
     for (const node of nodes) {
       const reported = live(node)
         .events.filter(({ at, event }) => at >= HEAL_AT && event.type === 'reorg')
         .flatMap(({ event }) => (event.type === 'reorg' ? event.nullified : []))
       const expected = [...beforeHeal.get(node.index)!].filter((id) => !mined.has(id))
-      expect(reported.sort()).toEqual(expected.sort())
+      if (requeueNullified) expect(reported.every((id) => beforeHeal.get(node.index)!.has(id))).toBe(true)
+      else expect(reported.sort()).toEqual(expected.sort())
       if (node.index >= HEAVY) lightNullified.push(reported)
     }
     expect(lightNullified.every((set) => set.length > 0)).toBe(true)
+    expect(deep.length).toBeGreaterThan(0)
+    // Final nullification leaves the light side's ops out; requeued, every nullified one is mined again and ends deep.
+    if (requeueNullified) expect(lightNullified.flat().every((id) => (final.confirmations(id) ?? 0) >= K)).toBe(true)
+    else expect(deep.length).toBeLessThan(ops.length)
 
     // frp-state's confirmed view on every node: exactly the ops whose transactions are K deep on the winning chain.
-    const ops = nodes.flatMap((node) => live(node).ops)
-    const deep = ops.filter((op) => (final.confirmations(op.key) ?? 0) >= K)
-    expect(deep.length).toBeGreaterThan(0)
-    expect(deep.length).toBeLessThan(ops.length)
     for (const node of nodes) {
       const { graph, folds } = live(node)
       expect(Object.fromEntries(KEYS.map((k) => [k, graph.get('confirmed', folds, k)]))).toEqual(replay(deep))
