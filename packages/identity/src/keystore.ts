@@ -27,6 +27,7 @@ const MAX_P = 16
 const MAX_SCRYPT_MEMORY = 2 ** 30
 
 export interface KeystoreOptions {
+  /** scrypt parameters; given with an empty passphrase, scrypt runs over it anyway. */
   readonly scrypt?: ScryptParams
   /** Called with progress in [0, 1] while the key is derived. */
   readonly onProgress?: (progress: number) => void
@@ -36,19 +37,43 @@ export interface KeystoreOptions {
 interface KeystoreFileV1 {
   readonly dscsKeystore: 1
   readonly publicKey: string
-  readonly kdf: { readonly name: 'scrypt'; readonly N: number; readonly r: number; readonly p: number; readonly salt: string }
+  readonly kdf: ScryptKdf | NoKdf
   readonly cipher: { readonly name: 'xchacha20-poly1305'; readonly nonce: string }
   readonly ciphertext: string
 }
 
-/** Encrypts `identity` under `passphrase`: scrypt derives the key, XChaCha20-Poly1305 seals the secret. */
+interface ScryptKdf {
+  readonly name: 'scrypt'
+  readonly N: number
+  readonly r: number
+  readonly p: number
+  readonly salt: string
+}
+
+/** No passphrase: the secret is sealed under a fixed all-zero key, which detects damage but hides nothing. */
+interface NoKdf {
+  readonly name: 'none'
+}
+
+const NO_PASSPHRASE_KEY = new Uint8Array(32)
+
+/**
+ * Encrypts `identity` under `passphrase`: scrypt derives the key,
+ * XChaCha20-Poly1305 seals the secret. With the empty passphrase (and no
+ * `scrypt` option) no key is derived: scrypt over a passphrase everyone can
+ * guess first protects nothing, and costs 128 MiB and a second at every
+ * start. Such a keystore relies on its file's permissions, as an SSH key
+ * without a passphrase does.
+ */
 export async function encryptKeystore(identity: Identity, passphrase: string, options: KeystoreOptions = {}): Promise<Uint8Array> {
-  const params = options.scrypt ?? DEFAULT_SCRYPT
-  checkScryptParams(params)
+  const params = options.scrypt ?? (passphrase === '' ? undefined : DEFAULT_SCRYPT)
+  if (params !== undefined) checkScryptParams(params)
+  const kdf: ScryptKdf | NoKdf =
+    params === undefined ? { name: 'none' } : { name: 'scrypt', N: params.N, r: params.r, p: params.p, salt: bytesToHex(randomBytes(32)) }
   const header = {
     dscsKeystore: KEYSTORE_VERSION,
     publicKey: bytesToHex(identity.publicKey),
-    kdf: { name: 'scrypt', N: params.N, r: params.r, p: params.p, salt: bytesToHex(randomBytes(32)) },
+    kdf,
     cipher: { name: 'xchacha20-poly1305', nonce: bytesToHex(randomBytes(24)) }
   } as const
   const key = await deriveKey(passphrase, header.kdf, options)
@@ -59,7 +84,8 @@ export async function encryptKeystore(identity: Identity, passphrase: string, op
 
 /**
  * Decrypts a keystore. A wrong passphrase or altered file is
- * `KEYSTORE_BAD_PASSPHRASE`; a file that is not a keystore is
+ * `KEYSTORE_BAD_PASSPHRASE` (so is a passphrase given for a keystore that has
+ * none); a file that is not a keystore is
  * `KEYSTORE_CORRUPT`; a newer format is `KEYSTORE_UNSUPPORTED_VERSION`.
  */
 export async function decryptKeystore(bytes: Uint8Array, passphrase: string, options: Omit<KeystoreOptions, 'scrypt'> = {}): Promise<Identity> {
@@ -86,13 +112,16 @@ export function keystorePublicKey(bytes: Uint8Array): Uint8Array {
 /** Canonical bytes of everything but the ciphertext, so no header field can be changed unnoticed. */
 function associatedData(file: Omit<KeystoreFileV1, 'ciphertext'>): Uint8Array {
   const { kdf, cipher } = file
-  return new TextEncoder().encode(
-    JSON.stringify([file.dscsKeystore, file.publicKey, kdf.name, kdf.N, kdf.r, kdf.p, kdf.salt, cipher.name, cipher.nonce])
-  )
+  const kdfFields = kdf.name === 'scrypt' ? [kdf.name, kdf.N, kdf.r, kdf.p, kdf.salt] : [kdf.name]
+  return new TextEncoder().encode(JSON.stringify([file.dscsKeystore, file.publicKey, ...kdfFields, cipher.name, cipher.nonce]))
 }
 
-function deriveKey(passphrase: string, kdf: KeystoreFileV1['kdf'], options: KeystoreOptions): Promise<Uint8Array> {
+async function deriveKey(passphrase: string, kdf: KeystoreFileV1['kdf'], options: KeystoreOptions): Promise<Uint8Array> {
   if (typeof passphrase !== 'string') throw new IdentityError('KEYSTORE_BAD_PASSPHRASE', 'the passphrase must be a string')
+  if (kdf.name === 'none') {
+    if (passphrase !== '') throw new IdentityError('KEYSTORE_BAD_PASSPHRASE', 'the keystore has no passphrase')
+    return NO_PASSPHRASE_KEY
+  }
   return scryptAsync(passphrase.normalize('NFKC'), hexToBytes(kdf.salt), {
     N: kdf.N,
     r: kdf.r,
@@ -137,15 +166,23 @@ function parseKeystore(bytes: Uint8Array): KeystoreFileV1 {
   if (file.dscsKeystore !== KEYSTORE_VERSION) {
     throw new IdentityError('KEYSTORE_UNSUPPORTED_VERSION', `keystore version ${String(file.dscsKeystore)} is not supported (this code reads ${KEYSTORE_VERSION})`)
   }
-  const kdf = file.kdf as Partial<KeystoreFileV1['kdf']> | undefined
+  const kdf = file.kdf as Partial<ScryptKdf> | Partial<NoKdf> | undefined
   const cipher = file.cipher as Partial<KeystoreFileV1['cipher']> | undefined
   const wellFormed =
     isHex(file.publicKey, 32) &&
-    typeof kdf === 'object' && kdf !== null && kdf.name === 'scrypt' && isHex(kdf.salt, 32) &&
-    isIntIn(kdf.N, 2, 2 ** MAX_LOG_N) && isIntIn(kdf.r, 1, MAX_R) && isIntIn(kdf.p, 1, MAX_P) &&
+    typeof kdf === 'object' && kdf !== null && (isNoKdf(kdf) || isScryptKdf(kdf)) &&
     typeof cipher === 'object' && cipher !== null && cipher.name === 'xchacha20-poly1305' && isHex(cipher.nonce, 24) &&
     isHex(file.ciphertext, 32 + 16)
   if (!wellFormed) throw new IdentityError('KEYSTORE_CORRUPT', 'the keystore has missing or malformed fields')
-  checkScryptParams(kdf as ScryptParams)
+  if (kdf.name === 'scrypt') checkScryptParams(kdf as ScryptParams)
   return file as unknown as KeystoreFileV1
+}
+
+function isNoKdf(kdf: object): boolean {
+  return Object.keys(kdf).length === 1 && (kdf as Partial<NoKdf>).name === 'none'
+}
+
+function isScryptKdf(value: object): boolean {
+  const kdf = value as Partial<ScryptKdf>
+  return kdf.name === 'scrypt' && isHex(kdf.salt, 32) && isIntIn(kdf.N, 2, 2 ** MAX_LOG_N) && isIntIn(kdf.r, 1, MAX_R) && isIntIn(kdf.p, 1, MAX_P)
 }

@@ -54,6 +54,21 @@ describe('keystore', () => {
     expect(await errorCode(() => decryptKeystore(Uint8Array.of(0xff, 0xfe), 'x'))).toBe('KEYSTORE_CORRUPT')
   })
 
+  it('derives no key for the empty passphrase: the file names no KDF, still detects damage, and refuses a passphrase', async () => {
+    const plain = await encryptKeystore(identity, '')
+    const f = JSON.parse(new TextDecoder().decode(plain)) as { kdf: unknown; publicKey: string; ciphertext: string }
+    expect(f.kdf).toEqual({ name: 'none' })
+    const progress: number[] = []
+    expect(await decryptKeystore(plain, '', { onProgress: (p) => progress.push(p) })).toEqual(identity)
+    expect(progress).toEqual([]) // nothing to derive
+    expect(await errorCode(() => decryptKeystore(plain, 'a passphrase'))).toBe('KEYSTORE_BAD_PASSPHRASE')
+    const flip = (hex: string): string => `${hex[0] === '0' ? '1' : '0'}${hex.slice(1)}`
+    expect(await errorCode(() => decryptKeystore(encode({ ...f, ciphertext: flip(f.ciphertext) }), ''))).toBe('KEYSTORE_BAD_PASSPHRASE')
+    expect(await errorCode(() => decryptKeystore(encode({ ...f, kdf: { name: 'none', N: 2 } }), ''))).toBe('KEYSTORE_CORRUPT')
+    // A scrypt keystore over the empty passphrase, as this code wrote before, still opens.
+    expect(await decryptKeystore(await encryptKeystore(identity, '', { scrypt: fast }), '')).toEqual(identity)
+  })
+
   it('any mutation of the file yields the identity or a DscsError, never anything else', async () => {
     const tiny = await encryptKeystore(identity, 'pw', { scrypt: { N: 2, r: 1, p: 1 } })
     await fc.assert(
