@@ -1,8 +1,7 @@
-import { isDscsError } from '@dscs/interface'
 import { describe, expect, it } from 'vitest'
 import { libp2pProviders } from '../src/index.js'
 import { createNode } from '../src/node/index.js'
-import { nodesStoppedAfterEach } from './helpers.js'
+import { codeOf, nodesStoppedAfterEach } from './helpers.js'
 
 const nodes = nodesStoppedAfterEach()
 
@@ -10,16 +9,6 @@ async function node(): Promise<Awaited<ReturnType<typeof createNode>>> {
   const started = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false })
   nodes.push(started)
   return started
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-  } catch (err) {
-    expect(isDscsError(err)).toBe(true)
-    return (err as { code: string }).code
-  }
-  return expect.fail('expected a rejection')
 }
 
 describe('dialling through the Net', () => {

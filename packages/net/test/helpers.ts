@@ -1,7 +1,8 @@
 import { signEnvelope, type Identity } from '@dscs/identity'
 import { createEnvelope, encodeEnvelope } from '@dscs/wire'
 import type { GossipSub } from '@libp2p/gossipsub'
-import { afterEach } from 'vitest'
+import { isDscsError } from '@dscs/interface'
+import { afterEach, expect } from 'vitest'
 import { createNode, type DscsNode, type NodeOptions } from '../src/node/index.js'
 
 /** A node's gossipsub service, for tests that look beneath the Net port. */
@@ -62,4 +63,15 @@ export function nodesStoppedAfterEach(): DscsNode[] {
     await Promise.all(nodes.map((node) => node.stop()))
   })
   return running
+}
+
+/** The code of the DscsError `promise` rejects with; fails the test if it resolves or rejects with anything else. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise
+  } catch (err) {
+    expect(isDscsError(err)).toBe(true)
+    return (err as { code: string }).code
+  }
+  return expect.fail('expected a rejection')
 }

@@ -5,19 +5,14 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateIdentity, libp2pPrivateKey, loadOrCreateKeystoreFile, type Identity, type KeystoreOptions } from '@dscs/identity'
 import type { Store } from '@dscs/interface'
 import { LevelStore, MemoryStore } from '@dscs/store'
-import { bootstrap } from '@libp2p/bootstrap'
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import { webRTC, webRTCDirect } from '@libp2p/webrtc'
-import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
-import { createLibp2p, type ServiceFactoryMap } from 'libp2p'
+import { createLibp2p, type Libp2pOptions, type ServiceFactoryMap } from 'libp2p'
 import { NetError } from '../errors.js'
 import { dscsGossipsub } from '../gossip.js'
 import type { DscsNetInit, Libp2pNet } from '../libp2p-net.js'
@@ -25,6 +20,23 @@ import { dscsNet } from '../service.js'
 
 /** Loopback TCP and WebSockets on ports the OS picks: reachable from this machine only. */
 export const DEFAULT_LISTEN: readonly string[] = ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws']
+
+/** The transports a node can run. `circuit-relay` dials and listens through relays (how browsers reach it). */
+export type TransportName = 'tcp' | 'websockets' | 'webrtc' | 'webrtc-direct' | 'circuit-relay'
+
+/** Every transport: what a node runs unless told otherwise. */
+export const ALL_TRANSPORTS: readonly TransportName[] = ['tcp', 'websockets', 'webrtc', 'webrtc-direct', 'circuit-relay']
+
+type TransportFactory = NonNullable<Libp2pOptions['transports']>[number]
+
+// Loaded only when a node runs them: WebRTC alone adds about 17 MiB to a process, WebSockets about 7.
+const TRANSPORTS: Record<TransportName, () => Promise<TransportFactory>> = {
+  tcp: () => Promise.resolve(tcp()),
+  websockets: async () => (await import('@libp2p/websockets')).webSockets(),
+  webrtc: async () => (await import('@libp2p/webrtc')).webRTC(),
+  'webrtc-direct': async () => (await import('@libp2p/webrtc')).webRTCDirect(),
+  'circuit-relay': async () => (await import('@libp2p/circuit-relay-v2')).circuitRelayTransport()
+}
 
 export interface NodeOptions {
   /**
@@ -39,15 +51,21 @@ export interface NodeOptions {
   readonly keystore?: KeystoreOptions
   /** Use this identity instead of a keystore. */
   readonly identity?: Identity
-  /** Multiaddrs to listen on. Default {@link DEFAULT_LISTEN}. */
+  /** Multiaddrs to listen on. Default {@link DEFAULT_LISTEN} (without its WebSockets address when the node runs no WebSockets). */
   readonly listen?: readonly string[]
+  /**
+   * The transports to run; default {@link ALL_TRANSPORTS}. A node that only
+   * dials other nodes (a command-line download, say) can run `['tcp']` and
+   * skip the memory of the others; the relay server needs `circuit-relay`.
+   */
+  readonly transports?: readonly TransportName[]
   /** Multiaddrs to announce instead of the listening ones. */
   readonly announce?: readonly string[]
   /** Peers to connect to at start and keep discovering through. */
   readonly bootstrap?: readonly string[]
   /** Run a kad-dht (server mode, protocol `/dscs/kad/1.0.0`) for peer and content routing. Default false. */
   readonly dht?: boolean
-  /** Serve circuit-relay reservations so browsers can reach this node and each other. Default true. */
+  /** Serve circuit-relay reservations so browsers can reach this node and each other. Default true when the node runs `circuit-relay`. */
   readonly relayServer?: boolean
   /** The DSCS Net service: limits, replay window, rationing. */
   readonly net?: DscsNetInit
@@ -91,6 +109,13 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
       ? generateIdentity()
       : await loadOrCreateKeystoreFile(join(dataDir, 'identity.json'), options.passphrase ?? '', options.keystore))
 
+  const transportNames = checkTransports(options.transports ?? ALL_TRANSPORTS)
+  const relayServer = options.relayServer ?? transportNames.includes('circuit-relay')
+  if (relayServer && !transportNames.includes('circuit-relay')) throw new NetError('INVALID_OPTION', 'the relay server needs the circuit-relay transport')
+  const listen = options.listen ?? DEFAULT_LISTEN.filter((address) => transportNames.includes('websockets') || !address.endsWith('/ws'))
+  const transports = await Promise.all(transportNames.map((name) => TRANSPORTS[name]()))
+  const optional = await optionalServices(options, relayServer)
+
   const datastore = dataDir === undefined ? undefined : new LevelDatastore(join(dataDir, 'datastore'))
   await datastore?.open()
   let store: Store | undefined
@@ -103,22 +128,18 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
       privateKey: libp2pPrivateKey(identity),
       ...(datastore === undefined ? {} : { datastore }),
       addresses: {
-        listen: [...(options.listen ?? DEFAULT_LISTEN)],
+        listen: [...listen],
         ...(options.announce === undefined ? {} : { announce: [...options.announce] })
       },
-      transports: [tcp(), webSockets(), webRTC(), webRTCDirect(), circuitRelayTransport()],
+      transports,
       connectionEncrypters: [noise()],
       connectionGater: { denyInboundEncryptedConnection: banned, denyOutboundEncryptedConnection: banned, denyDialPeer: banned },
       streamMuxers: [yamux()],
-      ...(options.bootstrap === undefined || options.bootstrap.length === 0
-        ? {}
-        : { peerDiscovery: [bootstrap({ list: [...options.bootstrap] })] }),
+      ...(optional.peerDiscovery === undefined ? {} : { peerDiscovery: [optional.peerDiscovery] }),
       services: {
         identify: identify(),
         ping: ping(),
-        // DSCS's own DHT, apart from the public IPFS one, keeping loopback and LAN addresses (a local cluster is a real use).
-        ...(options.dht === true ? { dht: kadDHT({ protocol: '/dscs/kad/1.0.0', clientMode: false, peerInfoMapper: passthroughMapper }) } : {}),
-        ...(options.relayServer === false ? {} : { relay: circuitRelayServer() }),
+        ...optional.services,
         pubsub: dscsGossipsub(options.net?.limits ?? {}, options.gossip),
         net: dscsNet({ ...options.net, store }),
         ...options.services
@@ -131,6 +152,28 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
     await datastore?.close()
     throw err
   }
+}
+
+function checkTransports(names: readonly TransportName[]): readonly TransportName[] {
+  for (const name of names) {
+    if (!Object.hasOwn(TRANSPORTS, name)) throw new NetError('INVALID_OPTION', `unknown transport ${String(name)}; known: ${ALL_TRANSPORTS.join(', ')}`)
+  }
+  if (names.length === 0) throw new NetError('INVALID_OPTION', 'a node needs at least one transport')
+  return [...new Set(names)]
+}
+
+/** The bootstrap list, the DHT and the relay server, each loaded only when the node runs it. */
+async function optionalServices(options: NodeOptions, relayServer: boolean): Promise<{ peerDiscovery?: NonNullable<Libp2pOptions['peerDiscovery']>[number]; services: ServiceFactoryMap }> {
+  const services: ServiceFactoryMap = {}
+  if (options.dht === true) {
+    const { kadDHT, passthroughMapper } = await import('@libp2p/kad-dht')
+    // DSCS's own DHT, apart from the public IPFS one, keeping loopback and LAN addresses (a local cluster is a real use).
+    // Its components include the ping service, which every DSCS node runs: the map's type cannot say so.
+    services.dht = kadDHT({ protocol: '/dscs/kad/1.0.0', clientMode: false, peerInfoMapper: passthroughMapper }) as unknown as ServiceFactoryMap[string]
+  }
+  if (relayServer) services.relay = (await import('@libp2p/circuit-relay-v2')).circuitRelayServer()
+  if (options.bootstrap === undefined || options.bootstrap.length === 0) return { services }
+  return { peerDiscovery: (await import('@libp2p/bootstrap')).bootstrap({ list: [...options.bootstrap] }), services }
 }
 
 function runningNode(

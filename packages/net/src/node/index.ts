@@ -6,5 +6,5 @@
  * picks this entry automatically through the `node` export condition.
  */
 export * from '../index.js'
-export { createNode, DEFAULT_LISTEN } from './create-node.js'
-export type { NodeOptions, DscsNode } from './create-node.js'
+export { createNode, DEFAULT_LISTEN, ALL_TRANSPORTS } from './create-node.js'
+export type { NodeOptions, DscsNode, TransportName } from './create-node.js'
