@@ -1,16 +1,23 @@
-#!/usr/bin/env node
 import { isDscsError } from '@dscs/interface'
+import { ALL_TRANSPORTS, type TransportName } from '@dscs/net'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
-import { runDemo } from './commands/demo.js'
-import { runGet, type GetCommandOptions } from './commands/get.js'
-import { runNode } from './commands/node.js'
-import { runPut, type PutCommandOptions } from './commands/put.js'
-import { runSeed } from './commands/seed.js'
+import type { GetCommandOptions } from './commands/get.js'
+import type { runNode } from './commands/node.js'
+import type { PutCommandOptions } from './commands/put.js'
 import { createOutput } from './output.js'
 import { ProgressReport } from './progress-report.js'
 import type { NodeFlags } from './start-node.js'
 
+// Each command's module is loaded when it runs: `dscs get` has no use for the memory of frp-state and Yjs.
+
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+function transportList(value: string): TransportName[] {
+  const names = value.split(',').map((name) => name.trim())
+  const unknown = names.filter((name) => !(ALL_TRANSPORTS as readonly string[]).includes(name))
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown transport ${unknown.join(', ')}; known: ${ALL_TRANSPORTS.join(', ')}`)
+  return names as TransportName[]
+}
 
 function integerIn(min: number, max: number): (value: string) => number {
   return (value) => {
@@ -26,15 +33,18 @@ const program = new Command()
   .showHelpAfterError('(run dscs --help for usage)')
   .exitOverride()
 
+const GET_TRANSPORTS: readonly TransportName[] = ['tcp', 'websockets']
+
 const DATA = ['--data <dir>', 'data directory: identity keystore, peer store, store, chunks', './.dscs'] as const
 
 /** A command that runs a node: the flags every such command takes. */
-function nodeCommand(name: string, description: string): Command {
+function nodeCommand(name: string, description: string, transports = 'all'): Command {
   return program
     .command(name)
     .description(description)
     .option(...DATA)
     .option('--listen <multiaddr>', 'listen on this multiaddr (repeatable); default loopback TCP and WebSockets', collect)
+    .option('--transports <list>', `transports to run, comma-separated, from ${ALL_TRANSPORTS.join(', ')} (default: ${transports})`, transportList)
     .option('--join <multiaddr>', 'connect to this node (repeatable)', collect)
     .option('--passphrase-file <file>', 'file holding the keystore passphrase (default: $DSCS_PASSPHRASE, else empty)')
 }
@@ -46,6 +56,7 @@ nodeCommand('node', 'run a node until SIGINT or SIGTERM')
   .option('--state', 'run the demo shared state; type /add, /note, /text, /allow, /join, /state on standard input')
   .option('--json', 'one JSON object per line on standard output')
   .action(async (options: { json?: boolean } & Parameters<typeof runNode>[0]) => {
+    const { runNode } = await import('./commands/node.js')
     await runNode(options, createOutput(options.json === true))
   })
 
@@ -56,16 +67,19 @@ program
   .option('--chunk-size <bytes>', 'chunk size, a power of two from 16384 to 4194304 (default 262144)', integerIn(1, 2 ** 32))
   .option('--json', 'print {"event":"put","cid",…,"size","chunks"} as one JSON line')
   .action(async (file: string, options: { json?: boolean } & PutCommandOptions) => {
+    const { runPut } = await import('./commands/put.js')
     await runPut(file, options, createOutput(options.json === true))
   })
 
 nodeCommand('seed [cid...]', 'run a node serving the content in the data directory until SIGINT or SIGTERM')
   .option('--json', 'one JSON object per line on standard output')
   .action(async (cids: string[], options: { json?: boolean } & NodeFlags) => {
+    const { runSeed } = await import('./commands/seed.js')
     await runSeed(cids, options, createOutput(options.json === true))
   })
 
-nodeCommand('get <cid>', 'download content from the peers that hold it into a file')
+// A download dials the nodes that hold the content: TCP and WebSockets reach them, without WebRTC's memory.
+nodeCommand('get <cid>', 'download content from the peers that hold it into a file', GET_TRANSPORTS.join(','))
   .requiredOption('-o, --output <file>', 'write the content to this file')
   .option('--timeout <seconds>', 'give up when no chunk comes for this long', integerIn(1, 86_400), 60)
   .option('--json', 'one JSON object per line on standard output, progress included')
@@ -73,7 +87,8 @@ nodeCommand('get <cid>', 'download content from the peers that hold it into a fi
     const json = options.json === true
     const out = createOutput(json)
     const style = json ? 'json' : process.stderr.isTTY ? 'bar' : 'lines'
-    await runGet(cid, options, out, new ProgressReport({ style, out, write: (text) => process.stderr.write(text) }))
+    const { runGet } = await import('./commands/get.js')
+    await runGet(cid, { transports: GET_TRANSPORTS, ...options }, out, new ProgressReport({ style, out, write: (text) => process.stderr.write(text) }))
   })
 
 program
@@ -82,6 +97,7 @@ program
   .option('--nodes <n>', 'how many nodes', integerIn(2, 50), 5)
   .option('--keep', 'keep the nodes’ data directories')
   .action(async (options: { nodes: number; keep?: boolean }) => {
+    const { runDemo } = await import('./commands/demo.js')
     const ok = await runDemo(options, (line) => console.log(line))
     if (!ok) process.exitCode = 1
   })

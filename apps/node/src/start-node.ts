@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises'
-import { createNode, type DscsNode, type NodeOptions } from '@dscs/net'
+import { createNode, type DscsNode, type NodeOptions, type TransportName } from '@dscs/net'
 import type { Output } from './output.js'
 
 /** The flags every command that runs a node takes. */
 export interface NodeFlags {
   readonly data: string
   readonly listen?: string[]
+  readonly transports?: readonly TransportName[]
   readonly join?: string[]
   readonly passphraseFile?: string
   readonly dht?: boolean
@@ -19,6 +20,7 @@ export async function startNode(flags: NodeFlags, services?: NodeOptions['servic
     dataDir: flags.data,
     passphrase,
     ...(flags.listen === undefined ? {} : { listen: flags.listen }),
+    ...(flags.transports === undefined ? {} : { transports: flags.transports }),
     ...(flags.dht === true ? { dht: true } : {}),
     ...(flags.relay === false ? { relayServer: false } : {}),
     ...(services === undefined ? {} : { services })

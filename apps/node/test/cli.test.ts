@@ -52,6 +52,11 @@ describe('dscs (the built command line)', () => {
     expect(badFlag.stderr).toContain("unknown option '--bogus'")
     noStackTrace(badFlag.stderr)
 
+    const badTransport = await run(['get', 'x', '-o', join(dir, 'out'), '--transports', 'tcp,pigeon'])
+    expect(badTransport.code).not.toBe(0)
+    expect(badTransport.stderr).toContain('unknown transport pigeon')
+    noStackTrace(badTransport.stderr)
+
     const file = join(dir, 'a-file')
     await writeFile(file, 'not a directory')
     const badData = await run(['node', '--data', join(file, 'sub')])
