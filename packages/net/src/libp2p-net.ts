@@ -288,6 +288,11 @@ export class Libp2pNet implements Net, Startable {
     }
   }
 
+  /** Whether `topic` has admission checks (which may read the stamp: see `gossipMessageId`). */
+  admits(topic: string): boolean {
+    return this.#admissions.has(topic)
+  }
+
   /** Connected peers subscribed to `topic`, as gossipsub knows them. */
   topicPeers(topic: string): PeerRef[] {
     return this.#components.pubsub.getSubscribers(topic).map((peer) => peer.toString())
@@ -382,6 +387,8 @@ export class Libp2pNet implements Net, Startable {
       this.#log.error('subscriber of %s failed: %e', topic, err)
       return TopicValidatorResult.Ignore
     }
+    // Stamped copies of one envelope are different gossip messages there: the second an honest relay passes on is no offence.
+    if (err.code === 'REPLAYED' && this.admits(topic)) return TopicValidatorResult.Ignore
     // Rejection lowers the relay's gossipsub score; the count is kept for observability.
     this.#record(from, err.code)
     return TopicValidatorResult.Reject

@@ -140,7 +140,8 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
         identify: identify(),
         ping: ping(),
         ...optional.services,
-        pubsub: dscsGossipsub(options.net?.limits ?? {}, options.gossip),
+        // Topics with admission checks (proof-of-work stamps) give stamped envelopes ids of their own.
+        pubsub: dscsGossipsub(options.net?.limits ?? {}, options.gossip, (topic) => net?.admits(topic) ?? false),
         net: dscsNet({ ...options.net, store }),
         ...options.services
       }
