@@ -37,6 +37,7 @@ import { protocolService, type Timers } from '@dscs/net'
 import type { TrustObserverEvent } from './core/core.js'
 import { TrustObserverService } from './service.js'
 
+export * from './log/index.js'
 export { PROTOCOL_ID, KIND_PREFIX, NONCE_BYTES } from './core/constants.js'
 export { TrustObserverCore } from './core/core.js'
 export type { TrustObserverCoreOptions, TrustObserverEvent, TrustObserverPing } from './core/core.js'
