@@ -1,0 +1,176 @@
+import type { Identity, VerificationCache } from '@dscs/identity'
+import type { Clock, Net, Store, Unsubscribe } from '@dscs/interface'
+import { CoreDriver, type Timers } from '@dscs/net'
+import { MemoryStore } from '@dscs/store'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { OBSERVER_DEFAULTS, PROTOCOL_ID } from './core/constants.js'
+import { ObserverError } from './core/errors.js'
+import { ObserverCore, type LogRead, type ObserverEvent, type ObserverOptions, type PendingBatch } from './core/observer-core.js'
+import { EntryIndex } from './entry-index.js'
+import { StoreMerkleLog, type MerkleLog } from './log/index.js'
+
+/** What a service of this package needs from its node: the part of `@dscs/net`'s `ProtocolContext` it uses. */
+export interface TrustObserverComponents {
+  /** The network port: the direct protocol, the observer's topic, penalties for bad input. */
+  readonly net: Net
+  /** This node's Ed25519 identity: the observer's key, or the client's (which signs its evidence reports and cosignatures). */
+  readonly identity: Identity
+  readonly clock: Clock
+  /** The timer that wakes the core at its next deadline. */
+  readonly timers: Timers
+  /** The node's signature verdicts, so no envelope or statement is verified twice on a node. */
+  readonly verificationCache?: VerificationCache
+  /** The node's persistence (LevelDB with `createNode`): the observer's log, the client's latest head. */
+  readonly store?: Store
+}
+
+/** Options of the observer role. */
+export interface ObserverInit extends ObserverOptions {
+  /** The log to append to. Default a `StoreMerkleLog` in the node's store (LevelDB under its data directory with `createNode`), in memory without one. */
+  readonly log?: MerkleLog
+  /** Where the entry-id index lives. Default the node's store, in memory without one. */
+  readonly store?: Store
+}
+
+/** What the observer service reports: the core's news (never its work orders). */
+export type ObserverServiceEvent = Exclude<ObserverEvent, { type: 'append' } | { type: 'read' }>
+
+/**
+ * The observer role on a node: an {@link ObserverCore} run by a `CoreDriver`
+ * on the node's Net, whose batches this service appends to the Merkle log
+ * (acknowledging each only once the append resolved, so a crash after a
+ * receipt loses nothing) and whose proof and entry requests it reads from
+ * the log.
+ */
+export class ObserverService {
+  readonly [Symbol.toStringTag] = '@dscs/trust-observer/observer'
+  readonly #components: TrustObserverComponents
+  readonly #init: ObserverInit
+  readonly #listeners = new Set<(event: ObserverServiceEvent) => void>()
+  #log: MerkleLog | undefined
+  #index: EntryIndex | undefined
+  #core: ObserverCore | undefined
+  #driver: CoreDriver<ObserverEvent> | undefined
+  #running = false
+
+  constructor(components: TrustObserverComponents, init: ObserverInit = {}) {
+    this.#components = components
+    this.#init = init
+  }
+
+  /** Opens the log (and its entry index, catching up after a crash). libp2p calls it as the node starts. */
+  async start(): Promise<void> {
+    if (this.#core !== undefined) return
+    const { identity, verificationCache } = this.#components
+    const prefix = `trust-observer/${bytesToHex(identity.publicKey)}/`
+    const store = this.#init.store ?? this.#components.store ?? new MemoryStore()
+    const { log: given, store: _store, ...options } = this.#init
+    const limits = { maxEntryBytes: options.maxEntryBytes ?? OBSERVER_DEFAULTS.maxEntryBytes, maxAppendEntries: options.maxBatch ?? OBSERVER_DEFAULTS.maxBatch }
+    const log = given ?? (await StoreMerkleLog.open(store, { prefix: `${prefix}log/`, ...limits }))
+    this.#index = await EntryIndex.open(store, prefix, log)
+    this.#log = log
+    const core = new ObserverCore({ ...options, identity, verificationCache, state: { size: log.size, root: await log.root() } })
+    this.#core = core
+    this.#driver = new CoreDriver({
+      core,
+      net: this.#components.net,
+      clock: this.#components.clock,
+      timers: this.#components.timers,
+      protocols: [PROTOCOL_ID],
+      handling: { [PROTOCOL_ID]: { maxMessageBytes: core.limits.maxMessageBytes } },
+      onEvent: (event) => this.#onEvent(event)
+    })
+  }
+
+  /** Answers on the protocol and publishes heads once the node (and its gossipsub) runs. libp2p calls it after every service started. */
+  afterStart(): void {
+    this.#running = true
+    this.#driver?.start()
+  }
+
+  /** Stops answering while the node still runs. libp2p calls it as the node begins to stop. */
+  beforeStop(): void {
+    this.#running = false
+    this.#driver?.stop()
+  }
+
+  /** libp2p calls it as the node stops. */
+  async stop(): Promise<void> {
+    this.beforeStop()
+  }
+
+  /** The core: its committed state, latest head and queue figures. */
+  get core(): ObserverCore {
+    if (this.#core === undefined) throw new ObserverError('NOT_RUNNING', 'the observer has not started')
+    return this.#core
+  }
+
+  /** The log the observer appends to. */
+  get log(): MerkleLog {
+    if (this.#log === undefined) throw new ObserverError('NOT_RUNNING', 'the observer has not started')
+    return this.#log
+  }
+
+  onEvent(listener: (event: ObserverServiceEvent) => void): Unsubscribe {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  #onEvent(event: ObserverEvent): void {
+    if (event.type === 'append') void this.#append(event.batch)
+    else if (event.type === 'read') void this.#read(event.read)
+    else {
+      if (event.type === 'committed') this.#index!.add(event.start, event.ids).catch((error: unknown) => this.#tell({ type: 'store-error', error: asStoreError(error) }))
+      this.#tell(event)
+    }
+  }
+
+  #tell(event: ObserverServiceEvent): void {
+    for (const listener of this.#listeners) listener(event)
+  }
+
+  /** Appends a batch, then lets the core send its receipts: acknowledged only once durable. */
+  async #append(batch: PendingBatch): Promise<void> {
+    const core = this.#core!
+    let effects
+    try {
+      const state = await this.#log!.append(batch.entries)
+      effects = core.committed(batch, state, this.#components.clock.now())
+    } catch (err) {
+      effects = core.appendFailed(batch, err)
+    }
+    if (this.#running) this.#driver!.apply(effects)
+  }
+
+  async #read(read: LogRead): Promise<void> {
+    const core = this.#core!
+    const log = this.#log!
+    let effects
+    try {
+      switch (read.kind) {
+        case 'inclusion':
+        case 'lookup': {
+          const index = read.kind === 'inclusion' ? read.index : await this.#index!.lookup(read.entryId)
+          if (index === undefined || index >= read.treeSize) throw new ObserverError('NOT_FOUND', `the tree of ${read.treeSize} entries holds no such entry`)
+          const [[entry], path] = await Promise.all([log.entries(index, index + 1), log.inclusionProof(index, read.treeSize)])
+          effects = core.answer(read, { kind: 'inclusion', index, entry: entry!, path }, this.#components.clock.now())
+          break
+        }
+        case 'consistency': {
+          const [oldRoot, newRoot, path] = await Promise.all([log.root(read.oldSize), log.root(read.newSize), log.consistencyProof(read.oldSize, read.newSize)])
+          effects = core.answer(read, { kind: 'consistency', oldRoot, newRoot, path }, this.#components.clock.now())
+          break
+        }
+        case 'entries':
+          effects = core.answer(read, { kind: 'entries', entries: await log.entries(read.start, read.end) }, this.#components.clock.now())
+      }
+    } catch (err) {
+      effects = core.readFailed(read, err)
+    }
+    if (this.#running) this.#driver!.apply(effects)
+  }
+}
+
+function asStoreError(error: unknown): ObserverError {
+  return new ObserverError('STORE_FAILED', `the entry index could not be written: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+}
