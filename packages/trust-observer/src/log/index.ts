@@ -16,3 +16,5 @@ export {
 export type { SubtreeSource } from './proof.js'
 export { verifyInclusion, verifyConsistency } from './verify.js'
 export type { MerkleLog, TreeState } from './types.js'
+export { StoreMerkleLog } from './store-log.js'
+export type { StoreMerkleLogOptions } from './store-log.js'
