@@ -157,7 +157,7 @@ export class ClientService {
     if (!this.#running) return Promise.reject(new ObserverError('NOT_RUNNING', 'start the client (or its node) first'))
     return new Promise<T>((resolve, reject) => {
       const { request, effects } = start()
-      this.#waiting.set(request, { resolve: resolve as (value: never) => void, reject })
+      this.#waiting.set(request, { resolve: resolve, reject })
       this.#driver.apply(effects)
     })
   }

@@ -76,8 +76,8 @@ export function verifyEvidence(bytes: Uint8Array, options: VerifyEvidenceOptions
   const m = wrap(() => decodeBounded(bytes, 'evidence', options.maxBytes, rules, (b) => pb.Evidence.decode(b)))
   switch (m.evidence) {
     case 'fork': {
-      const first = openClaim(m.fork!.first ?? new Uint8Array(0), options)
-      const second = openClaim(m.fork!.second ?? new Uint8Array(0), { ...options, observer: first.author })
+      const first = openClaim(m.fork.first ?? new Uint8Array(0), options)
+      const second = openClaim(m.fork.second ?? new Uint8Array(0), { ...options, observer: first.author })
       for (const a of claims(first)) {
         for (const b of claims(second)) {
           if (a.size === b.size && !sameHash(a.root, b.root)) return { kind: 'fork', observer: first.author, bytes, at: a.size }
@@ -86,12 +86,12 @@ export function verifyEvidence(bytes: Uint8Array, options: VerifyEvidenceOptions
       throw new ObserverError('BAD_EVIDENCE', 'the two statements agree on every size they share')
     }
     case 'inconsistent': {
-      const statement = open(m.inconsistent!.consistency ?? new Uint8Array(0), ConsistencyKind, { author: options.observer, cache: options.cache })
+      const statement = open(m.inconsistent.consistency ?? new Uint8Array(0), ConsistencyKind, { author: options.observer, cache: options.cache })
       if (consistent(statement.value)) throw new ObserverError('BAD_EVIDENCE', 'the consistency proof verifies')
       return { kind: 'inconsistent', observer: statement.author, bytes, at: statement.value.newSize }
     }
     case 'omission': {
-      const o = m.omission!
+      const o = m.omission
       if (o.receipt === null || o.receipt === undefined) throw new ObserverError('MALFORMED', 'evidence of omission without its receipt')
       const head = open(o.head ?? new Uint8Array(0), TreeHeadKind, { author: options.observer, cache: options.cache })
       const receipt = verifyReceipt(receiptFields(o.receipt), head.author, options.cache)

@@ -74,45 +74,43 @@ function scanRules(limits: MessageLimits): ScanRules {
 export function decodeObserverMessage(bytes: Uint8Array, limits: MessageLimits): ObserverMessage {
   const m = wrap(() => decodeBounded(bytes, 'observer message', limits.maxMessageBytes, scanRules(limits), (b) => pb.ObserverMessage.decode(b)))
   switch (m.message) {
-    case 'submit': {
-      const envelope = m.submit!.envelope ?? new Uint8Array(0)
-      if (envelope.length > limits.maxEntryBytes) throw new ObserverError('TOO_LARGE', `a submitted envelope of ${envelope.length} bytes exceeds the limit of ${limits.maxEntryBytes}`)
-      return { type: 'submit', request: request(m.submit!), envelope }
-    }
+    case 'submit':
+      // The envelope's own size is checked with its decoding, where a refusal can name the request.
+      return { type: 'submit', request: request(m.submit), envelope: m.submit.envelope ?? new Uint8Array(0) }
     case 'submitted': {
-      const receipt = m.submitted!.receipt
+      const receipt = m.submitted.receipt
       if (receipt === null || receipt === undefined) throw new ObserverError('MALFORMED', 'a Submitted answer without its receipt')
-      return { type: 'submitted', request: request(m.submitted!), receipt: receiptFields(receipt) }
+      return { type: 'submitted', request: request(m.submitted), receipt: receiptFields(receipt) }
     }
     case 'getHead':
-      return { type: 'getHead', request: request(m.getHead!) }
+      return { type: 'getHead', request: request(m.getHead) }
     case 'head':
-      return { type: 'head', request: request(m.head!), head: m.head!.head ?? new Uint8Array(0) }
+      return { type: 'head', request: request(m.head), head: m.head.head ?? new Uint8Array(0) }
     case 'getInclusion': {
-      const g = m.getInclusion!
+      const g = m.getInclusion
       const treeSize = integer(g.treeSize, 'tree size')
       if (g.entry === 'entryId') return { type: 'getInclusion', request: request(g), treeSize, entry: { id: hash(g.entryId, 'entry id') } }
       if (g.entry === 'index') return { type: 'getInclusion', request: request(g), treeSize, entry: { index: integer(g.index, 'index') } }
       throw new ObserverError('MALFORMED', 'a GetInclusion names no entry')
     }
     case 'inclusion': {
-      const i = m.inclusion!
+      const i = m.inclusion
       const entry = i.entry ?? new Uint8Array(0)
       if (entry.length > limits.maxEntryBytes) throw new ObserverError('TOO_LARGE', `an entry of ${entry.length} bytes exceeds the limit of ${limits.maxEntryBytes}`)
       return { type: 'inclusion', request: request(i), treeSize: integer(i.treeSize, 'tree size'), index: integer(i.index, 'index'), entry, path: path(i.path) }
     }
     case 'getConsistency': {
-      const g = m.getConsistency!
+      const g = m.getConsistency
       return { type: 'getConsistency', request: request(g), oldSize: integer(g.oldSize, 'old size'), newSize: integer(g.newSize, 'new size') }
     }
     case 'consistency':
-      return { type: 'consistency', request: request(m.consistency!), consistency: m.consistency!.consistency ?? new Uint8Array(0) }
+      return { type: 'consistency', request: request(m.consistency), consistency: m.consistency.consistency ?? new Uint8Array(0) }
     case 'getEntries': {
-      const g = m.getEntries!
+      const g = m.getEntries
       return { type: 'getEntries', request: request(g), start: integer(g.start, 'start'), end: integer(g.end, 'end') }
     }
     case 'entries': {
-      const e = m.entries!
+      const e = m.entries
       const entries = e.entries ?? []
       if (entries.length > limits.maxRangeEntries) throw new ObserverError('TOO_LARGE', `${entries.length} entries exceed the limit of ${limits.maxRangeEntries}`)
       for (const entry of entries) {
@@ -121,7 +119,7 @@ export function decodeObserverMessage(bytes: Uint8Array, limits: MessageLimits):
       return { type: 'entries', request: request(e), start: integer(e.start, 'start'), entries }
     }
     case 'refusal': {
-      const r = m.refusal!
+      const r = m.refusal
       const code = r.code ?? ''
       const reason = r.reason ?? ''
       if (code.length > MAX_CODE_LENGTH || reason.length > MAX_REASON_LENGTH) throw new ObserverError('TOO_LARGE', 'a refusal with an over-long code or reason')
