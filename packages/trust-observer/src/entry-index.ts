@@ -63,12 +63,17 @@ export class EntryIndex {
   }
 }
 
+/** An index as a big-endian u64 (below 2^53: two 32-bit halves, no BigInt on the hot path). */
 function writeIndex(index: number): Uint8Array {
   const bytes = new Uint8Array(INDEX_BYTES)
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(index))
+  const view = new DataView(bytes.buffer)
+  view.setUint32(0, Math.floor(index / 2 ** 32))
+  view.setUint32(4, index >>> 0)
   return bytes
 }
 
 function readIndex(bytes: Uint8Array): number {
-  return bytes.length === INDEX_BYTES ? Number(new DataView(bytes.buffer, bytes.byteOffset, INDEX_BYTES).getBigUint64(0)) : 0
+  if (bytes.length !== INDEX_BYTES) return 0
+  const view = new DataView(bytes.buffer, bytes.byteOffset, INDEX_BYTES)
+  return view.getUint32(0) * 2 ** 32 + view.getUint32(4)
 }

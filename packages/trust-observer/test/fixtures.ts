@@ -5,10 +5,13 @@ import { joinBytes, type CoreEffect, type PeerRef } from '@dscs/interface'
 import { MemoryStore } from '@dscs/store'
 import { createEnvelope, encodeEnvelope } from '@dscs/wire'
 import {
+  ClientCore,
   decodeObserverMessage,
   encodeObserverMessage,
   ObserverCore,
   StoreMerkleLog,
+  type ClientCoreOptions,
+  type ClientEvent,
   type ObserverCoreOptions,
   type ObserverEvent,
   type ObserverMessage
@@ -123,4 +126,42 @@ export class ObserverHarness {
       return this.core.readFailed(read, err)
     }
   }
+}
+
+/**
+ * Carries messages between an observer harness and client cores until all is
+ * quiet: the clients' sends go to the observer (as the peer they are named by
+ * in `clients`), its answers back, and its publications (and the clients') to
+ * every client's topic handler. Returns every effect the clients produced.
+ */
+export async function exchange(
+  h: ObserverHarness,
+  clients: Readonly<Record<PeerRef, ClientCore>>,
+  start: readonly { from: PeerRef | 'observer'; effects: readonly CoreEffect<unknown>[] }[],
+  now: number
+): Promise<{ from: PeerRef; effect: CoreEffect<ClientEvent> }[]> {
+  const seen: { from: PeerRef; effect: CoreEffect<ClientEvent> }[] = []
+  let queue = [...start]
+  for (let rounds = 0; queue.length > 0 && rounds < 200; rounds++) {
+    const next: typeof queue = []
+    for (const { from, effects } of queue) {
+      for (const effect of effects) {
+        if (from !== 'observer') seen.push({ from, effect: effect as CoreEffect<ClientEvent> })
+        if (effect.type === 'send') {
+          const bytes = joinBytes(effect.bytes)
+          if (from === 'observer') next.push({ from: effect.to, effects: clients[effect.to]?.receive('observer', bytes, now) ?? [] })
+          else next.push({ from: 'observer', effects: await h.settle(h.core.receive(from, bytes, now), now) })
+        } else if (effect.type === 'publish') {
+          for (const [name, client] of Object.entries(clients)) if (name !== from) next.push({ from: name, effects: client.receiveTopic(from, effect.topic, effect.bytes, now).effects })
+        }
+      }
+    }
+    queue = next
+  }
+  return seen
+}
+
+/** A client core of the harness's observer, named `name`. */
+export function clientCore(name: string, options: Partial<ClientCoreOptions> = {}): ClientCore {
+  return new ClientCore({ identity: identity(name), observer: { publicKey: OBSERVER.publicKey, peer: 'observer' }, ...options })
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { VerificationCache } from '@dscs/identity'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { envelopeHash, decodeEnvelope } from '@dscs/wire'
-import { ConsistencyKind, open, TreeHeadKind, verifyConsistency, verifyInclusion, leafHash, verifyReceipt, encodeObserverMessage } from '../src/index.js'
+import { BatchTree, ConsistencyKind, encodeObserverMessage, leafHash, open, rootHash, TreeHeadKind, verifyConsistency, verifyInclusion, verifyReceipt } from '../src/index.js'
 import { ALICE, BOB, envelope, events, ObserverHarness, OBSERVER, penalties, sent, submitMessage, T0 } from './fixtures.js'
 
 const NOW = T0 + 1_000
@@ -176,5 +176,16 @@ describe('the observer core', () => {
     expect(sent(ask('a', 3))[0]?.message).toMatchObject({ type: 'refusal', code: 'BUSY' })
     expect(events(ask('b', 4))[0]).toMatchObject({ type: 'read' })
     expect(sent(ask('c', 5))[0]?.message).toMatchObject({ type: 'refusal', code: 'BUSY' })
+  })
+})
+
+describe('the batch tree', () => {
+  it('has the RFC 9162 root and audit paths of its ids, for every size up to 70', () => {
+    for (let count = 1; count <= 70; count++) {
+      const ids = Array.from({ length: count }, (_, i) => new Uint8Array(32).fill(i))
+      const tree = new BatchTree(ids)
+      expect(tree.root).toEqual(rootHash(ids))
+      for (let i = 0; i < count; i++) expect(verifyInclusion(leafHash(ids[i]!), i, count, tree.path(i), tree.root)).toBe(true)
+    }
   })
 })

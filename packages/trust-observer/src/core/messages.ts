@@ -58,8 +58,19 @@ function encodableReceipt(receipt: ReceiptFields) {
 /** The scan rules of a Receipt message: each field once, but up to a full path. */
 export const RECEIPT_SCAN: ScanRules = { maxOccurrences: MAX_PROOF_HASHES }
 
+// The scan rules of the last limits seen: every core decodes under one set of limits, so they are built once.
+let rulesFor: MessageLimits | undefined
+let rules: ScanRules | undefined
+
 /** One message of the oneof; in it, each list within its bound, and in a Submitted (field 2) the receipt (its field 2) too. */
 function scanRules(limits: MessageLimits): ScanRules {
+  if (limits === rulesFor && rules !== undefined) return rules
+  rulesFor = limits
+  rules = buildScanRules(limits)
+  return rules
+}
+
+function buildScanRules(limits: MessageLimits): ScanRules {
   const inner: ScanRules = { maxOccurrences: Math.max(MAX_PROOF_HASHES, limits.maxRangeEntries) }
   const nested: Record<number, ScanRules> = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [i + 1, inner]))
   nested[2] = { ...inner, nested: { 2: RECEIPT_SCAN } }

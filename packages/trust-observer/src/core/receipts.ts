@@ -1,41 +1,49 @@
 import type { VerificationCache } from '@dscs/identity'
 import type { Identity } from '@dscs/identity'
-import { inclusionProof, leafHash, nodeHash, rootAt, verifyInclusion } from '../log/index.js'
+import { leafHash, nodeHash, verifyInclusion } from '../log/index.js'
 import { sameHash } from '../log/hash.js'
 import { ObserverError } from './errors.js'
 import type { ReceiptFields } from './messages.js'
 import { open, ReceiptBatchKind, seal, type ReceiptBatch, type Signed } from './statements.js'
 
 /**
- * The Merkle tree of one batch's entry ids (each id a leaf), every perfect
- * subtree hash kept, so the audit path of each of its entries costs no
- * hashing: one signature answers the whole batch.
+ * The Merkle tree of one batch's entry ids (each id a leaf), every node kept,
+ * so the audit path of each of its entries costs no hashing: one signature
+ * answers the whole batch. Built bottom-up, an unpaired last node rising to
+ * the level above as it is: the tree RFC 9162 defines, where a node of n
+ * leaves splits at the largest power of two below n.
  */
 export class BatchTree {
-  /** levels[l][i]: the hash of the perfect subtree of 2^l leaves from i·2^l. */
+  /** levels[0]: the leaf hashes; levels[l + 1][i]: the parent of levels[l][2i] and levels[l][2i + 1], or levels[l][2i] alone. */
   readonly #levels: Uint8Array[][]
   readonly count: number
   readonly root: Uint8Array
 
   constructor(ids: readonly Uint8Array[]) {
+    if (ids.length === 0) throw new ObserverError('INVALID_OPTION', 'a batch holds at least one entry')
     this.count = ids.length
     const levels: Uint8Array[][] = [ids.map(leafHash)]
     for (let below = levels[0]!; below.length > 1; ) {
       const level: Uint8Array[] = []
-      for (let i = 0; i + 1 < below.length; i += 2) level.push(nodeHash(below[i]!, below[i + 1]!))
+      for (let i = 0; i < below.length; i += 2) level.push(i + 1 < below.length ? nodeHash(below[i]!, below[i + 1]!) : below[i]!)
       levels.push(level)
       below = level
     }
     this.#levels = levels
-    this.root = rootAt(this.count, this.#source)
+    this.root = levels[levels.length - 1]![0]!
   }
 
-  /** The audit path of the leaf at `position` (RFC 9162 §2.1.3). */
+  /** The audit path of the leaf at `position` (RFC 9162 §2.1.3): each level's sibling, where it has one. */
   path(position: number): Uint8Array[] {
-    return inclusionProof(position, this.count, this.#source)
+    const path: Uint8Array[] = []
+    let index = position
+    for (let level = 0; level < this.#levels.length - 1; level++) {
+      const sibling = this.#levels[level]![index ^ 1]
+      if (sibling !== undefined) path.push(sibling)
+      index >>= 1
+    }
+    return path
   }
-
-  readonly #source = ({ level, index }: { level: number; index: number }): Uint8Array => this.#levels[level]![index]!
 }
 
 /** A batch the observer committed: its signed statement and the tree its receipts' paths come from. */
