@@ -131,13 +131,13 @@ export class ObserverHarness {
 /**
  * Carries messages between an observer harness and client cores until all is
  * quiet: the clients' sends go to the observer (as the peer they are named by
- * in `clients`), its answers back, and its publications (and the clients') to
+ * in `clients`; 'observer' names the observer), its answers back, and its publications (and the clients') to
  * every client's topic handler. Returns every effect the clients produced.
  */
 export async function exchange(
   h: ObserverHarness,
   clients: Readonly<Record<PeerRef, ClientCore>>,
-  start: readonly { from: PeerRef | 'observer'; effects: readonly CoreEffect<unknown>[] }[],
+  start: readonly { from: PeerRef; effects: readonly CoreEffect<unknown>[] }[],
   now: number
 ): Promise<{ from: PeerRef; effect: CoreEffect<ClientEvent> }[]> {
   const seen: { from: PeerRef; effect: CoreEffect<ClientEvent> }[] = []
