@@ -62,7 +62,7 @@ export {
 export { ObserverError } from './core/errors.js'
 export type { ObserverErrorCode } from './core/errors.js'
 export { ObserverCore } from './core/observer-core.js'
-export type { ObserverOptions, ObserverCoreOptions, ObserverEvent, PendingBatch, LogRead, LogReadResult } from './core/observer-core.js'
+export type { ObserverOptions, ObserverCoreOptions, ObserverEvent, PendingBatch, LogRead, LogReadResult, SignatureCheck } from './core/observer-core.js'
 export { ClientCore } from './core/client-core.js'
 export type { ClientOptions, ClientCoreOptions, ClientEvent, ObserverRef, WitnessPolicy, EvidenceSource } from './core/client-core.js'
 export { encodeObserverMessage, decodeObserverMessage } from './core/messages.js'

@@ -1,13 +1,16 @@
-import type { Identity, VerificationCache } from '@dscs/identity'
+import { verifyAsync, type Identity, type VerificationCache } from '@dscs/identity'
 import type { Clock, Net, Store, Unsubscribe } from '@dscs/interface'
 import { CoreDriver, type Timers } from '@dscs/net'
 import { MemoryStore } from '@dscs/store'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { OBSERVER_DEFAULTS, PROTOCOL_ID } from './core/constants.js'
 import { ObserverError } from './core/errors.js'
-import { ObserverCore, type LogRead, type ObserverEvent, type ObserverOptions, type PendingBatch } from './core/observer-core.js'
+import { ObserverCore, type LogRead, type ObserverEvent, type ObserverOptions, type PendingBatch, type SignatureCheck } from './core/observer-core.js'
 import { EntryIndex } from './entry-index.js'
 import { StoreMerkleLog, type MerkleLog } from './log/index.js'
+
+/** Signature checks on the thread pool at once: enough to keep every core busy. */
+const MAX_PARALLEL_CHECKS = 16
 
 /** What a service of this package needs from its node: the part of `@dscs/net`'s `ProtocolContext` it uses. */
 export interface TrustObserverComponents {
@@ -24,7 +27,7 @@ export interface TrustObserverComponents {
   readonly store?: Store
 }
 
-/** Options of the observer role. */
+/** Options of the observer role; `parallelVerify` defaults to true here (signatures checked on node:crypto's thread pool). */
 export interface ObserverInit extends ObserverOptions {
   /** The log to append to. Default a `StoreMerkleLog` in the node's store (LevelDB under its data directory with `createNode`), in memory without one. */
   readonly log?: MerkleLog
@@ -33,7 +36,7 @@ export interface ObserverInit extends ObserverOptions {
 }
 
 /** What the observer service reports: the core's news (never its work orders). */
-export type ObserverServiceEvent = Exclude<ObserverEvent, { type: 'append' } | { type: 'read' }>
+export type ObserverServiceEvent = Exclude<ObserverEvent, { type: 'verify' } | { type: 'append' } | { type: 'read' }>
 
 /**
  * The observer role on a node: an {@link ObserverCore} run by a `CoreDriver`
@@ -52,6 +55,9 @@ export class ObserverService {
   #core: ObserverCore | undefined
   #driver: CoreDriver<ObserverEvent> | undefined
   #running = false
+  /** Signatures on the thread pool now, and those waiting their turn (bounded by the core's queue). */
+  #checking = 0
+  readonly #waitingChecks: SignatureCheck[] = []
 
   constructor(components: TrustObserverComponents, init: ObserverInit = {}) {
     this.#components = components
@@ -69,7 +75,7 @@ export class ObserverService {
     const log = given ?? (await StoreMerkleLog.open(store, { prefix: `${prefix}log/`, ...limits }))
     this.#index = await EntryIndex.open(store, prefix, log)
     this.#log = log
-    const core = new ObserverCore({ ...options, identity, verificationCache, state: { size: log.size, root: await log.root() } })
+    const core = new ObserverCore({ parallelVerify: true, ...options, identity, verificationCache, state: { size: log.size, root: await log.root() } })
     this.#core = core
     this.#driver = new CoreDriver({
       core,
@@ -117,7 +123,8 @@ export class ObserverService {
   }
 
   #onEvent(event: ObserverEvent): void {
-    if (event.type === 'append') void this.#append(event.batch)
+    if (event.type === 'verify') this.#verify(event.check)
+    else if (event.type === 'append') void this.#append(event.batch)
     else if (event.type === 'read') void this.#read(event.read)
     else {
       if (event.type === 'committed') this.#index!.add(event.start, event.ids).catch((error: unknown) => this.#tell({ type: 'store-error', error: asStoreError(error) }))
@@ -127,6 +134,25 @@ export class ObserverService {
 
   #tell(event: ObserverServiceEvent): void {
     for (const listener of this.#listeners) listener(event)
+  }
+
+  /**
+   * Checks a submission's signature on node:crypto's thread pool, in parallel
+   * with others but never more than {@link MAX_PARALLEL_CHECKS} at once: the
+   * pool also carries the store's writes, which must not wait behind a flood.
+   */
+  #verify(check: SignatureCheck): void {
+    if (this.#checking >= MAX_PARALLEL_CHECKS) {
+      this.#waitingChecks.push(check)
+      return
+    }
+    this.#checking++
+    void verifyAsync(check.author, check.signing, check.signature).then((valid) => {
+      this.#checking--
+      if (this.#running) this.#driver!.apply(this.#core!.verified(check, valid))
+      const next = this.#waitingChecks.shift()
+      if (next !== undefined) this.#verify(next)
+    })
   }
 
   /** Appends a batch, then lets the core send its receipts: acknowledged only once durable. */

@@ -64,7 +64,7 @@ export function forkingObserver(peer: SimPeer, groupA: ReadonlySet<PeerRef>, for
   const inA = (p: PeerRef): boolean => groupA.has(p)
   const nets = [new BranchNet(peer.net, inA, () => !forked()), new BranchNet(peer.net, (p) => !inA(p), () => false)] as const
   const branches = nets.map((net, i) => {
-    const service = new ObserverService({ ...components(peer, OBSERVER), net }, { store: new MemoryStore(), republishInterval: 1_000 })
+    const service = new ObserverService({ ...components(peer, OBSERVER), net }, { store: new MemoryStore(), republishInterval: 1_000, parallelVerify: false })
     void service.start().then(() => service.afterStart())
     return { service, net, name: i === 0 ? 'A' : 'B' }
   })

@@ -93,6 +93,39 @@ describe('the observer core', () => {
     expect(h.core.stats.queued).toBe(1)
   })
 
+  it('with parallelVerify, hands signatures to the driver: a valid one is queued, a forgery refused to all who sent it', async () => {
+    const cache = new VerificationCache()
+    const h = await ObserverHarness.create({ parallelVerify: true, verificationCache: cache })
+    const good = envelope(ALICE, NOW)
+    const [check] = events(h.core.receive('alice', submitMessage(good, 1), NOW))
+    if (check?.type !== 'verify') throw new Error('no check handed over')
+    expect(check.check.id).toBe(idOf(good))
+    // A duplicate while the signature is being checked waits with the first.
+    expect(h.core.receive('bob', submitMessage(good, 2), NOW)).toEqual([])
+    expect(h.core.stats).toMatchObject({ checking: 1, queued: 0 })
+    expect(h.core.verified(check.check, true)).toEqual([])
+    expect(cache.get(check.check.id)).toBe(true)
+    const committed = sent(await h.settle(h.core.tick(NOW + 100), NOW + 100))
+    expect(committed.map(({ to, message }) => [to, message.type])).toEqual([
+      ['alice', 'submitted'],
+      ['bob', 'submitted']
+    ])
+    const forged = envelope(ALICE, NOW).slice()
+    forged[forged.length - 5]! ^= 1
+    const [forgery] = events(h.core.receive('mallory', submitMessage(forged, 3), NOW + 200))
+    h.core.receive('eve', submitMessage(forged, 4), NOW + 200)
+    if (forgery?.type !== 'verify') throw new Error('no check handed over')
+    const refused = h.core.verified(forgery.check, false)
+    expect(sent(refused).map(({ to, message }) => [to, message.type === 'refusal' && message.code])).toEqual([
+      ['mallory', 'BAD_SIGNATURE'],
+      ['eve', 'BAD_SIGNATURE']
+    ])
+    expect(penalties(refused)).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE'])
+    expect(h.core.stats).toMatchObject({ checking: 0, queued: 0, queuedBytes: 0 })
+    // Known to be forged now: refused at once, before any new check.
+    expect(sent(h.core.receive('mallory', submitMessage(forged, 5), NOW + 300))[0]?.message).toMatchObject({ code: 'BAD_SIGNATURE' })
+  })
+
   it('refuses a kind it does not log', async () => {
     const h = await ObserverHarness.create({ kinds: ['other.Op'] })
     const [answer] = sent(h.core.receive('m', submitMessage(envelope(ALICE, NOW)), NOW))

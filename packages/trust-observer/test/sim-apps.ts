@@ -11,9 +11,9 @@ export function components(peer: SimPeer, who: Identity): TrustObserverComponent
   return { net: peer.net, identity: who, clock: peer.clock, timers: peer.timers, store: peer.store, verificationCache: new VerificationCache() }
 }
 
-/** An honest observer on `peer`. */
+/** An honest observer on `peer`; signatures checked inline, as thread-pool callbacks would land outside virtual time. */
 export function observerApp(peer: SimPeer, init: ObserverInit = {}, who: Identity = OBSERVER) {
-  const service = new ObserverService(components(peer, who), init)
+  const service = new ObserverService(components(peer, who), { parallelVerify: false, ...init })
   const events: ObserverServiceEvent[] = []
   service.onEvent((event) => events.push(event))
   void service.start().then(() => service.afterStart())

@@ -39,6 +39,13 @@ export interface ObserverOptions {
   readonly maxWaitersPerEntry?: number
   /** Most entries in one Entries answer. Default 256. */
   readonly maxRangeEntries?: number
+  /**
+   * Hand each signature not in the verification cache to the driver (a
+   * `verify` event, answered with `verified`) instead of checking it inline,
+   * so the driver can check many at once on other threads. Default false; the
+   * service turns it on (node:crypto's thread pool).
+   */
+  readonly parallelVerify?: boolean
   /** Most log reads (proofs, entries) in flight, in all and per peer; one more is refused with `BUSY`. Defaults 64 and 8. */
   readonly maxReads?: number
   readonly maxReadsPerPeer?: number
@@ -53,6 +60,14 @@ export interface ObserverCoreOptions extends ObserverOptions {
   readonly state: TreeState
   /** The node's signature verdicts, so an envelope verified elsewhere on the node is not verified again. */
   readonly verificationCache?: VerificationCache
+}
+
+/** A signature for the driver to check: the author's key over the envelope's signing bytes; `id` names the entry (its hash, hex). */
+export interface SignatureCheck {
+  readonly id: string
+  readonly author: Uint8Array
+  readonly signing: Uint8Array
+  readonly signature: Uint8Array
 }
 
 /** Entries for the driver to append to the log, after which it calls {@link ObserverCore.committed} (or `appendFailed`). */
@@ -79,6 +94,8 @@ export type LogReadResult =
 
 /** What the observer core reports: work for its driver (`append`, `read`) and news for the application. */
 export type ObserverEvent =
+  /** Check this signature (with `parallelVerify`), then call `verified`. */
+  | { readonly type: 'verify'; readonly check: SignatureCheck }
   /** Append these entries to the log, durably, then call `committed`. */
   | { readonly type: 'append'; readonly batch: PendingBatch }
   /** Read the log for a peer, then call `answer`. */
@@ -126,6 +143,9 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
   readonly #maxReads: number
   readonly #maxReadsPerPeer: number
   readonly #recent: RecentSubmissions
+  readonly #parallelVerify: boolean
+  /** Admitted submissions whose signatures the driver is checking, by id. */
+  readonly #checking = new Map<string, Submission>()
   /** Admitted submissions awaiting a batch, in arrival order. */
   #queue: Submission[] = []
   #queueBytes = 0
@@ -157,6 +177,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     this.#maxWaiters = positive(options.maxWaitersPerEntry, d.maxWaitersPerEntry, 'maxWaitersPerEntry')
     this.#maxReads = positive(options.maxReads, d.maxReads, 'maxReads')
     this.#maxReadsPerPeer = positive(options.maxReadsPerPeer, d.maxReadsPerPeer, 'maxReadsPerPeer')
+    this.#parallelVerify = options.parallelVerify ?? false
     this.#recent = new RecentSubmissions(positive(options.maxRecent, d.maxRecent, 'maxRecent'), this.#skew)
     this.limits = {
       maxMessageBytes: positive(options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, 'maxMessageBytes'),
@@ -175,8 +196,8 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     return this.#head
   }
 
-  get stats(): { readonly queued: number; readonly queuedBytes: number; readonly committing: number; readonly recent: number; readonly reads: number } {
-    return { queued: this.#queue.length, queuedBytes: this.#queueBytes, committing: this.#inFlight?.length ?? 0, recent: this.#recent.size, reads: this.#reads }
+  get stats(): { readonly queued: number; readonly checking: number; readonly queuedBytes: number; readonly committing: number; readonly recent: number; readonly reads: number } {
+    return { queued: this.#queue.length, checking: this.#checking.size, queuedBytes: this.#queueBytes, committing: this.#inFlight?.length ?? 0, recent: this.#recent.size, reads: this.#reads }
   }
 
   receive(from: PeerRef, bytes: Uint8Array, now: number): Effects {
@@ -338,20 +359,45 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
       return
     }
     if (envelope.timestamp <= this.#recent.floor) throw new ObserverError('OUTSIDE_WINDOW', `timestamp ${envelope.timestamp} is older than the observer can still match duplicates for`)
-    if (this.#queue.length >= this.#maxQueue || this.#queueBytes + bytes.length > this.#maxQueueBytes) {
-      throw new ObserverError('QUEUE_FULL', `${this.#queue.length} submissions (${this.#queueBytes} bytes) await commit, the most allowed`)
+    const waiting = this.#queue.length + this.#checking.size
+    if (waiting >= this.#maxQueue || this.#queueBytes + bytes.length > this.#maxQueueBytes) {
+      throw new ObserverError('QUEUE_FULL', `${waiting} submissions (${this.#queueBytes} bytes) await commit, the most allowed`)
     }
-    let valid = this.#cache?.get(hex)
-    if (valid === undefined) {
-      valid = verify(envelope.author, signing, envelope.signature)
+    const cached = this.#cache?.get(hex)
+    if (cached === false) throw badSignature(hex)
+    if (cached === undefined && !this.#parallelVerify) {
+      const valid = verify(envelope.author, signing, envelope.signature)
       this.#cache?.set(hex, valid)
+      if (!valid) throw badSignature(hex)
     }
-    if (!valid) throw new ObserverError('BAD_SIGNATURE', `envelope ${hex.slice(0, 16)}… is not signed by its author`)
     // A copy: the message buffer it came in is not kept alive by the queue.
     const submission: Submission = { id, hex, bytes: bytes.slice(), timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], committed: undefined }
-    this.#queue.push(submission)
     this.#queueBytes += submission.bytes.length
     this.#recent.add(submission)
+    if (cached === true || !this.#parallelVerify) {
+      this.#queue.push(submission)
+      return
+    }
+    // The driver checks the signature, off this thread where it can; meanwhile the entry counts against the queue and its duplicates wait with it.
+    this.#checking.set(hex, submission)
+    effects.push({ type: 'emit', event: { type: 'verify', check: { id: hex, author: envelope.author, signing, signature: envelope.signature } } })
+  }
+
+  /** The driver checked a signature the core handed it: a valid one's entry joins the queue; a forgery is refused to everyone who sent it. */
+  verified(check: SignatureCheck, valid: boolean): Effects {
+    const submission = this.#checking.get(check.id)
+    if (submission === undefined) return []
+    this.#checking.delete(check.id)
+    this.#cache?.set(check.id, valid)
+    if (valid) {
+      this.#queue.push(submission)
+      return []
+    }
+    this.#queueBytes -= submission.bytes.length
+    this.#recent.delete(check.id)
+    const effects: Effects = []
+    for (const waiter of submission.waiters) this.#refuse(waiter.peer, waiter.request, badSignature(check.id), effects)
+    return effects
   }
 
   /** Takes the next batch off the queue and hands it to the driver to append. */
@@ -428,4 +474,8 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     this.#send(peer, { type: 'refusal', request, code: error.code, reason: error.message.slice(0, 256) }, effects)
     if (!BLAMELESS.has(error.code)) effects.push({ type: 'penalise', peer, error })
   }
+}
+
+function badSignature(id: string): ObserverError {
+  return new ObserverError('BAD_SIGNATURE', `envelope ${id.slice(0, 16)}… is not signed by its author`)
 }
