@@ -4,7 +4,7 @@ import { decodeEnvelope, envelopeHash } from '@dscs/wire'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { emptyRoot, sameHash } from '../log/hash.js'
 import { leafHash, verifyInclusion } from '../log/index.js'
-import { CLIENT_DEFAULTS, COSIGNATURE_KIND, DEFAULT_MAX_MESSAGE_BYTES, EVIDENCE_KIND, MAX_STATEMENT_BYTES, OBSERVER_DEFAULTS, observerTopic, TREE_HEAD_KIND } from './constants.js'
+import { CLIENT_DEFAULTS, COSIGNATURE_KIND, EVIDENCE_KIND, MAX_STATEMENT_BYTES, observerTopic, TREE_HEAD_KIND } from './constants.js'
 import { ObserverError, type ObserverErrorCode } from './errors.js'
 import {
   consistent,
@@ -19,7 +19,7 @@ import {
   type VerifiedEvidence
 } from './evidence.js'
 import { HeadBook } from './head-book.js'
-import { decodeObserverMessage, encodeObserverMessage, wrap, type MessageLimits, type ObserverMessage } from './messages.js'
+import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage } from './messages.js'
 import { positive } from './options.js'
 import { verifyReceipt, type VerifiedReceipt } from './receipts.js'
 import { ConsistencyKind, CosignatureKind, keyId, open, seal, TreeHeadKind, type Signed, type TreeHead } from './statements.js'
@@ -187,11 +187,7 @@ export class ClientCore implements ProtocolCore<ClientEvent> {
       maxStatements: positive(options.maxStatements, d.maxStatements, 'maxStatements'),
       maxCosigned: positive(options.maxCosigned, d.maxCosigned, 'maxCosigned')
     })
-    this.limits = {
-      maxMessageBytes: positive(options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, 'maxMessageBytes'),
-      maxEntryBytes: positive(options.maxEntryBytes, OBSERVER_DEFAULTS.maxEntryBytes, 'maxEntryBytes'),
-      maxRangeEntries: positive(options.maxRangeEntries, OBSERVER_DEFAULTS.maxRangeEntries, 'maxRangeEntries')
-    }
+    this.limits = messageLimits(options)
     // Evidence carries at most one entry beside a receipt and a head.
     this.#maxEvidenceBytes = this.limits.maxEntryBytes + 4 * MAX_STATEMENT_BYTES
   }

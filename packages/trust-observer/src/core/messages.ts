@@ -2,7 +2,8 @@ import { isDscsError } from '@dscs/interface'
 import { decodeBounded, longToSafeInteger, type ScanRules } from '@dscs/wire'
 import { dscs } from '../gen/trust-observer.js'
 import { HASH_BYTES } from '../log/index.js'
-import { MAX_CODE_LENGTH, MAX_PROOF_HASHES, MAX_REASON_LENGTH } from './constants.js'
+import { DEFAULT_MAX_MESSAGE_BYTES, MAX_CODE_LENGTH, MAX_PROOF_HASHES, MAX_REASON_LENGTH, OBSERVER_DEFAULTS } from './constants.js'
+import { positive } from './options.js'
 import { ObserverError } from './errors.js'
 
 const pb = dscs.trust_observer.v1
@@ -38,6 +39,15 @@ export interface MessageLimits {
   readonly maxEntryBytes: number
   /** Most entries in one Entries answer. */
   readonly maxRangeEntries: number
+}
+
+/** The limits `options` set, each defaulted and checked (INVALID_OPTION). */
+export function messageLimits(options: Partial<MessageLimits>): MessageLimits {
+  return {
+    maxMessageBytes: positive(options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, 'maxMessageBytes'),
+    maxEntryBytes: positive(options.maxEntryBytes, OBSERVER_DEFAULTS.maxEntryBytes, 'maxEntryBytes'),
+    maxRangeEntries: positive(options.maxRangeEntries, OBSERVER_DEFAULTS.maxRangeEntries, 'maxRangeEntries')
+  }
 }
 
 export function encodeObserverMessage(message: ObserverMessage): Uint8Array {

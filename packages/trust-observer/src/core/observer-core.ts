@@ -3,9 +3,9 @@ import { verify, type Identity, type VerificationCache } from '@dscs/identity'
 import { decodeEnvelope, hashSigned, signingBytes, type Envelope } from '@dscs/wire'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { TreeState } from '../log/index.js'
-import { DEFAULT_MAX_MESSAGE_BYTES, OBSERVER_DEFAULTS, observerTopic } from './constants.js'
+import { OBSERVER_DEFAULTS, observerTopic } from './constants.js'
 import { ObserverError, type ObserverErrorCode } from './errors.js'
-import { decodeObserverMessage, encodeObserverMessage, wrap, type MessageLimits, type ObserverMessage } from './messages.js'
+import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage } from './messages.js'
 import { positive } from './options.js'
 import { receiptOf, sealBatch, type CommittedBatch } from './receipts.js'
 import { ConsistencyKind, keyId, seal, TreeHeadKind, type Signed, type TreeHead } from './statements.js'
@@ -179,11 +179,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     this.#maxReadsPerPeer = positive(options.maxReadsPerPeer, d.maxReadsPerPeer, 'maxReadsPerPeer')
     this.#parallelVerify = options.parallelVerify ?? false
     this.#recent = new RecentSubmissions(positive(options.maxRecent, d.maxRecent, 'maxRecent'), this.#skew)
-    this.limits = {
-      maxMessageBytes: positive(options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, 'maxMessageBytes'),
-      maxEntryBytes: positive(options.maxEntryBytes, d.maxEntryBytes, 'maxEntryBytes'),
-      maxRangeEntries: positive(options.maxRangeEntries, d.maxRangeEntries, 'maxRangeEntries')
-    }
+    this.limits = messageLimits(options)
   }
 
   /** The committed log: its size and root. */
