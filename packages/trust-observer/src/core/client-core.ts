@@ -103,6 +103,9 @@ export type ClientEvent =
 
 type Effects = CoreEffect<ClientEvent>[]
 
+/** Heads older than this are not gossiped: the network layer's replay window (30 s by default) would refuse them. */
+const MAX_GOSSIP_AGE = 20_000
+
 /** A request awaiting its answer. */
 type Outstanding = { readonly deadline: number } & (
   | { readonly kind: 'submit'; readonly entryId: Uint8Array }
@@ -252,7 +255,7 @@ export class ClientCore implements ProtocolCore<ClientEvent> {
       if (this.#watched.size > this.#maxWatched) this.#watched.delete(this.#watched.keys().next().value!)
     }
     const effects: Effects = []
-    this.#checkInclusions(now, effects)
+    this.#askInclusion(id, now, effects)
     return { watching: true, effects }
   }
 
@@ -385,7 +388,7 @@ export class ClientCore implements ProtocolCore<ClientEvent> {
       if (!sameHash(receipt.entryId, outstanding.entryId)) throw new ObserverError('BAD_RECEIPT', 'a receipt for another entry')
       this.#hold(receipt)
       effects.push({ type: 'emit', event: { type: 'receipt', request: message.request, receipt } })
-      this.#checkInclusions(now, effects)
+      this.#askInclusion(bytesToHex(receipt.entryId), now, effects)
     } else if (outstanding.kind === 'head' && message.type === 'head') {
       this.#asking = false
       this.#onHead(message.head, now, true, effects)
@@ -422,7 +425,8 @@ export class ClientCore implements ProtocolCore<ClientEvent> {
         if (outstanding.receipt !== undefined) {
           const held = this.#receipts.get(outstanding.id)
           if (held !== undefined) held.asking = false
-        } else if (this.#watched.has(outstanding.id)) {
+        } else if (error.code !== 'NOT_FOUND' && this.#watched.has(outstanding.id)) {
+          // Asked again under the next trusted head; "not in the log (yet)" already holds for this one.
           this.#watched.set(outstanding.id, 0)
         }
         // Not in the log (yet) is an answer, not a failure.
@@ -442,8 +446,9 @@ export class ClientCore implements ProtocolCore<ClientEvent> {
     if (head.value.size === 0 && !sameHash(head.value.root, emptyRoot())) throw new ObserverError('MALFORMED', 'an empty tree head whose root is not the hash of nothing')
     this.#seenHeads.set(head.id, true)
     this.#lastHead = now
-    // Gossip: a head the observer handed this node alone reaches every peer, so a split view meets its other half.
-    if (direct) effects.push({ type: 'publish', topic: this.topic, bytes })
+    // Gossip: a head the observer handed this node alone reaches every peer, so a split view meets its other half
+    // (unless it is too old for their replay windows: then the observer's next head will do).
+    if (direct && now - head.timestamp < MAX_GOSSIP_AGE) effects.push({ type: 'publish', topic: this.topic, bytes })
     if (this.#evidence !== undefined) return true
     if (this.#caughtForking(head, now, effects)) return true
     const latest = this.#book.latest
@@ -548,25 +553,34 @@ export class ClientCore implements ProtocolCore<ClientEvent> {
 
   /** Asks for the inclusion proof of every receipted entry the trusted head covers, and every watched one not yet asked under it. */
   #checkInclusions(now: number, effects: Effects): void {
+    for (const id of this.#receipts.keys()) if (!this.#askInclusion(id, now, effects)) return
+    for (const id of this.#watched.keys()) if (!this.#askInclusion(id, now, effects)) return
+  }
+
+  /**
+   * Asks for the inclusion proof of entry `id` under the trusted head, if it
+   * is due one: a receipted entry the head covers, by index; a watched one not
+   * asked under this head yet, by id. Returns false when no request may go out now.
+   */
+  #askInclusion(id: string, now: number, effects: Effects): boolean {
     const trusted = this.#book.trusted
-    if (trusted === undefined || this.#evidence !== undefined) return
-    const size = trusted.value.size
     // Half the requests stay free for heads, proofs and the application's own.
-    const room = (): boolean => this.#outstanding.size < this.#maxOutstanding / 2
-    for (const [id, held] of this.#receipts) {
-      if (!room()) return
-      if (held.asking || held.receipt.index >= size) continue
+    if (trusted === undefined || this.#evidence !== undefined || this.#outstanding.size >= this.#maxOutstanding / 2) return false
+    const size = trusted.value.size
+    const held = this.#receipts.get(id)
+    if (held !== undefined) {
+      if (held.asking || held.receipt.index >= size) return true
       held.asking = true
       const outstanding: Outstanding = { kind: 'inclusion', id, head: trusted, receipt: held.receipt, deadline: now + this.#timeout }
       this.#ask(outstanding, { type: 'getInclusion', request: 0, treeSize: size, entry: { index: held.receipt.index } }, effects)
+      return true
     }
-    for (const [id, askedAt] of this.#watched) {
-      if (!room()) return
-      if (askedAt >= size || this.#receipts.has(id)) continue
-      this.#watched.set(id, size)
-      const outstanding: Outstanding = { kind: 'inclusion', id, head: trusted, receipt: undefined, deadline: now + this.#timeout }
-      this.#ask(outstanding, { type: 'getInclusion', request: 0, treeSize: size, entry: { id: hexToBytes(id) } }, effects)
-    }
+    const askedAt = this.#watched.get(id)
+    if (askedAt === undefined || askedAt >= size) return true
+    this.#watched.set(id, size)
+    const outstanding: Outstanding = { kind: 'inclusion', id, head: trusted, receipt: undefined, deadline: now + this.#timeout }
+    this.#ask(outstanding, { type: 'getInclusion', request: 0, treeSize: size, entry: { id: hexToBytes(id) } }, effects)
+    return true
   }
 
   /** An inclusion proof under the trusted head it was asked under: the entry is included, or (for a receipt) another entry took its index. */
