@@ -1,6 +1,6 @@
 import type { Store } from '@dscs/interface'
 import type { MerkleLog } from './log/index.js'
-import { entryIdOf } from './core/evidence.js'
+import { entryIdOf } from './core/entry.js'
 
 const encoder = new TextEncoder()
 const INDEX_BYTES = 8

@@ -2,11 +2,13 @@ import { verifyAsync, type Identity, type VerificationCache } from '@dscs/identi
 import type { Clock, Net, Store, Unsubscribe } from '@dscs/interface'
 import { CoreDriver, type Timers } from '@dscs/net'
 import { MemoryStore } from '@dscs/store'
+import { envelopeHash } from '@dscs/wire'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { OBSERVER_DEFAULTS, PROTOCOL_ID } from './core/constants.js'
 import { ObserverError } from './core/errors.js'
 import { ObserverCore, type LogRead, type ObserverEvent, type ObserverOptions, type PendingBatch, type SignatureCheck } from './core/observer-core.js'
 import { EntryIndex } from './entry-index.js'
+import { entryEnvelope } from './core/entry.js'
 import { StoreMerkleLog, type MerkleLog } from './log/index.js'
 
 /** Signature checks on the thread pool at once: enough to keep every core busy. */
@@ -76,6 +78,8 @@ export class ObserverService {
     this.#index = await EntryIndex.open(store, prefix, log)
     this.#log = log
     const core = new ObserverCore({ parallelVerify: true, ...options, identity, verificationCache, state: { size: log.size, root: await log.root() } })
+    const now = this.#components.clock.now()
+    core.remember(await lastEntries(log, now, options.maxClockSkew ?? OBSERVER_DEFAULTS.maxClockSkew, options.maxRecent ?? OBSERVER_DEFAULTS.maxRecent), now)
     this.#core = core
     this.#driver = new CoreDriver({
       core,
@@ -199,4 +203,28 @@ export class ObserverService {
 
 function asStoreError(error: unknown): ObserverError {
   return new ObserverError('STORE_FAILED', `the entry index could not be written: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+}
+
+// Entries read back at a time from the end of the log after a restart.
+const TAIL_CHUNK = 256
+
+/**
+ * The entries of the log a duplicate could still name (timestamp within the
+ * replay window of `now`), newest last, at most `max`. Read back from the end:
+ * an entry dated before now − 3·window was admitted before now − 2·window, and
+ * so was every entry before it, whose timestamps are then all out of the window.
+ */
+async function lastEntries(log: MerkleLog, now: number, window: number, max: number): Promise<{ id: Uint8Array; index: number; timestamp: number }[]> {
+  const found: { id: Uint8Array; index: number; timestamp: number }[] = []
+  for (let end = log.size; end > 0 && found.length < max; end = Math.max(0, end - TAIL_CHUNK)) {
+    const start = Math.max(0, end - TAIL_CHUNK)
+    const entries = await log.entries(start, end)
+    for (let i = entries.length - 1; i >= 0 && found.length < max; i--) {
+      const envelope = entryEnvelope(entries[i]!)
+      if (envelope === undefined) continue
+      if (envelope.timestamp < now - 3 * window) return found.reverse()
+      if (envelope.timestamp >= now - window) found.push({ id: envelopeHash(envelope), index: start + i, timestamp: envelope.timestamp })
+    }
+  }
+  return found.reverse()
 }

@@ -42,6 +42,29 @@ describe('the observer protocol in the simulator', () => {
     }
   })
 
+  it('an observer restarted on its store keeps its log, proves old entries by id, and answers a duplicate with the index it had', async () => {
+    const sim = new Simulation({ seed: 4, link: { latencyMs: LATENCY, jitterMs: JITTER } })
+    const [observer] = sim.addPeers(1, (peer) => observerApp(peer))
+    const [client, watcher] = sim.addPeers(2, (peer) => clientApp(peer, observer!.id))
+    let first: Uint8Array | undefined
+    sim.at(500, () => client!.app!.submit())
+    sim.at(600, () => (first = client!.app!.submit()))
+    sim.at(700, () => client!.app!.submit())
+    sim.at(1_500, () => sim.crash(observer!))
+    sim.at(2_000, () => sim.restart(observer!))
+    sim.at(2_500, () => void client!.app!.service.submit(first!).then((receipt) => (again = receipt.index)))
+    sim.at(2_600, () => watcher!.app!.service.watch(idOf(first!)))
+    let again: number | undefined
+    await sim.run({ until: 5_000 })
+
+    expect(observer!.app!.service.log.size).toBe(3)
+    expect(client!.app!.outcomes.map((o) => o.index)).toEqual([0, 1, 2])
+    expect(again).toBe(1)
+    // Proven by id from the entry index in the store, after the restart.
+    expect(watcher!.app!.service.includedAt(idOf(first!))).toBe(1)
+    expect(client!.app!.service.evidence).toBeUndefined()
+  })
+
   it('a forking observer is caught by honest peers within one gossip round; the evidence verifies standalone', async () => {
     const sim = new Simulation({ seed: 5, link: { latencyMs: LATENCY, jitterMs: JITTER } })
     const FORK = 2_000

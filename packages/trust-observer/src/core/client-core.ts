@@ -8,7 +8,6 @@ import { CLIENT_DEFAULTS, COSIGNATURE_KIND, EVIDENCE_KIND, MAX_STATEMENT_BYTES, 
 import { ObserverError, type ObserverErrorCode } from './errors.js'
 import {
   consistent,
-  entryIdOf,
   forkEvidence,
   inconsistentEvidence,
   omissionEvidence,
@@ -18,6 +17,7 @@ import {
   type Claim,
   type VerifiedEvidence
 } from './evidence.js'
+import { entryIdOf } from './entry.js'
 import { HeadBook } from './head-book.js'
 import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage } from './messages.js'
 import { positive } from './options.js'

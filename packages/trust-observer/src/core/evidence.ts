@@ -1,8 +1,9 @@
 import type { Identity, VerificationCache } from '@dscs/identity'
-import { decodeBounded, decodeEnvelope, definePayloadKind, envelopeHash, type PayloadCodec, type PayloadKind } from '@dscs/wire'
+import { decodeBounded, decodeEnvelope, definePayloadKind, type PayloadCodec, type PayloadKind } from '@dscs/wire'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { dscs } from '../gen/trust-observer.js'
 import { leafHash, verifyConsistency, verifyInclusion } from '../log/index.js'
+import { entryIdOf } from './entry.js'
 import { CONSISTENCY_KIND, EVIDENCE_KIND, MAX_STATEMENT_BYTES } from './constants.js'
 import { sameHash } from '../log/hash.js'
 import { ObserverError } from './errors.js'
@@ -115,15 +116,6 @@ export function verifyEvidence(bytes: Uint8Array, options: VerifyEvidenceOptions
 /** True when a consistency statement's proof links its two roots (RFC 9162 §2.1.4.2). */
 export function consistent(value: Consistency): boolean {
   return verifyConsistency(value.oldSize, value.newSize, value.oldRoot, value.newRoot, value.path)
-}
-
-/** The id (envelope hash) of a logged entry, or undefined when it is no envelope. */
-export function entryIdOf(entry: Uint8Array): Uint8Array | undefined {
-  try {
-    return envelopeHash(decodeEnvelope(entry, { maxEnvelopeBytes: Math.max(entry.length, 1) }))
-  } catch {
-    return undefined
-  }
 }
 
 /** Opens a statement that commits the observer to roots: a TreeHead or a Consistency, by its kind. */

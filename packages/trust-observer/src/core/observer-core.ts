@@ -5,7 +5,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import type { TreeState } from '../log/index.js'
 import { OBSERVER_DEFAULTS, observerTopic } from './constants.js'
 import { ObserverError, type ObserverErrorCode } from './errors.js'
-import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage } from './messages.js'
+import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage, type ReceiptFields } from './messages.js'
 import { positive } from './options.js'
 import { receiptOf, sealBatch, type CommittedBatch } from './receipts.js'
 import { ConsistencyKind, keyId, seal, TreeHeadKind, type Signed, type TreeHead } from './statements.js'
@@ -111,6 +111,9 @@ type Effects = CoreEffect<ObserverEvent>[]
 
 // Refusals that are no fault of the asker: no penalty.
 const BLAMELESS = new Set<ObserverErrorCode>(['QUEUE_FULL', 'BUSY', 'NOT_FOUND', 'OUT_OF_RANGE', 'STORE_FAILED'])
+
+// A remembered entry's bytes are in the log, not in memory.
+const NO_BYTES = new Uint8Array(0)
 
 /** Room an Entries answer keeps for its own fields and framing. */
 const ENTRIES_OVERHEAD_BYTES = 1_024
@@ -246,7 +249,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     if (submissions.length > 0) {
       const committed: CommittedBatch = sealBatch(this.#identity, batch.start, ids, Math.floor(now) + this.#mergeDelay, now)
       submissions.forEach((submission, position) => {
-        submission.committed = { batch: committed, position }
+        submission.committed = { index: batch.start + position, batch: committed, position }
         for (const waiter of submission.waiters) this.#send(waiter.peer, { type: 'submitted', request: waiter.request, receipt: receiptOf(committed, position) }, effects)
         submission.waiters = []
       })
@@ -254,6 +257,19 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     effects.push({ type: 'emit', event: { type: 'committed', start: batch.start, ids, size: state.size, root: state.root } })
     this.#signHead(now, effects)
     return effects
+  }
+
+  /**
+   * Remembers entries the log already holds (the service reads the last ones
+   * of the replay window back after a restart), so a duplicate of one is
+   * answered with a receipt for its index rather than logged twice.
+   */
+  remember(entries: readonly { readonly id: Uint8Array; readonly index: number; readonly timestamp: number }[], now: number): void {
+    for (const { id, index, timestamp } of entries) {
+      const hex = bytesToHex(id)
+      if (this.#recent.get(hex) !== undefined) continue
+      this.#recent.add({ id, hex, bytes: NO_BYTES, timestamp, arrived: now, waiters: [], committed: { index, batch: undefined, position: 0 } })
+    }
   }
 
   /** The driver could not append `batch`: nothing of it was written; its submitters are refused with `STORE_FAILED`. */
@@ -305,8 +321,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
           this.#read({ kind: 'inclusion', peer: from, request: message.request, treeSize, index: entry.index }, effects)
           return
         }
-        const known = this.#recent.get(bytesToHex(entry.id))?.committed
-        const index = known === undefined ? undefined : known.batch.statement.value.start + known.position
+        const index = this.#recent.get(bytesToHex(entry.id))?.committed?.index
         if (index !== undefined && index >= treeSize) throw new ObserverError('OUT_OF_RANGE', `entry ${bytesToHex(entry.id).slice(0, 16)}… is at ${index}, not in a tree of ${treeSize}`)
         const read: LogRead =
           index === undefined
@@ -346,7 +361,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     if (known !== undefined) {
       // A duplicate: the first receipt once there is one; until then it waits with the first.
       if (known.committed !== undefined) {
-        this.#send(from, { type: 'submitted', request, receipt: receiptOf(known.committed.batch, known.committed.position) }, effects)
+        this.#send(from, { type: 'submitted', request, receipt: this.#receiptOf(known, now) }, effects)
       } else if (known.waiters.length < this.#maxWaiters) {
         known.waiters.push({ peer: from, request })
       } else {
@@ -394,6 +409,16 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     const effects: Effects = []
     for (const waiter of submission.waiters) this.#refuse(waiter.peer, waiter.request, badSignature(check.id), effects)
     return effects
+  }
+
+  /** The receipt of a committed entry: from its batch, or from a batch of its own signed now for one remembered from the log. */
+  #receiptOf(submission: Submission, now: number): ReceiptFields {
+    const committed = submission.committed!
+    if (committed.batch === undefined) {
+      committed.batch = sealBatch(this.#identity, committed.index, [submission.id], Math.floor(now) + this.#mergeDelay, now)
+      committed.position = 0
+    }
+    return receiptOf(committed.batch, committed.position)
   }
 
   /** Takes the next batch off the queue and hands it to the driver to append. */

@@ -21,8 +21,8 @@ export interface Submission {
   readonly arrived: number
   /** Who gets the receipt once it is committed; emptied then. */
   waiters: Waiter[]
-  /** Where it was committed, once it is. */
-  committed: { readonly batch: CommittedBatch; readonly position: number } | undefined
+  /** Where it was committed, once it is: its index, and the signed batch its receipt comes from (signed on first need for an entry remembered from the log after a restart). */
+  committed: { readonly index: number; batch: CommittedBatch | undefined; position: number } | undefined
 }
 
 /**
