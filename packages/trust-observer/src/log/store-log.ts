@@ -3,7 +3,7 @@ import { LogError } from './errors.js'
 import { Frontier } from './frontier.js'
 import { isCount, type Subtree } from './geometry.js'
 import { HASH_BYTES, leafHash, sameHash } from './hash.js'
-import { decodeState, encodeState, LogKeys } from './keys.js'
+import { decodeEntry, decodeState, encodeEntries, encodeState, LogKeys, type EntryRecord } from './layout.js'
 import {
   consistencyProof,
   consistencySubtrees,
@@ -38,19 +38,27 @@ const DEFAULTS = {
 
 type Limits = typeof DEFAULTS
 
+/** An entry ready to store: its leaf hash, and its record (the hash, then the entry). */
+interface Leaf {
+  readonly hash: Uint8Array
+  readonly record: Uint8Array
+}
+
 /**
  * The Merkle log in a `Store` (LevelDB in a node, memory in tests). An
- * append writes, in one atomic batch, its entries by index, the hash of
- * every perfect subtree they complete by (level, index) (about two hashes an
- * entry), and the new size. Every root, inclusion proof and consistency
- * proof of any past size then folds O(log n) stored hashes: at most
- * popcount(size) reads for a root and 2·log2(size) for a proof, however long
- * the log. Only the right edge of the tree (log2 n hashes) is held in memory.
+ * append writes, in one atomic batch, each entry with its leaf hash under its
+ * index, the hash of every larger perfect subtree it completes under
+ * (level, index) (about one an entry: two records an entry in all), and the
+ * new size. Every root, inclusion proof and consistency proof of any past
+ * size then folds O(log n) stored hashes: at most popcount(size) reads for a
+ * root and 2·log2(size) for a proof, however long the log. Only the right
+ * edge of the tree (log2 n hashes) is held in memory.
  *
- * Reopening checks the store: a missing or malformed size record, entries or
- * leaf hashes beyond that size or short of it, a missing or malformed edge
- * hash, or a last entry that does not hash to its stored leaf hash fail with
- * `CORRUPT_STORE`; so does any missing or malformed record read later.
+ * Reopening checks the store: a missing or malformed size record, entries
+ * beyond that size or short of it, a missing or malformed edge hash, or a
+ * last entry that does not hash to the leaf hash stored with it fail with
+ * `CORRUPT_STORE`; so does any missing or malformed record read later, and
+ * any entry `entries()` would serve that no longer hashes to its leaf hash.
  */
 export class StoreMerkleLog implements MerkleLog {
   readonly #store: Store
@@ -76,15 +84,10 @@ export class StoreMerkleLog implements MerkleLog {
     const keys = new LogKeys(typeof prefix === 'string' ? new TextEncoder().encode(prefix) : prefix.slice())
     const state = await store.get(keys.state)
     const size = state === undefined ? 0 : decodeState(state)
-    const [lastEntry, lastLeafHash] = await Promise.all([lastRecord(store, keys.entries), lastRecord(store, keys.leafHashes)])
-    const lastEntryIndex = lastEntry === undefined ? -1 : keys.indexOf(lastEntry[0], 'entry')
-    const lastLeafHashIndex = lastLeafHash === undefined ? -1 : keys.indexOf(lastLeafHash[0], 'leaf hash')
-    if (lastEntryIndex !== size - 1 || lastLeafHashIndex !== size - 1) {
-      throw new LogError('CORRUPT_STORE', `the log records ${size} entries, but its last entry is ${lastEntryIndex} and its last leaf hash ${lastLeafHashIndex}`)
-    }
-    if (lastEntry !== undefined && lastLeafHash !== undefined && !sameHash(leafHash(lastEntry[1]), lastLeafHash[1])) {
-      throw new LogError('CORRUPT_STORE', `entry ${lastEntryIndex} does not hash to its stored leaf hash`)
-    }
+    const last = await lastRecord(store, keys.entries)
+    const lastIndex = last === undefined ? -1 : keys.indexOf(last[0])
+    if (lastIndex !== size - 1) throw new LogError('CORRUPT_STORE', `the log records ${size} entries, but its last entry is ${lastIndex}`)
+    if (last !== undefined) checkEntry(decodeEntry(last[1], lastIndex), lastIndex)
     const edge = rootSubtrees(size)
     const hashes = await readHashes(store, keys, edge)
     return new StoreMerkleLog(store, keys, limits, new Frontier(size, edge.map(hashes)))
@@ -113,8 +116,8 @@ export class StoreMerkleLog implements MerkleLog {
    * anything is written.
    */
   async append(entries: readonly Uint8Array[]): Promise<TreeState> {
-    const copies = this.#checkAppend(entries)
-    const appended = this.#appending.then(() => this.#commit(copies))
+    const leaves = this.#leaves(entries)
+    const appended = this.#appending.then(() => this.#commit(leaves))
     this.#appending = appended.catch(() => undefined)
     return appended
   }
@@ -142,31 +145,25 @@ export class StoreMerkleLog implements MerkleLog {
     if (end - start > this.#limits.maxRangeEntries) {
       throw new LogError('RANGE_TOO_LARGE', `${end - start} entries asked for, at most ${this.#limits.maxRangeEntries} at once`)
     }
-    const [entries, hashes] = await Promise.all([
-      collect(this.#store, { gte: this.#keys.entry(start), lt: this.#keys.entry(end) }),
-      collect(this.#store, { gte: this.#keys.hash({ level: 0, index: start }), lt: this.#keys.hash({ level: 0, index: end }) })
-    ])
-    if (entries.length !== end - start || hashes.length !== end - start) {
-      throw new LogError('CORRUPT_STORE', `entries ${start} to ${end}: ${entries.length} entries and ${hashes.length} leaf hashes stored`)
-    }
-    return entries.map(([key, entry], i) => {
+    const records = await collect(this.#store, { gte: this.#keys.entry(start), lt: this.#keys.entry(end) })
+    if (records.length !== end - start) throw new LogError('CORRUPT_STORE', `entries ${start} to ${end}: ${records.length} stored`)
+    return records.map(([key, record], i) => {
       const index = start + i
-      const [hashKey, hash] = hashes[i]!
-      if (this.#keys.indexOf(key, 'entry') !== index || this.#keys.indexOf(hashKey, 'leaf hash') !== index || !sameHash(leafHash(entry), hash)) {
-        throw new LogError('CORRUPT_STORE', `entry ${index} is out of place, or does not hash to its stored leaf hash`)
-      }
-      return entry
+      if (this.#keys.indexOf(key) !== index) throw new LogError('CORRUPT_STORE', `entry ${index} is out of place`)
+      return checkEntry(decodeEntry(record, index), index)
     })
   }
 
-  async #commit(entries: readonly Uint8Array[]): Promise<TreeState> {
-    if (entries.length === 0) return this.state
-    if (!isCount(this.size + entries.length)) throw new LogError('OUT_OF_RANGE', `a log of ${this.size} entries cannot take ${entries.length} more`)
+  async #commit(leaves: readonly Leaf[]): Promise<TreeState> {
+    if (leaves.length === 0) return this.state
+    if (!isCount(this.size + leaves.length)) throw new LogError('OUT_OF_RANGE', `a log of ${this.size} entries cannot take ${leaves.length} more`)
     const frontier = this.#frontier.clone()
     const ops: StoreBatchOp[] = []
-    for (const entry of entries) {
-      ops.push({ type: 'put', key: this.#keys.entry(frontier.size), value: entry })
-      frontier.append(leafHash(entry), (subtree, hash) => ops.push({ type: 'put', key: this.#keys.hash(subtree), value: hash }))
+    for (const { hash, record } of leaves) {
+      ops.push({ type: 'put', key: this.#keys.entry(frontier.size), value: record })
+      frontier.append(hash, (subtree, completed) => {
+        if (subtree.level > 0) ops.push({ type: 'put', key: this.#keys.hash(subtree), value: completed })
+      })
     }
     ops.push({ type: 'put', key: this.#keys.state, value: encodeState(frontier.size) })
     await this.#store.batch(ops)
@@ -175,7 +172,8 @@ export class StoreMerkleLog implements MerkleLog {
     return this.state
   }
 
-  #checkAppend(entries: readonly Uint8Array[]): Uint8Array[] {
+  /** The leaves of `entries`, hashed and encoded now: the caller may reuse its buffers while the append waits its turn. */
+  #leaves(entries: readonly Uint8Array[]): Leaf[] {
     const { maxEntryBytes, maxAppendEntries, maxAppendBytes } = this.#limits
     if (entries.length > maxAppendEntries) throw new LogError('APPEND_TOO_LARGE', `${entries.length} entries in one append, at most ${maxAppendEntries}`)
     let bytes = 0
@@ -184,8 +182,9 @@ export class StoreMerkleLog implements MerkleLog {
       bytes += entry.length
     }
     if (bytes > maxAppendBytes) throw new LogError('APPEND_TOO_LARGE', `${bytes} bytes in one append, at most ${maxAppendBytes}`)
-    // Copied now: the caller may reuse its buffers while the append waits for the one before it.
-    return entries.map((entry) => entry.slice())
+    const hashes = entries.map(leafHash)
+    const records = encodeEntries(entries, hashes)
+    return hashes.map((hash, i) => ({ hash, record: records[i]! }))
   }
 
   #checkSize(size: number): void {
@@ -217,12 +216,14 @@ async function collect(store: Store, bounds: RangeOptions): Promise<StoreEntry[]
   return records
 }
 
-/** Reads the hashes of `subtrees` at once and answers for them; CORRUPT_STORE if one is missing or not 32 bytes. */
+/** Reads the hashes of `subtrees` at once and answers for them; CORRUPT_STORE if one is missing or malformed. */
 async function readHashes(store: Store, keys: LogKeys, subtrees: readonly Subtree[]): Promise<SubtreeSource> {
-  const hashes = await Promise.all(subtrees.map((subtree) => store.get(keys.hash(subtree))))
+  const records = await Promise.all(subtrees.map((subtree) => store.get(keys.hash(subtree))))
   const byPosition = new Map<string, Uint8Array>()
   subtrees.forEach((subtree, i) => {
-    const hash = hashes[i]
+    const record = records[i]
+    // A leaf hash is read with its entry, and checked against it: one SHA-256 of a short entry, at most two a proof.
+    const hash = record !== undefined && subtree.level === 0 ? leafOf(decodeEntry(record, subtree.index), subtree.index) : record
     if (hash?.length !== HASH_BYTES) {
       throw new LogError('CORRUPT_STORE', `the hash of subtree (${subtree.level}, ${subtree.index}) is ${hash === undefined ? 'missing' : `${hash.length} bytes`}`)
     }
@@ -230,6 +231,18 @@ async function readHashes(store: Store, keys: LogKeys, subtrees: readonly Subtre
   })
   // The proof functions ask for exactly the subtrees their *Subtrees twins listed.
   return (subtree) => byPosition.get(position(subtree))!
+}
+
+/** The entry of a decoded record, once it is seen to hash to the leaf hash stored with it; CORRUPT_STORE if not. */
+function checkEntry(record: EntryRecord, index: number): Uint8Array {
+  leafOf(record, index)
+  return record.entry
+}
+
+/** The leaf hash of a decoded record, once its entry is seen to hash to it; CORRUPT_STORE if not. */
+function leafOf({ leaf, entry }: EntryRecord, index: number): Uint8Array {
+  if (!sameHash(leafHash(entry), leaf)) throw new LogError('CORRUPT_STORE', `entry ${index} does not hash to the leaf hash stored with it`)
+  return leaf
 }
 
 function position({ level, index }: Subtree): string {
