@@ -39,7 +39,8 @@ export class EntryIndex {
 
   /** Records entries `start` … by id, in the order the log holds them; resolves once written. */
   add(start: number, ids: readonly Uint8Array[]): Promise<void> {
-    this.#writes = this.#writes.then(() => this.#put(start, ids))
+    // A failed write does not stop the ones after it; the next restart indexes what it missed.
+    this.#writes = this.#writes.catch(() => {}).then(() => this.#put(start, ids))
     return this.#writes
   }
 
