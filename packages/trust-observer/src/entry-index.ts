@@ -19,6 +19,8 @@ export class EntryIndex {
   readonly #prefix: Uint8Array
   readonly #mark: Uint8Array
   #writes: Promise<void> = Promise.resolve()
+  /** The first entry a failed write left out: the mark stays there, so a restart indexes it again. */
+  #behind: number | undefined
 
   private constructor(store: Store, prefix: string) {
     this.#store = store
@@ -53,7 +55,12 @@ export class EntryIndex {
 
   async #put(start: number, ids: readonly (Uint8Array | undefined)[]): Promise<void> {
     const ops = ids.flatMap((id, i) => (id === undefined ? [] : [{ type: 'put' as const, key: this.#key(id), value: writeIndex(start + i) }]))
-    await this.#store.batch([...ops, { type: 'put', key: this.#mark, value: writeIndex(start + ids.length) }])
+    try {
+      await this.#store.batch([...ops, { type: 'put', key: this.#mark, value: writeIndex(this.#behind ?? start + ids.length) }])
+    } catch (err) {
+      this.#behind = Math.min(this.#behind ?? start, start)
+      throw err
+    }
   }
 
   #key(id: Uint8Array): Uint8Array {

@@ -24,3 +24,24 @@ describe('the entry index', () => {
     expect(await reopened.lookup(entryIdOf(lost)!)).toBe(7)
   })
 })
+
+describe('the entry index on a failing store', () => {
+  it('keeps its mark before a range it could not write, so reopening indexes it', async () => {
+    const store = new MemoryStore()
+    const log = await StoreMerkleLog.open(store)
+    const index = await EntryIndex.open(store, 'o/', log)
+    const [a, b] = [envelope(ALICE, T0), envelope(ALICE, T0)]
+    await log.append([a, b])
+    const batch = store.batch.bind(store)
+    store.batch = async () => {
+      store.batch = batch // fails once
+      throw new Error('disk full')
+    }
+    await expect(index.add(0, [entryIdOf(a)!])).rejects.toThrow('disk full')
+    await index.add(1, [entryIdOf(b)!])
+    expect(await index.lookup(entryIdOf(a)!)).toBeUndefined()
+    const reopened = await EntryIndex.open(store, 'o/', log)
+    expect(await reopened.lookup(entryIdOf(a)!)).toBe(0)
+    expect(await reopened.lookup(entryIdOf(b)!)).toBe(1)
+  })
+})
