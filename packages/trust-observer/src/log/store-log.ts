@@ -100,12 +100,12 @@ export class StoreMerkleLog implements MerkleLog {
 
   /** The committed size and root, from memory. */
   get state(): TreeState {
-    return { size: this.size, root: this.#root }
+    return { size: this.size, root: this.#root.slice() }
   }
 
   async root(size = this.size): Promise<Uint8Array> {
     this.#checkSize(size)
-    if (size === this.size) return this.#root
+    if (size === this.size) return this.#root.slice()
     return rootAt(size, await readHashes(this.#store, this.#keys, rootSubtrees(size)))
   }
 
