@@ -1,13 +1,29 @@
 import { sha256 } from '@noble/hashes/sha2.js'
-import { CanonicalBytes } from './canonical.js'
 import { WireError } from './errors.js'
 import { AUTHOR_BYTES, HASH_BYTES, WIRE_VERSION, type Envelope, type UnsignedEnvelope } from './envelope.js'
+
+const DOMAIN = new TextEncoder().encode('DSCS/envelope/v1\0')
+const encoder = new TextEncoder()
+// Kinds are few and repeat: their UTF-8 bytes are kept, so signing bytes cost no string encoding.
+const MAX_KNOWN_KINDS = 256
+const kindBytes = new Map<string, Uint8Array>()
+
+function encodedKind(kind: string): Uint8Array {
+  let bytes = kindBytes.get(kind)
+  if (bytes === undefined) {
+    bytes = encoder.encode(kind)
+    if (kindBytes.size >= MAX_KNOWN_KINDS) kindBytes.clear()
+    kindBytes.set(kind, bytes)
+  }
+  return bytes
+}
 
 /**
  * The exact bytes an envelope's signature covers: a domain tag, then every
  * field but the signature and the stamp in a fixed order, each variable-length
  * field prefixed with its length. Independent of protobuf, so no re-encoding
- * can change what was signed.
+ * can change what was signed. The layout `CanonicalBytes` would build,
+ * written in one pass into one buffer: every envelope verified goes through here.
  *
  * Layout (big-endian): "DSCS/envelope/v1\0" · u32 len(kind) · kind (UTF-8) ·
  * u32 len(payload) · payload · author (32) · u64 timestamp · u64 seq ·
@@ -17,15 +33,40 @@ export function signingBytes(env: UnsignedEnvelope): Uint8Array {
   if (env.version !== WIRE_VERSION) {
     throw new WireError('UNSUPPORTED_VERSION', `cannot sign envelope version ${env.version}`)
   }
-  const out = new CanonicalBytes('DSCS/envelope/v1')
-    .string(env.kind)
-    .bytes(env.payload)
-    .fixed(env.author, AUTHOR_BYTES, 'author key')
-    .u64(env.timestamp)
-    .u64(env.seq)
-    .u32(env.parents.length)
-  for (const parent of env.parents) out.fixed(parent, HASH_BYTES, 'parent hash')
-  return out.finish()
+  const kind = encodedKind(env.kind)
+  fixed(env.author, AUTHOR_BYTES, 'author key')
+  for (const parent of env.parents) fixed(parent, HASH_BYTES, 'parent hash')
+  const out = new Uint8Array(DOMAIN.length + 4 + kind.length + 4 + env.payload.length + AUTHOR_BYTES + 8 + 8 + 4 + HASH_BYTES * env.parents.length)
+  const view = new DataView(out.buffer)
+  out.set(DOMAIN)
+  let at = DOMAIN.length
+  view.setUint32(at, kind.length)
+  out.set(kind, at + 4)
+  at += 4 + kind.length
+  view.setUint32(at, env.payload.length)
+  out.set(env.payload, at + 4)
+  at += 4 + env.payload.length
+  out.set(env.author, at)
+  at += AUTHOR_BYTES
+  u64(view, at, env.timestamp)
+  u64(view, at + 8, env.seq)
+  view.setUint32(at + 16, env.parents.length)
+  at += 20
+  for (const parent of env.parents) {
+    out.set(parent, at)
+    at += HASH_BYTES
+  }
+  return out
+}
+
+function fixed(bytes: Uint8Array, length: number, what: string): void {
+  if (bytes.length !== length) throw new WireError('MALFORMED', `${what} must be ${length} bytes`)
+}
+
+function u64(view: DataView, at: number, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new WireError('MALFORMED', `${value} is not a safe non-negative integer`)
+  view.setUint32(at, Math.floor(value / 2 ** 32))
+  view.setUint32(at + 4, value >>> 0)
 }
 
 /**

@@ -30,4 +30,15 @@ describe('scanMessage', () => {
     expect(scanCode([0x08, 0xff])).toBe('MALFORMED') // varint cut off
     expect(scanCode([0x08, ...new Array<number>(10).fill(0xff), 0x01])).toBe('MALFORMED') // 11-byte varint
   })
+
+  it('scans the messages inside the fields its nested rules name', () => {
+    const inner = [0x08, 1, 0x08, 1, 0x08, 1] // field 1, three times
+    const outer = [0x12, inner.length, ...inner] // field 2 holds it
+    const rules = (max: number) => ({ maxOccurrences: 1, nested: { 2: { maxOccurrences: max } } })
+    expect(() => scanMessage(new Uint8Array(outer), rules(3))).not.toThrow()
+    expect(() => scanMessage(new Uint8Array(outer), rules(2))).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }) as Error)
+    expect(() => scanMessage(new Uint8Array([0x12, 2, 0x0b, 0]), rules(3))).toThrow(expect.objectContaining({ code: 'MALFORMED' }) as Error)
+    // Other fields, and a nested field of another wire type, are skipped as before.
+    expect(() => scanMessage(new Uint8Array([0x0a, inner.length, ...inner, 0x10, 5]), { maxOccurrences: 1, nested: { 2: { maxOccurrences: 1 } } })).not.toThrow()
+  })
 })

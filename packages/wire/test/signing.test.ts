@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { WireError, envelopeHash, signingBytes, type Envelope } from '../src/index.js'
+import { CanonicalBytes, WireError, envelopeHash, signingBytes, type Envelope } from '../src/index.js'
 import { arbEnvelope } from './arbitraries.js'
 
 const env: Envelope = {
@@ -29,6 +29,16 @@ describe('signingBytes', () => {
       hexToBytes('00000001'), new Uint8Array(32).fill(2)
     )
     expect(bytesToHex(signingBytes(env))).toBe(bytesToHex(expected))
+  })
+
+  it('is what CanonicalBytes builds field by field, for any envelope', () => {
+    fc.assert(
+      fc.property(arbEnvelope, (e) => {
+        const reference = new CanonicalBytes('DSCS/envelope/v1').string(e.kind).bytes(e.payload).fixed(e.author, 32, 'author key').u64(e.timestamp).u64(e.seq).u32(e.parents.length)
+        for (const parent of e.parents) reference.fixed(parent, 32, 'parent hash')
+        expect(signingBytes(e)).toEqual(reference.finish())
+      })
+    )
   })
 
   it('covers every field but the signature and the stamp', () => {

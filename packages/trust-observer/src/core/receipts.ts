@@ -1,0 +1,98 @@
+import type { VerificationCache } from '@dscs/identity'
+import type { Identity } from '@dscs/identity'
+import { leafHash, nodeHash, verifyInclusion } from '../log/index.js'
+import { sameHash } from '../log/hash.js'
+import { ObserverError } from './errors.js'
+import type { ReceiptFields } from './messages.js'
+import { open, ReceiptBatchKind, seal, type ReceiptBatch, type Signed } from './statements.js'
+
+/**
+ * The Merkle tree of one batch's entry ids (each id a leaf), every node kept,
+ * so the audit path of each of its entries costs no hashing: one signature
+ * answers the whole batch. Built bottom-up, an unpaired last node rising to
+ * the level above as it is: the tree RFC 9162 defines, where a node of n
+ * leaves splits at the largest power of two below n.
+ */
+export class BatchTree {
+  /** levels[0]: the leaf hashes; levels[l + 1][i]: the parent of levels[l][2i] and levels[l][2i + 1], or levels[l][2i] alone. */
+  readonly #levels: Uint8Array[][]
+  readonly count: number
+  readonly root: Uint8Array
+
+  constructor(ids: readonly Uint8Array[]) {
+    if (ids.length === 0) throw new ObserverError('INVALID_OPTION', 'a batch holds at least one entry')
+    this.count = ids.length
+    const levels: Uint8Array[][] = [ids.map(leafHash)]
+    for (let below = levels[0]!; below.length > 1; ) {
+      const level: Uint8Array[] = []
+      for (let i = 0; i < below.length; i += 2) level.push(i + 1 < below.length ? nodeHash(below[i]!, below[i + 1]!) : below[i]!)
+      levels.push(level)
+      below = level
+    }
+    this.#levels = levels
+    this.root = levels[levels.length - 1]![0]!
+  }
+
+  /** The audit path of the leaf at `position` (RFC 9162 §2.1.3): each level's sibling, where it has one. */
+  path(position: number): Uint8Array[] {
+    const path: Uint8Array[] = []
+    let index = position
+    for (let level = 0; level < this.#levels.length - 1; level++) {
+      const sibling = this.#levels[level]![index ^ 1]
+      if (sibling !== undefined) path.push(sibling)
+      index >>= 1
+    }
+    return path
+  }
+}
+
+/** A batch the observer committed: its signed statement and the tree its receipts' paths come from. */
+export interface CommittedBatch {
+  readonly statement: Signed<ReceiptBatch>
+  readonly tree: BatchTree
+  readonly ids: readonly Uint8Array[]
+}
+
+/** Signs the receipt of a committed batch: entries `start` … `start + ids.length - 1`, promised by `deadline`. */
+export function sealBatch(identity: Identity, start: number, ids: readonly Uint8Array[], deadline: number, now: number): CommittedBatch {
+  const tree = new BatchTree(ids)
+  const statement = seal(identity, ReceiptBatchKind, { start, count: ids.length, root: tree.root, deadline }, now)
+  return { statement, tree, ids }
+}
+
+/** The receipt of the entry at `position` in `batch`. */
+export function receiptOf(batch: CommittedBatch, position: number): ReceiptFields {
+  return { batch: batch.statement.bytes, entryId: batch.ids[position]!, index: batch.statement.value.start + position, path: batch.tree.path(position) }
+}
+
+/** A receipt that checked out: entry `entryId` is at `index` of the observer's log, and a head holding it is due by `deadline`. */
+export interface VerifiedReceipt {
+  readonly entryId: Uint8Array
+  readonly index: number
+  readonly deadline: number
+  /** When the observer signed it. */
+  readonly timestamp: number
+  readonly fields: ReceiptFields
+}
+
+/**
+ * Checks a receipt against the observer's key: the batch statement (kind,
+ * author, shape, signature), the index within the batch, and the entry id's
+ * audit path to the batch root. Throws ObserverError (`BAD_RECEIPT` for a
+ * receipt whose parts do not fit together).
+ */
+export function verifyReceipt(fields: ReceiptFields, observer: Uint8Array, cache?: VerificationCache): VerifiedReceipt {
+  const batch = open(fields.batch, ReceiptBatchKind, { author: observer, cache })
+  const { start, count, root, deadline } = batch.value
+  const position = fields.index - start
+  if (position < 0 || position >= count) throw new ObserverError('BAD_RECEIPT', `index ${fields.index} is outside its batch of ${count} from ${start}`)
+  if (!verifyInclusion(leafHash(fields.entryId), position, count, fields.path, root)) {
+    throw new ObserverError('BAD_RECEIPT', `the receipt's path does not lead from its entry to its batch root`)
+  }
+  return { entryId: fields.entryId, index: fields.index, deadline, timestamp: batch.timestamp, fields }
+}
+
+/** True when the receipt is for `entryId`. */
+export function receiptIsFor(receipt: VerifiedReceipt, entryId: Uint8Array): boolean {
+  return sameHash(receipt.entryId, entryId)
+}

@@ -1,0 +1,87 @@
+import type { Store } from '@dscs/interface'
+import type { MerkleLog } from './log/index.js'
+import { entryIdOf } from './core/entry.js'
+
+const encoder = new TextEncoder()
+const INDEX_BYTES = 8
+// Entries read back at a time while catching up after a restart.
+const CATCH_UP_CHUNK = 256
+
+/**
+ * Where each logged entry is, by its id (envelope hash), in the Store beside
+ * the log: what answers "inclusion of entry X" once X left the observer's
+ * memory. Written after each commit, apart from the log's own atomic batch,
+ * with a mark of how far it got; a restart indexes the entries past the mark
+ * again, so a crash between the two writes loses nothing.
+ */
+export class EntryIndex {
+  readonly #store: Store
+  readonly #prefix: Uint8Array
+  readonly #mark: Uint8Array
+  #writes: Promise<void> = Promise.resolve()
+  /** The first entry a failed write left out: the mark stays there, so a restart indexes it again. */
+  #behind: number | undefined
+
+  private constructor(store: Store, prefix: string) {
+    this.#store = store
+    this.#prefix = encoder.encode(`${prefix}id/`)
+    this.#mark = encoder.encode(`${prefix}indexed`)
+  }
+
+  /** Opens the index under `prefix` and indexes whatever of `log` it lacks. */
+  static async open(store: Store, prefix: string, log: MerkleLog): Promise<EntryIndex> {
+    const index = new EntryIndex(store, prefix)
+    const mark = await store.get(index.#mark)
+    for (let start = mark === undefined ? 0 : readIndex(mark); start < log.size; start += CATCH_UP_CHUNK) {
+      const entries = await log.entries(start, Math.min(log.size, start + CATCH_UP_CHUNK))
+      await index.#put(start, entries.map((entry) => entryIdOf(entry)))
+    }
+    return index
+  }
+
+  /** Records entries `start` … by id, in the order the log holds them; resolves once written. */
+  add(start: number, ids: readonly Uint8Array[]): Promise<void> {
+    // A failed write does not stop the ones after it; the next restart indexes what it missed.
+    this.#writes = this.#writes.catch(() => {}).then(() => this.#put(start, ids))
+    return this.#writes
+  }
+
+  /** The index of entry `id`, if the log holds it. */
+  async lookup(id: Uint8Array): Promise<number | undefined> {
+    await this.#writes.catch(() => {})
+    const value = await this.#store.get(this.#key(id))
+    return value === undefined ? undefined : readIndex(value)
+  }
+
+  async #put(start: number, ids: readonly (Uint8Array | undefined)[]): Promise<void> {
+    const ops = ids.flatMap((id, i) => (id === undefined ? [] : [{ type: 'put' as const, key: this.#key(id), value: writeIndex(start + i) }]))
+    try {
+      await this.#store.batch([...ops, { type: 'put', key: this.#mark, value: writeIndex(this.#behind ?? start + ids.length) }])
+    } catch (err) {
+      this.#behind = Math.min(this.#behind ?? start, start)
+      throw err
+    }
+  }
+
+  #key(id: Uint8Array): Uint8Array {
+    const key = new Uint8Array(this.#prefix.length + id.length)
+    key.set(this.#prefix)
+    key.set(id, this.#prefix.length)
+    return key
+  }
+}
+
+/** An index as a big-endian u64 (below 2^53: two 32-bit halves, no BigInt on the hot path). */
+function writeIndex(index: number): Uint8Array {
+  const bytes = new Uint8Array(INDEX_BYTES)
+  const view = new DataView(bytes.buffer)
+  view.setUint32(0, Math.floor(index / 2 ** 32))
+  view.setUint32(4, index >>> 0)
+  return bytes
+}
+
+function readIndex(bytes: Uint8Array): number {
+  if (bytes.length !== INDEX_BYTES) return 0
+  const view = new DataView(bytes.buffer, bytes.byteOffset, INDEX_BYTES)
+  return view.getUint32(0) * 2 ** 32 + view.getUint32(4)
+}
