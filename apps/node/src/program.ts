@@ -1,7 +1,9 @@
 import { isDscsError } from '@dscs/interface'
 import { ALL_TRANSPORTS, type TransportName } from '@dscs/net'
+import { hexToBytes } from '@noble/hashes/utils.js'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import type { GetCommandOptions } from './commands/get.js'
+import type { ObserverCommandOptions } from './commands/observer.js'
 import type { runNode } from './commands/node.js'
 import type { PutCommandOptions } from './commands/put.js'
 import { createOutput } from './output.js'
@@ -17,6 +19,11 @@ function transportList(value: string): TransportName[] {
   const unknown = names.filter((name) => !(ALL_TRANSPORTS as readonly string[]).includes(name))
   if (unknown.length > 0) throw new InvalidArgumentError(`unknown transport ${unknown.join(', ')}; known: ${ALL_TRANSPORTS.join(', ')}`)
   return names as TransportName[]
+}
+
+function publicKeyArgument(value: string): Uint8Array {
+  if (!/^[0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('expected an Ed25519 public key: 64 hexadecimal digits')
+  return hexToBytes(value.toLowerCase())
 }
 
 function integerIn(min: number, max: number): (value: string) => number {
@@ -89,6 +96,15 @@ nodeCommand('get <cid>', 'download content from the peers that hold it into a fi
     const style = json ? 'json' : process.stderr.isTTY ? 'bar' : 'lines'
     const { runGet } = await import('./commands/get.js')
     await runGet(cid, { transports: GET_TRANSPORTS, ...options }, out, new ProgressReport({ style, out, write: (text) => process.stderr.write(text) }))
+  })
+
+nodeCommand('observer', 'run a node that logs submitted envelopes in a Merkle log and proves it (trust-observer), until SIGINT or SIGTERM')
+  .option('--allow <public key hex>', 'log envelopes of this author only (repeatable); default anyone', (value: string, previous: Uint8Array[] = []) => [...previous, publicKeyArgument(value)])
+  .option('--batch-interval <ms>', 'commit a batch and sign a tree head this often', integerIn(1, 60_000), 100)
+  .option('--json', 'one JSON object per line on standard output: ready, committed, peer events, stopping, stopped')
+  .action(async (options: { json?: boolean } & ObserverCommandOptions) => {
+    const { runObserver } = await import('./commands/observer.js')
+    await runObserver(options, createOutput(options.json === true))
   })
 
 program
