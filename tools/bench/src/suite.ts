@@ -6,6 +6,8 @@ export interface RunOptions {
   readonly rounds?: number
   /** Time each candidate runs per round, ms. Default 120. */
   readonly roundMs?: number
+  /** Time each candidate runs before the rounds, unmeasured, so the JIT has compiled what it runs, ms. Default min(roundMs, 100). */
+  readonly warmupMs?: number
 }
 
 export interface BenchResult {
@@ -61,7 +63,7 @@ export class BenchSuite {
     const roundMs = options.roundMs ?? 120
     const samples = new Map<string, number[]>(this.#candidates.map((c) => [c.name, []]))
     console.log(`${this.packageName} · ${this.name}: ${this.#candidates.length} candidates × ${rounds} rounds of ${roundMs} ms`)
-    for (const candidate of this.#candidates) await measure(candidate, Math.min(roundMs, 100)) // warm-up
+    for (const candidate of this.#candidates) await measure(candidate, options.warmupMs ?? Math.min(roundMs, 100))
     const n = this.#candidates.length
     for (let round = 0; round < rounds; round++) {
       // Rotate who goes first, so no candidate always follows the same neighbour.
