@@ -1,4 +1,4 @@
-import { allocBytes } from './alloc.js'
+import { delimitedSize, FieldWriter, varintSize } from './field-writer.js'
 import { WireError } from './errors.js'
 import { FieldReader, WIRE_LENGTH_DELIMITED, WIRE_VARINT } from './field-reader.js'
 import type { WireLimits } from './limits.js'
@@ -81,41 +81,6 @@ export function readEnvelopeFields(bytes: Uint8Array, limits: WireLimits): Envel
   return fields
 }
 
-function varintSize(n: number): number {
-  let size = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 128)
-    size++
-  }
-  return size
-}
-
-/** Writes protobuf fields into a buffer sized in advance. */
-class FieldWriter {
-  readonly bytes: Uint8Array
-  pos = 0
-
-  constructor(size: number) {
-    this.bytes = allocBytes(size)
-  }
-
-  varint(n: number): void {
-    while (n >= 0x80) {
-      this.bytes[this.pos++] = (n % 128) | 0x80
-      n = Math.floor(n / 128)
-    }
-    this.bytes[this.pos++] = n
-  }
-
-  delimited(tag: number, value: Uint8Array): void {
-    this.bytes[this.pos++] = tag
-    this.varint(value.length)
-    this.bytes.set(value, this.pos)
-    this.pos += value.length
-  }
-}
-
-const delimitedSize = (length: number): number => 1 + varintSize(length) + length
 
 /** Encodes envelope fields (already checked); proto3 defaults (0, empty) are omitted. */
 export function writeEnvelopeFields(f: EnvelopeFields): Uint8Array {
