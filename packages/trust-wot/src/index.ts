@@ -1,112 +1,137 @@
 /**
  * @packageDocumentation
  *
- * A dynamic web of trust: signed trust statements, Sybil-resistant trust from a viewpoint, observer attestations of state snapshots, and friend-to-friend routing
+ * A dynamic web of trust: signed trust statements, Sybil-resistant trust from
+ * a viewpoint, observer attestations of state snapshots, and friend-to-friend
+ * routing.
  *
- * A ping/pong protocol on `/dscs/trust-wot/1.0.0`: {@link TrustWot.ping} sends a
- * signed Ping envelope with a random nonce to a peer, the peer answers with a
- * Pong carrying the same nonce, and the promise resolves to the round-trip
- * time in milliseconds. Bad input from a peer is dropped and the peer is
- * penalised through `Net.penalise`, with the error's stable `code`.
+ * Each identity signs statements of its trust in others (a level from 1 to
+ * 100, an optional scope, an expiry) and revocations of them; they are
+ * gossiped on {@link RECORDS_TOPIC}, sent to every peer that connects, and
+ * kept in the node's store. Trust from a viewpoint spreads from the viewer
+ * like energy, decaying and splitting at each step (see {@link TrustView}),
+ * so a Sybil region gains no more than what crosses its few attack edges,
+ * however many identities it makes; the result follows every new, revoked or
+ * expired edge incrementally.
  *
- * {@link trustWot} is the libp2p service factory: register it with a node
- * of `@dscs/net` and every peer running it answers pings. The protocol itself
- * is {@link TrustWotCore}, a sans-I/O `ProtocolCore` that `CoreDriver`
- * of `@dscs/net` runs on any `Net`: on libp2p inside this service, on a
- * simulated network of `@dscs/netsim` in tests.
+ * {@link trustWot} is the libp2p service factory; the protocol itself is
+ * {@link TrustWotCore}, a sans-I/O `ProtocolCore` that `CoreDriver` of
+ * `@dscs/net` runs on any `Net`.
  *
  * @example
  * ```ts
  * import { createNode } from '@dscs/net' // in Node, the entry with createNode
  * import { trustWot, type TrustWot } from '@dscs/trust-wot'
  *
- * const alice = await createNode({ services: { trustWot: trustWot() } })
- * const bob = await createNode({ services: { trustWot: trustWot({ timeout: 5_000 }) } })
- * await alice.dial(bob.multiaddrs()[0]!)
+ * const alice = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], services: { wot: trustWot() } })
+ * const bob = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], services: { wot: trustWot() } })
+ * const wot = (node: typeof alice) => node.libp2p.services.wot as TrustWot
  *
- * const service = alice.libp2p.services.trustWot as TrustWot
- * const rtt = await service.ping(bob.peerId)
- * console.log(`${bob.peerId} answered in ${rtt} ms`)
+ * await wot(alice).trust(bob.peerId, { level: 80, expires: Date.now() + 30 * 86_400_000 })
+ * console.log(wot(alice).trustOf(bob.peerId)) // 0.4: half of alice's trust passes on, 80 of it to bob
+ * await alice.dial(bob.multiaddrs()[0]!)     // bob receives alice's statement as they connect
  * await alice.stop()
  * await bob.stop()
  * ```
  */
 import type { Identity, VerificationCache } from '@dscs/identity'
-import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
+import type { Clock, Net, PeerRef, Store, Unsubscribe } from '@dscs/interface'
 import { protocolService, type Timers } from '@dscs/net'
-import type { TrustWotEvent } from './core/core.js'
-import { TrustWotService } from './service.js'
+import type { MetricParams } from './core/metric.js'
+import type { StatementTerms, TrustRecord } from './core/record.js'
+import type { Viewpoint } from './core/viewpoint.js'
+import { TrustWotService, type TrustWotServiceEvent } from './service.js'
 
-export { PROTOCOL_ID, KIND_PREFIX, NONCE_BYTES } from './core/constants.js'
+export { PROTOCOL_ID, RECORDS_TOPIC, KIND_PREFIX, MAX_LEVEL, MAX_RECORD_BYTES, MAX_RECORDS_PER_MESSAGE, DEFAULTS, METRIC_DEFAULTS } from './core/constants.js'
 export { TrustWotCore } from './core/core.js'
-export type { TrustWotCoreOptions, TrustWotEvent, TrustWotPing } from './core/core.js'
+export type { TrustWotCoreOptions, TrustWotEvent, ForgetReason, StoredRecord } from './core/core.js'
 export { TrustWotError } from './core/errors.js'
 export type { TrustWotErrorCode } from './core/errors.js'
-export { PingPayload, PongPayload } from './core/messages.js'
-export type { NoncePayload } from './core/messages.js'
+export { StatementPayloadKind, RevocationPayloadKind, RecordsPayloadKind } from './core/messages.js'
+export type { StatementPayload, RevocationPayload, RecordsPayload } from './core/messages.js'
+export { openRecord, readRecord, recordKey, signRevocation, signStatement, supersedes } from './core/record.js'
+export type { TrustRecord, StatementTerms, RecordLimits, OpenRecordOptions } from './core/record.js'
+export { TrustGraph } from './core/graph.js'
+export type { Admission, TrustGraphOptions } from './core/graph.js'
+export { EdgeLayer } from './core/edge-layer.js'
+export type { EdgeChange } from './core/edge-layer.js'
+export { TrustView, computeTrust, resolveMetric } from './core/metric.js'
+export type { MetricParams, TrustChange } from './core/metric.js'
+export { Viewpoint } from './core/viewpoint.js'
+export type { TrustShift } from './core/viewpoint.js'
+export { RecordPools } from './core/pools.js'
+export type { RecordPoolsOptions } from './core/pools.js'
+export { TrustWotService } from './service.js'
+export type { TrustWotServiceEvent } from './service.js'
 
-/** The service: pings peers and answers their pings while its node runs. */
+/** Someone to trust: a raw 32-byte Ed25519 public key, or the PeerId string of a node. */
+export type TrusteeRef = Uint8Array | PeerRef
+
+/** The service: this node's statements, everyone's records, and trust from any viewpoint. */
 export interface TrustWot {
-  /** Registers the protocol handler: from now on, pings are answered and pongs received. libp2p calls it as the node starts. */
-  start(): void
-  /** Unregisters the handler; pings still awaiting an answer fail with `NOT_RUNNING`. libp2p calls it as the node stops. */
-  stop(): void
+  /** Reads the stored records back. libp2p calls it as the node starts. */
+  start(): Promise<void>
+  /** Joins the records topic and protocol. libp2p calls it once every service started. */
+  afterStart(): void
+  /** Waits for the last writes. libp2p calls it as the node stops. */
+  stop(): Promise<void>
   /**
-   * Pings `peer` (a PeerId string) and resolves to the round-trip time in
-   * milliseconds. Fails with a {@link TrustWotError}: `TIMEOUT`,
-   * `SEND_FAILED` (e.g. the peer does not run the service), `TOO_MANY_PINGS`
-   * or `NOT_RUNNING`.
+   * States this node's trust in `trustee` on `terms` (level 1-100, scope,
+   * expiry), superseding its earlier statement or revocation about the same
+   * trustee and scope, and publishes it; resolves once it is stored.
    */
-  ping(peer: PeerRef): Promise<number>
-  /** Calls `listener` with every event: each pong and each timeout. */
-  onEvent(listener: (event: TrustWotEvent) => void): Unsubscribe
+  trust(trustee: TrusteeRef, terms: StatementTerms): Promise<TrustRecord>
+  /** Withdraws this node's trust in `trustee` for `scope` ('' by default), and publishes the revocation. */
+  revoke(trustee: TrusteeRef, scope?: string): Promise<TrustRecord>
+  /** This node's trust in `key` in `scope` ('' by default), as a fraction of its budget (1 for itself, 0 out of reach). */
+  trustOf(key: TrusteeRef, scope?: string): number
+  /** Trust from `viewer` (this node by default) in `scope`, kept up to date as records come and go. */
+  viewpoint(viewer?: TrusteeRef, scope?: string): Viewpoint
+  /** Resolves once every record so far is written to or deleted from the store. */
+  flush(): Promise<void>
+  /** Calls `listener` with every event: trust shifts of this node's viewpoint, records in and out, refusals, store failures. */
+  onEvent(listener: (event: TrustWotServiceEvent) => void): Unsubscribe
 }
 
-/** Options of the service; every one has a default. */
+/** Options of the service and the core; every one has a default (see `DEFAULTS`). */
 export interface TrustWotInit {
-  /** How long a ping waits for its pong, in milliseconds. Default 10 000. */
-  readonly timeout?: number
-  /** Most pings awaiting an answer at once; one more fails with `TOO_MANY_PINGS`. Default 64. */
-  readonly maxOutstanding?: number
-  /**
-   * Largest distance between an envelope's timestamp and this node's clock,
-   * in milliseconds: the replay window. An envelope further off is refused as
-   * `OUTSIDE_WINDOW`, one seen before within it as `REPLAYED`. Default 60 000.
-   */
+  /** Longest a statement may be valid, ms; the same on every node of a network. Default 365 days. */
+  readonly maxLifetime?: number
+  /** Most a record's timestamp may lead this node's clock, and the replay window of gossip and Records messages, ms. Default 60 000. */
   readonly maxClockSkew?: number
-  /**
-   * Most envelopes remembered to refuse replays. Entries leave as their
-   * timestamps leave the window; should a flood fill it anyway, the oldest is
-   * forgotten and nothing as old is accepted again. Default 10 000.
-   */
+  /** Most envelopes remembered to refuse replays. Default 10 000. */
   readonly maxSeenEnvelopes?: number
+  /** Most records one truster may have. Default 256. */
+  readonly maxRecordsPerTruster?: number
+  /** Most records by trusters this node trusts; past it, new ones are dropped. Default 500 000. */
+  readonly maxTrustedRecords?: number
+  /** Most records by trusters this node does not trust; past it, the oldest are forgotten. Default 20 000. */
+  readonly maxStrangerRecords?: number
+  /** Most records sent to a peer as it connects. Default 100 000. */
+  readonly maxSyncRecords?: number
+  /** The metric: budget, decay, maxDepth (see {@link MetricParams}). */
+  readonly metric?: Partial<MetricParams>
 }
 
-/**
- * What the service needs from its node: the part of `@dscs/net`'s
- * `ProtocolContext` it uses, which {@link trustWot} receives from the
- * node's `net` service.
- */
+/** What the service needs from its node: the part of `@dscs/net`'s `ProtocolContext` it uses. */
 export interface TrustWotComponents {
-  /** The network port: direct messages on `PROTOCOL_ID`, and penalties for bad input. */
+  /** The network port: the records topic, the Records protocol, penalties. */
   readonly net: Net
-  /** This node's Ed25519 identity (`@dscs/identity`), which signs its envelopes. */
+  /** This node's Ed25519 identity: the truster of its statements. */
   readonly identity: Identity
-  /** The time every input is stamped with. */
   readonly clock: Clock
-  /** The timer that wakes the core at its next deadline (a ping's timeout). */
+  /** The timer that wakes the core when a statement expires. */
   readonly timers: Timers
-  /** The node's signature verdicts, shared by every protocol on it, so no envelope is verified twice. */
+  /** The node's signature verdicts, shared by every protocol on it. */
   readonly verificationCache?: VerificationCache
+  /** Where records are kept: the node's LevelDB store with `createNode`; none keeps them in memory only. */
+  readonly store?: Store | undefined
 }
 
 /**
- * The libp2p service factory:
- * `createNode({ services: { trustWot: trustWot(init) } })`, after which
- * `node.libp2p.services.trustWot` is the {@link TrustWot} service. It
- * needs the node's `net` service, which `createNode` of `@dscs/net` registers
- * (with plain `createLibp2p`, register `dscsNet()` before it).
+ * The libp2p service factory: `createNode({ services: { wot: trustWot(init) } })`,
+ * after which `node.libp2p.services.wot` is the {@link TrustWot} service.
  */
-export function trustWot(init: TrustWotInit = {}): (components: object) => TrustWot {
+export function trustWot(init: TrustWotInit = {}): (components: object) => TrustWotService {
   return protocolService((context) => new TrustWotService(context, init))
 }

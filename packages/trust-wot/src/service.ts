@@ -1,99 +1,157 @@
-import { CoreDriver } from '@dscs/net'
-import type { CoreEffect, PeerRef, Unsubscribe } from '@dscs/interface'
-import type { TrustWot as TrustWotApi, TrustWotComponents, TrustWotInit } from './index.js'
-import { PROTOCOL_ID } from './core/constants.js'
-import { TrustWotCore, type TrustWotEvent } from './core/core.js'
+import { CoreDriver, type ProtocolContext } from '@dscs/net'
+import type { Unsubscribe } from '@dscs/interface'
+import { publicKeyOfPeer } from '@dscs/identity'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import type { TrustWot as TrustWotApi, TrustWotComponents, TrustWotInit, TrusteeRef } from './index.js'
+import { MAX_RECORDS_MESSAGE_BYTES, PROTOCOL_ID, RECORDS_TOPIC } from './core/constants.js'
+import { TrustWotCore, type StoredRecord, type TrustWotEvent } from './core/core.js'
 import { TrustWotError } from './core/errors.js'
+import type { StatementTerms, TrustRecord } from './core/record.js'
+import type { Viewpoint } from './core/viewpoint.js'
 
-interface PendingPing {
-  readonly resolve: (rtt: number) => void
-  readonly reject: (error: TrustWotError) => void
-}
+/** Where records live in the node's store: this prefix, then the record's 32-byte id. */
+const STORE_PREFIX = new TextEncoder().encode('trust-wot/r/')
+
+/** What the service reports: the core's events, and records the store could not read back or write. */
+export type TrustWotServiceEvent = TrustWotEvent | { readonly type: 'corrupt'; readonly id: string; readonly error: TrustWotError }
 
 /**
  * The service behind {@link trustWot}: a {@link TrustWotCore} run by a
- * `CoreDriver`, which feeds it what the node's `Net` delivers and the time,
- * ticks it at its deadlines and carries out its effects. This class only
- * turns the API into calls on the core and the core's events into settled
- * promises.
+ * `CoreDriver` on the node's `Net` (the records topic and the Records
+ * protocol), with every record kept in the node's store (LevelDB under its
+ * data directory) and read back at start.
  */
 export class TrustWotService implements TrustWotApi {
   readonly [Symbol.toStringTag] = '@dscs/trust-wot'
+  readonly core: TrustWotCore
   readonly #components: TrustWotComponents
-  readonly #core: TrustWotCore
   readonly #driver: CoreDriver<TrustWotEvent>
-  readonly #pending = new Map<string, PendingPing>()
-  readonly #listeners = new Set<(event: TrustWotEvent) => void>()
-  // The ping each Ping send belongs to, so a failed send fails its ping at once instead of at its timeout.
-  readonly #sends = new WeakMap<CoreEffect<TrustWotEvent>, string>()
+  readonly #listeners = new Set<(event: TrustWotServiceEvent) => void>()
+  #writes: Promise<void> = Promise.resolve()
   #running = false
 
-  constructor(components: TrustWotComponents, init: TrustWotInit = {}) {
+  constructor(components: TrustWotComponents | ProtocolContext, init: TrustWotInit = {}) {
     this.#components = components
-    this.#core = new TrustWotCore({
-      ...init,
-      identity: components.identity,
-      verificationCache: components.verificationCache,
-      randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length))
-    })
+    this.core = new TrustWotCore({ ...init, identity: components.identity, verificationCache: components.verificationCache })
     this.#driver = new CoreDriver({
-      core: this.#core,
+      core: this.core,
       net: components.net,
       clock: components.clock,
       timers: components.timers,
       protocols: [PROTOCOL_ID],
-      onEvent: (event) => this.#onEvent(event),
-      onEffectError: (effect, error) => this.#onEffectError(effect, error)
+      handling: { [PROTOCOL_ID]: { maxMessageBytes: MAX_RECORDS_MESSAGE_BYTES + 1_024 } },
+      topics: [RECORDS_TOPIC],
+      onEvent: (event) => this.#onEvent(event)
     })
   }
 
-  start(): void {
+  /** Reads the stored records back. libp2p calls it as the node starts. */
+  async start(): Promise<void> {
+    const store = this.#components.store
+    if (store === undefined) return
+    const stored: StoredRecord[] = []
+    const end = STORE_PREFIX.slice()
+    end[end.length - 1]!++
+    try {
+      for await (const [key, bytes] of store.range({ gte: STORE_PREFIX, lt: end })) stored.push({ id: bytesToHex(key.subarray(STORE_PREFIX.length)), bytes })
+    } catch (err) {
+      this.#corrupt('', err)
+    }
+    const { effects, corrupt } = this.core.restore(stored, this.#components.clock.now())
+    this.#driver.apply(effects)
+    for (const id of corrupt) {
+      this.#corrupt(id, new TrustWotError('CORRUPT_STORE', `stored record ${id.slice(0, 16)}… is damaged`))
+      this.#write((s) => s.delete(this.#key(id)))
+    }
+  }
+
+  /** Joins the topic and the protocol once the node (and its gossipsub) runs. libp2p calls it after every service started. */
+  afterStart(): void {
     this.#running = true
     this.#driver.start()
   }
 
-  stop(): void {
+  /** Leaves the topic and the protocol while the node still runs. */
+  beforeStop(): void {
     this.#running = false
     this.#driver.stop()
-    for (const [id, pending] of [...this.#pending]) {
-      this.#core.cancel(id)
-      this.#pending.delete(id)
-      pending.reject(new TrustWotError('NOT_RUNNING', 'the service stopped before the pong arrived'))
-    }
   }
 
-  async ping(peer: PeerRef): Promise<number> {
-    if (!this.#running) {
-      throw new TrustWotError('NOT_RUNNING', 'start the service (or its node) before pinging: pongs arrive through its handler')
-    }
-    const { id, effects } = this.#core.ping(peer, this.#components.clock.now())
-    const rtt = new Promise<number>((resolve, reject) => this.#pending.set(id, { resolve, reject }))
-    for (const effect of effects) this.#sends.set(effect, id)
+  /** Waits for the last writes. libp2p calls it as the node stops. */
+  async stop(): Promise<void> {
+    this.beforeStop()
+    await this.flush()
+  }
+
+  /** Resolves once every record so far is written to (or deleted from) the store. */
+  async flush(): Promise<void> {
+    await this.#writes
+  }
+
+  async trust(trustee: TrusteeRef, terms: StatementTerms): Promise<TrustRecord> {
+    this.#checkRunning()
+    const { record, effects } = this.core.trust(keyOf(trustee), terms, this.#components.clock.now())
     this.#driver.apply(effects)
-    return await rtt
+    await this.flush()
+    return record
   }
 
-  onEvent(listener: (event: TrustWotEvent) => void): Unsubscribe {
+  async revoke(trustee: TrusteeRef, scope = ''): Promise<TrustRecord> {
+    this.#checkRunning()
+    const { record, effects } = this.core.revoke(keyOf(trustee), scope, this.#components.clock.now())
+    this.#driver.apply(effects)
+    await this.flush()
+    return record
+  }
+
+  trustOf(key: TrusteeRef, scope = ''): number {
+    return this.core.viewpoint(this.core.self, scope).trust(bytesToHex(keyOf(key)))
+  }
+
+  viewpoint(viewer?: TrusteeRef, scope = ''): Viewpoint {
+    return this.core.viewpoint(viewer === undefined ? this.core.self : bytesToHex(keyOf(viewer)), scope)
+  }
+
+  onEvent(listener: (event: TrustWotServiceEvent) => void): Unsubscribe {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
   }
 
   #onEvent(event: TrustWotEvent): void {
-    const pending = this.#pending.get(event.id)
-    this.#pending.delete(event.id)
-    if (event.type === 'pong') pending?.resolve(event.rtt)
-    else pending?.reject(new TrustWotError('TIMEOUT', `${event.peer} did not answer the ping in time`))
+    if (event.type === 'record') this.#write((store) => store.put(this.#key(event.record.id), event.record.bytes))
+    if (event.type === 'forget') this.#write((store) => store.delete(this.#key(event.record.id)))
+    this.#tell(event)
+  }
+
+  #tell(event: TrustWotServiceEvent): void {
     for (const listener of this.#listeners) listener(event)
   }
 
-  // A failed answer needs no handling: the asker's ping times out, as it would on a lost packet.
-  #onEffectError(effect: CoreEffect<TrustWotEvent>, error: unknown): void {
-    const id = this.#sends.get(effect)
-    const pending = id === undefined ? undefined : this.#pending.get(id)
-    if (id === undefined || pending === undefined || effect.type !== 'send') return
-    this.#pending.delete(id)
-    this.#core.cancel(id)
-    this.#driver.apply([]) // the core's next deadline may have moved
-    pending.reject(new TrustWotError('SEND_FAILED', `could not send a ping to ${effect.to}`, { cause: error }))
+  #write(write: (store: NonNullable<TrustWotComponents['store']>) => Promise<void>): void {
+    const store = this.#components.store
+    if (store === undefined) return
+    // In order, one after another; a failed write is reported, and the record lives on in memory.
+    this.#writes = this.#writes.then(() => write(store)).catch((err: unknown) => this.#corrupt('', err))
   }
+
+  #key(id: string): Uint8Array {
+    const key = new Uint8Array(STORE_PREFIX.length + id.length / 2)
+    key.set(STORE_PREFIX)
+    key.set(hexToBytes(id), STORE_PREFIX.length)
+    return key
+  }
+
+  #corrupt(id: string, cause: unknown): void {
+    const error = cause instanceof TrustWotError ? cause : new TrustWotError('CORRUPT_STORE', `the store failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    this.#tell({ type: 'corrupt', id, error })
+  }
+
+  #checkRunning(): void {
+    if (!this.#running) throw new TrustWotError('NOT_RUNNING', 'the trust-wot service is not running')
+  }
+}
+
+/** A trustee's public key, from the key itself or its PeerId. */
+function keyOf(ref: TrusteeRef): Uint8Array {
+  return typeof ref === 'string' ? publicKeyOfPeer(ref) : ref
 }

@@ -2,17 +2,27 @@ import { DscsCodedError } from '@dscs/interface'
 
 /** Stable codes of {@link TrustWotError}. */
 export type TrustWotErrorCode =
-  /** A Ping or Pong nonce is not 16 bytes long. */
-  | 'BAD_NONCE'
-  /** A ping was asked for while `maxOutstanding` pings await an answer. */
-  | 'TOO_MANY_PINGS'
-  /** No pong arrived within `timeout`. */
-  | 'TIMEOUT'
-  /** The ping could not be sent. */
-  | 'SEND_FAILED'
-  /** The service was not started, or was stopped while the ping awaited its answer. */
+  /** A record's fields are out of range: a key of the wrong length, a level outside 1-100, a bad scope. */
+  | 'BAD_RECORD'
+  /** A statement's expiry is not after its timestamp, or further than the maximum lifetime. */
+  | 'BAD_EXPIRY'
+  /** A record dated further in the future than the clock skew allows. */
+  | 'FROM_FUTURE'
+  /** A truster states trust in itself: it adds nothing and would only cycle. */
+  | 'SELF_TRUST'
+  /** A record of this node's own that an earlier call already superseded (same trustee and scope, as late or later). */
+  | 'SUPERSEDED'
+  /** A truster already has the most records allowed. */
+  | 'TOO_MANY_RECORDS'
+  /** A message carries more records, or more bytes, than allowed. */
+  | 'TOO_LARGE'
+  /** A record of a kind this topic or message does not carry. */
+  | 'UNEXPECTED_KIND'
+  /** A stored record that does not decode or hash to its key: the store was damaged. */
+  | 'CORRUPT_STORE'
+  /** The service is not running. */
   | 'NOT_RUNNING'
-  /** An option is out of range. */
+  /** An option or argument is out of range. */
   | 'INVALID_OPTION'
 
 /**

@@ -1,24 +1,91 @@
-import { definePayloadKind, protobufCodec } from '@dscs/wire'
+import { definePayloadKind, longToSafeInteger, type PayloadCodec } from '@dscs/wire'
 import { dscs } from '../gen/trust-wot.js'
-import { KIND_PREFIX, MAX_PAYLOAD_BYTES, NONCE_BYTES } from './constants.js'
+import { KEY_BYTES, KIND_PREFIX, MAX_LEVEL, MAX_RECORDS_MESSAGE_BYTES, MAX_RECORDS_PER_MESSAGE, MAX_RECORD_PAYLOAD_BYTES, SCOPE_PATTERN } from './constants.js'
 import { TrustWotError } from './errors.js'
 
-/** The payload of a Ping or a Pong: the nonce that pairs them. */
-export interface NoncePayload {
-  readonly nonce: Uint8Array
+const v1 = dscs.trust_wot.v1
+
+/** The payload of a trust statement; its truster and time are its envelope's author and timestamp. */
+export interface StatementPayload {
+  /** The trustee's Ed25519 public key. */
+  readonly trustee: Uint8Array
+  /** 1-100. */
+  readonly level: number
+  /** '' for every scope. */
+  readonly scope: string
+  /** Milliseconds since the epoch. */
+  readonly expires: number
 }
 
-function checkNonce(payload: NoncePayload): void {
-  if (payload.nonce.length !== NONCE_BYTES) {
-    throw new TrustWotError('BAD_NONCE', `nonce of ${payload.nonce.length} bytes; a nonce is ${NONCE_BYTES} bytes`)
+/** The payload of a revocation: the author withdraws its trust in `trustee` for `scope`. */
+export interface RevocationPayload {
+  readonly trustee: Uint8Array
+  readonly scope: string
+}
+
+/** The payload of a Records message: encoded record envelopes. */
+export interface RecordsPayload {
+  readonly records: readonly Uint8Array[]
+}
+
+function checkTrustee(trustee: Uint8Array): void {
+  if (trustee.length !== KEY_BYTES) throw new TrustWotError('BAD_RECORD', `a trustee key is ${KEY_BYTES} bytes, not ${trustee.length}`)
+}
+
+/** Throws BAD_RECORD unless `scope` is '' or a well-formed scope. */
+export function checkScope(scope: string): void {
+  if (scope !== '' && !SCOPE_PATTERN.test(scope)) throw new TrustWotError('BAD_RECORD', `scope ${JSON.stringify(scope.slice(0, 80))} is not 1-64 characters of [a-z0-9._/-]`)
+}
+
+/** Throws BAD_RECORD unless `level` is an integer from 1 to 100. */
+export function checkLevel(level: number): void {
+  if (!Number.isInteger(level) || level < 1 || level > MAX_LEVEL) throw new TrustWotError('BAD_RECORD', `a trust level is 1-${MAX_LEVEL}, not ${level}`)
+}
+
+const statementCodec: PayloadCodec<StatementPayload> = {
+  encode: (value) => v1.TrustStatement.encode({ trustee: value.trustee, level: value.level, scope: value.scope, expires: value.expires }).finish(),
+  decode: (bytes) => {
+    const m = v1.TrustStatement.decode(bytes)
+    return { trustee: m.trustee, level: m.level, scope: m.scope, expires: longToSafeInteger(m.expires, 'expires') }
+  }
+}
+
+const revocationCodec: PayloadCodec<RevocationPayload> = {
+  encode: (value) => v1.TrustRevocation.encode({ trustee: value.trustee, scope: value.scope }).finish(),
+  decode: (bytes) => {
+    const m = v1.TrustRevocation.decode(bytes)
+    return { trustee: m.trustee, scope: m.scope }
   }
 }
 
 // Each field occurs once; the scan refuses a payload that repeats one to inflate the decode.
-const options = { maxBytes: MAX_PAYLOAD_BYTES, maxRepeated: 1, validate: checkNonce }
+const once = { maxBytes: MAX_RECORD_PAYLOAD_BYTES, maxRepeated: 1 }
 
-/** The `Ping` payload kind; register it with a `PayloadRegistry` to decode these envelopes elsewhere. */
-export const PingPayload = definePayloadKind<NoncePayload>(`${KIND_PREFIX}Ping`, protobufCodec<NoncePayload>(dscs.trust_wot.v1.Ping), options)
+/** The `TrustStatement` payload kind. */
+export const StatementPayloadKind = definePayloadKind<StatementPayload>(`${KIND_PREFIX}TrustStatement`, statementCodec, {
+  ...once,
+  validate: (value) => {
+    checkTrustee(value.trustee)
+    checkLevel(value.level)
+    checkScope(value.scope)
+  }
+})
 
-/** The `Pong` payload kind. */
-export const PongPayload = definePayloadKind<NoncePayload>(`${KIND_PREFIX}Pong`, protobufCodec<NoncePayload>(dscs.trust_wot.v1.Pong), options)
+/** The `TrustRevocation` payload kind. */
+export const RevocationPayloadKind = definePayloadKind<RevocationPayload>(`${KIND_PREFIX}TrustRevocation`, revocationCodec, {
+  ...once,
+  validate: (value) => {
+    checkTrustee(value.trustee)
+    checkScope(value.scope)
+  }
+})
+
+/** The `Records` payload kind: at most 512 records, each at most 512 bytes. */
+export const RecordsPayloadKind = definePayloadKind<RecordsPayload>(
+  `${KIND_PREFIX}Records`,
+  {
+    encode: (value) => v1.Records.encode({ records: [...value.records] }).finish(),
+    decode: (bytes) => ({ records: v1.Records.decode(bytes).records })
+  },
+  { maxBytes: MAX_RECORDS_MESSAGE_BYTES, maxRepeated: MAX_RECORDS_PER_MESSAGE }
+)
