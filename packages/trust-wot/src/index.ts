@@ -37,12 +37,14 @@
 import type { Identity, VerificationCache } from '@dscs/identity'
 import type { Clock, Net, PeerRef, Store, Unsubscribe } from '@dscs/interface'
 import { protocolService, type Timers } from '@dscs/net'
+import type { Attestation, AttestationTerms, TrustedRoot } from './core/attestation.js'
 import type { MetricParams } from './core/metric.js'
+import { WotTrustPolicy, type WotTrustPolicyOptions } from './core/policy.js'
 import type { StatementTerms, TrustRecord } from './core/record.js'
 import type { Viewpoint } from './core/viewpoint.js'
 import { TrustWotService, type TrustWotServiceEvent } from './service.js'
 
-export { PROTOCOL_ID, RECORDS_TOPIC, KIND_PREFIX, MAX_LEVEL, MAX_RECORD_BYTES, MAX_RECORDS_PER_MESSAGE, DEFAULTS, METRIC_DEFAULTS } from './core/constants.js'
+export { PROTOCOL_ID, RECORDS_TOPIC, KIND_PREFIX, MAX_LEVEL, MAX_RECORD_BYTES, MAX_RECORDS_PER_MESSAGE, MAX_ATTESTATION_BYTES, MAX_ATTESTED_OPS, DEFAULTS, METRIC_DEFAULTS } from './core/constants.js'
 export { TrustWotCore } from './core/core.js'
 export type { TrustWotCoreOptions, TrustWotEvent, ForgetReason, StoredRecord } from './core/core.js'
 export { TrustWotError } from './core/errors.js'
@@ -60,6 +62,12 @@ export type { MetricParams, TrustChange } from './core/metric.js'
 export { Viewpoint } from './core/viewpoint.js'
 export type { TrustShift } from './core/viewpoint.js'
 export { RecordPools } from './core/pools.js'
+export { AttestationBook, opSetRoot, readAttestation, signAttestation, trustedRoot } from './core/attestation.js'
+export type { Attestation, AttestationTerms, AttestationBookOptions, Evidence, TrustedRoot } from './core/attestation.js'
+export { AttestationPayloadKind } from './core/messages.js'
+export type { AttestationPayload } from './core/messages.js'
+export { WotTrustPolicy } from './core/policy.js'
+export type { WotTrustPolicyOptions, WotDomainPolicy, SplitHistory, TrustedCheckpoint, AttestationSource } from './core/policy.js'
 export type { RecordPoolsOptions } from './core/pools.js'
 export { TrustWotService } from './service.js'
 export type { TrustWotServiceEvent } from './service.js'
@@ -87,6 +95,12 @@ export interface TrustWot {
   trustOf(key: TrusteeRef, scope?: string): number
   /** Trust from `viewer` (this node by default) in `scope`, kept up to date as records come and go. */
   viewpoint(viewer?: TrusteeRef, scope?: string): Viewpoint
+  /** Attests, as an observer, that `terms.domain` at `terms.version` has root `terms.stateRoot`, and publishes it. */
+  attest(terms: AttestationTerms): Promise<Attestation>
+  /** The root of `domain` at `version` that observers whose trust from this node adds up to `threshold` attest (this node's own attestations aside). */
+  trustedRoot(domain: string, version: number, threshold: number): TrustedRoot | undefined
+  /** A web-of-trust `TrustPolicy` on this node's attestations and trust (see {@link WotTrustPolicy}), for frp-state. */
+  trustPolicy(options: WotTrustPolicyOptions): WotTrustPolicy
   /** Resolves once every record so far is written to or deleted from the store. */
   flush(): Promise<void>
   /** Calls `listener` with every event: trust shifts of this node's viewpoint, records in and out, refusals, store failures. */
@@ -107,8 +121,14 @@ export interface TrustWotInit {
   readonly maxTrustedRecords?: number
   /** Most records by trusters this node does not trust; past it, the oldest are forgotten. Default 20 000. */
   readonly maxStrangerRecords?: number
-  /** Most records sent to a peer as it connects. Default 100 000. */
+  /** Most records and attestations sent to a peer as it connects. Default 100 000. */
   readonly maxSyncRecords?: number
+  /** Versions of each domain whose attestations are kept, the latest. Default 1 024. */
+  readonly maxVersions?: number
+  /** Domains whose attestations are kept. Default 256. */
+  readonly maxDomains?: number
+  /** Observers whose attestations of one domain and version are kept. Default 64. */
+  readonly maxObserversPerVersion?: number
   /** The metric: budget, decay, maxDepth (see {@link MetricParams}). */
   readonly metric?: Partial<MetricParams>
 }
@@ -128,10 +148,34 @@ export interface TrustWotComponents {
   readonly store?: Store | undefined
 }
 
+/** The service factory {@link trustWot} returns, with the trust policies of the service it will build. */
+export interface TrustWotFactory {
+  (components: object): TrustWotService
+  /**
+   * A {@link WotTrustPolicy} on the service this factory builds, to hand to
+   * another service of the same node before the node exists (frp-state's
+   * `trust`): attached as the service is built; its ops stay pending until then.
+   */
+  trustPolicy(options: WotTrustPolicyOptions): WotTrustPolicy
+}
+
 /**
  * The libp2p service factory: `createNode({ services: { wot: trustWot(init) } })`,
  * after which `node.libp2p.services.wot` is the {@link TrustWot} service.
+ * Records persist in the node's store (LevelDB under its data directory).
  */
-export function trustWot(init: TrustWotInit = {}): (components: object) => TrustWotService {
-  return protocolService((context) => new TrustWotService(context, init))
+export function trustWot(init: TrustWotInit = {}): TrustWotFactory {
+  const policies: WotTrustPolicy[] = []
+  const factory = protocolService((context) => {
+    const service = new TrustWotService(context, init)
+    for (const policy of policies) service.attach(policy)
+    return service
+  })
+  return Object.assign(factory, {
+    trustPolicy: (options: WotTrustPolicyOptions) => {
+      const policy = new WotTrustPolicy(options)
+      policies.push(policy)
+      return policy
+    }
+  })
 }

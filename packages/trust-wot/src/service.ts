@@ -6,6 +6,8 @@ import type { TrustWot as TrustWotApi, TrustWotComponents, TrustWotInit, Trustee
 import { MAX_RECORDS_MESSAGE_BYTES, PROTOCOL_ID, RECORDS_TOPIC } from './core/constants.js'
 import { TrustWotCore, type StoredRecord, type TrustWotEvent } from './core/core.js'
 import { TrustWotError } from './core/errors.js'
+import type { Attestation, AttestationTerms, TrustedRoot } from './core/attestation.js'
+import { WotTrustPolicy, type WotTrustPolicyOptions } from './core/policy.js'
 import type { StatementTerms, TrustRecord } from './core/record.js'
 import type { Viewpoint } from './core/viewpoint.js'
 
@@ -102,6 +104,29 @@ export class TrustWotService implements TrustWotApi {
     this.#driver.apply(effects)
     await this.flush()
     return record
+  }
+
+  async attest(terms: AttestationTerms): Promise<Attestation> {
+    this.#checkRunning()
+    const { attestation, effects } = this.core.attest(terms, this.#components.clock.now())
+    this.#driver.apply(effects)
+    return attestation
+  }
+
+  trustedRoot(domain: string, version: number, threshold: number): TrustedRoot | undefined {
+    return this.core.trustedRoot(domain, version, threshold)
+  }
+
+  trustPolicy(options: WotTrustPolicyOptions): WotTrustPolicy {
+    const policy = new WotTrustPolicy(options)
+    this.attach(policy)
+    return policy
+  }
+
+  /** Attaches a policy made before the service (see `trustWot(init).trustPolicy`), and wakes the driver for its deadlines. */
+  attach(policy: WotTrustPolicy): void {
+    this.core.attach(policy)
+    this.#driver.apply([])
   }
 
   trustOf(key: TrusteeRef, scope = ''): number {

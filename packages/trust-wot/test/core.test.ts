@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { signEnvelope, type Identity } from '@dscs/identity'
 import type { CoreEffect } from '@dscs/interface'
 import { createEnvelope, decodeEnvelope, encodeEnvelope, encodePayload } from '@dscs/wire'
-import { MAX_RECORDS_PER_MESSAGE, RECORDS_TOPIC, RecordsPayloadKind, StatementPayloadKind, TrustWotCore, signStatement, type TrustWotCoreOptions, type TrustWotEvent } from '../src/index.js'
+import { MAX_ATTESTATION_BYTES, MAX_RECORDS_PER_MESSAGE, RECORDS_TOPIC, RecordsPayloadKind, StatementPayloadKind, TrustWotCore, signStatement, type TrustWotCoreOptions, type TrustWotEvent } from '../src/index.js'
 import { hex, outcomes, person, published, sends } from './helpers.js'
 
 const T0 = 1_700_000_000_000
@@ -24,6 +24,12 @@ function gossip(to: TrustWotCore, bytes: Uint8Array, now: number, from = 'relay'
 /** A signed envelope of any kind and payload by `author`, for input the core would never make. */
 function handmade(author: Identity, kind: string, payload: Uint8Array, timestamp: number): Uint8Array {
   return encodeEnvelope(signEnvelope(author, createEnvelope({ kind, payload, author: author.publicKey, timestamp })))
+}
+
+/** `bytes` re-signed with 20 parent hashes: a statement envelope past the 512 bytes a record may take. */
+function padded(bytes: Uint8Array): Uint8Array {
+  const envelope = decodeEnvelope(bytes)
+  return encodeEnvelope(signEnvelope(alice, { ...envelope, parents: Array.from({ length: 20 }, () => new Uint8Array(32)) }))
 }
 
 const rawStatement = (author: Identity, trustee: Uint8Array, level: number, timestamp: number, expires = timestamp + DAY, scope = '') =>
@@ -145,7 +151,8 @@ describe('TrustWotCore under hostile input', () => {
   it('refuses oversized and malformed input, out-of-range fields, self-trust, records from the future and bad expiries', () => {
     const b = core(bob)
     const cases: [Uint8Array, string][] = [
-      [new Uint8Array(513), 'TOO_LARGE'],
+      [new Uint8Array(MAX_ATTESTATION_BYTES + 1), 'TOO_LARGE'],
+      [padded(rawStatement(alice, bob.publicKey, 50, T0)), 'TOO_LARGE'],
       [new Uint8Array([0xff, 0xff]), 'MALFORMED'],
       [rawStatement(alice, bob.publicKey, 0, T0), 'BAD_RECORD'],
       [rawStatement(alice, bob.publicKey, 101, T0), 'BAD_RECORD'],

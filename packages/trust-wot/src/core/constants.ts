@@ -27,9 +27,16 @@ export const MAX_RECORD_BYTES = 512
 /** Largest statement or revocation payload. */
 export const MAX_RECORD_PAYLOAD_BYTES = 160
 
+/** Most op ids one attestation lists, and its largest envelope. */
+export const MAX_ATTESTED_OPS = 2_048
+export const MAX_ATTESTATION_BYTES = MAX_ATTESTED_OPS * 34 + 1_024
+
+/** Longest state root, in bytes: a hash, or a content id. */
+export const MAX_ROOT_BYTES = 64
+
 /** Most records in one Records message, and its largest envelope. */
 export const MAX_RECORDS_PER_MESSAGE = 512
-export const MAX_RECORDS_MESSAGE_BYTES = MAX_RECORDS_PER_MESSAGE * (MAX_RECORD_BYTES + 4) + 1_024
+export const MAX_RECORDS_MESSAGE_BYTES = MAX_RECORDS_PER_MESSAGE * (MAX_RECORD_BYTES + 4) + 2 * MAX_ATTESTATION_BYTES
 
 const DAY = 86_400_000
 
@@ -48,7 +55,13 @@ export const DEFAULTS = {
   /** Most records by trusters this node does not trust: a flood of Sybil statements fills this pool and no more. */
   maxStrangerRecords: 20_000,
   /** Records sent to a peer that connects, at most. */
-  maxSyncRecords: 100_000
+  maxSyncRecords: 100_000,
+  /** Versions of each domain whose attestations are kept, the latest. */
+  maxVersions: 1_024,
+  /** Domains whose attestations are kept. */
+  maxDomains: 256,
+  /** Observers whose attestations of one domain and version are kept. */
+  maxObserversPerVersion: 64
 } as const
 
 /** The metric's defaults (see `metric.ts`). */

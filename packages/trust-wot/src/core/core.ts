@@ -1,15 +1,18 @@
 import { DscsError, isDscsError, type CoreEffect, type PeerRef, type ProtocolCore, type TopicReceipt } from '@dscs/interface'
-import { openEnvelope, ReplayGuard, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
-import { createEnvelope, decodeEnvelope, decodePayload, encodeEnvelope, encodePayload, envelopeHash, WireError } from '@dscs/wire'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { openEnvelope, ReplayGuard, type Identity, type VerificationCache } from '@dscs/identity'
+import { decodeEnvelope, decodePayload, encodePayload, envelopeHash, WireError, type Envelope } from '@dscs/wire'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { TrustWotInit } from '../index.js'
-import { DEFAULTS, MAX_RECORDS_MESSAGE_BYTES, MAX_RECORDS_PER_MESSAGE, MAX_RECORD_BYTES, PROTOCOL_ID, RECORDS_TOPIC } from './constants.js'
+import { AttestationBook, opSetRoot, readAttestation, signAttestation, trustedRoot, type Attestation, type AttestationTerms, type Evidence, type TrustedRoot } from './attestation.js'
+import { DEFAULTS, MAX_ATTESTATION_BYTES, MAX_RECORDS_MESSAGE_BYTES, MAX_RECORDS_PER_MESSAGE, MAX_RECORD_BYTES, PROTOCOL_ID, RECORDS_TOPIC } from './constants.js'
 import { TrustWotError } from './errors.js'
 import { TrustGraph } from './graph.js'
-import { checkLevel, checkScope, RecordsPayloadKind } from './messages.js'
+import { AttestationPayloadKind, checkLevel, checkScope, RecordsPayloadKind } from './messages.js'
 import { resolveMetric, TrustView, type MetricParams } from './metric.js'
+import type { WotTrustPolicy } from './policy.js'
 import { RecordPools } from './pools.js'
-import { openRecord, readRecord, recordKey, signRevocation, signStatement, type RecordLimits, type StatementTerms, type TrustRecord } from './record.js'
+import { readRecord, recordKey, signRevocation, signStatement, type RecordLimits, type StatementTerms, type TrustRecord } from './record.js'
+import { openSigned, sealEnvelope } from './signed.js'
 import { Viewpoint, type TrustShift } from './viewpoint.js'
 
 /** The {@link TrustWotInit} options plus what every driver supplies. */
@@ -31,6 +34,10 @@ export type TrustWotEvent =
   | { readonly type: 'record'; readonly record: TrustRecord }
   /** A record left the graph: what a driver deletes. */
   | { readonly type: 'forget'; readonly record: TrustRecord; readonly reason: ForgetReason }
+  /** An observer's attestation arrived (or this node made one). */
+  | { readonly type: 'attestation'; readonly attestation: Attestation }
+  /** Two attestations for one domain and version disagree on the root. */
+  | { readonly type: 'evidence'; readonly evidence: Evidence }
   /** Input from `from` was refused with `error` (the peer is penalised too). */
   | { readonly type: 'refused'; readonly from: PeerRef; readonly error: DscsError }
 
@@ -43,10 +50,14 @@ export interface StoredRecord {
   readonly bytes: Uint8Array
 }
 
+/** What travels on the records topic and in Records messages. */
+type Item = { readonly type: 'record'; readonly record: TrustRecord } | { readonly type: 'attestation'; readonly attestation: Attestation }
+
 /**
- * Stops the opening of a record the graph does not need (held already,
- * superseded, or with no room): dropped before its signature costs anything,
- * without blame, since honest relays pass such records on. Never leaves the core.
+ * Stops the opening of an item the node does not need (held already,
+ * superseded, without room, or by an observer it does not trust): dropped
+ * before its signature costs anything, without blame, since honest relays
+ * pass such items on. Never leaves the core.
  */
 class Unneeded extends DscsError {
   constructor(reason: string) {
@@ -54,24 +65,29 @@ class Unneeded extends DscsError {
   }
 }
 
-const OUTER_LIMITS = { maxEnvelopeBytes: MAX_RECORDS_MESSAGE_BYTES + 512 }
+const OUTER_BYTES = MAX_RECORDS_MESSAGE_BYTES + 512
+/** A Records message's payload: what its items may take, leaving room for their framing. */
+const BATCH_BYTES = MAX_RECORDS_MESSAGE_BYTES - 64
 
 /**
  * The web of trust as a sans-I/O state machine, a `ProtocolCore` of
- * `@dscs/interface`: trust statements and revocations in (from the
- * application, the gossip topic {@link RECORDS_TOPIC} and peers' Records
- * messages on {@link PROTOCOL_ID}), effects out (`publish`, `send`, `emit`,
- * `penalise`). It holds the {@link TrustGraph}, bounded by {@link RecordPools},
- * and the node's own {@link Viewpoint}; others are made on demand.
+ * `@dscs/interface`: trust statements, revocations and observers'
+ * attestations in (from the application, the gossip topic
+ * {@link RECORDS_TOPIC} and peers' Records messages on {@link PROTOCOL_ID}),
+ * effects out (`publish`, `send`, `emit`, `penalise`). It holds the
+ * {@link TrustGraph}, bounded by {@link RecordPools}, the node's own
+ * {@link Viewpoint} (others are made on demand), the attestations, and the
+ * {@link WotTrustPolicy}s attached to it, which it feeds and ticks.
  *
- * Every record is opened cheapest check first: size and decoding, the replay
- * window (gossip only: a record on the topic is fresh), kind and fields,
- * whether the graph needs it (held already, superseded, room), then the
- * signature. A record that fails is refused, and its sender penalised; one the
- * graph does not need is dropped without blame.
+ * Every item is opened cheapest check first: size and decoding, the replay
+ * window (gossip only: an item on the topic is fresh), kind and fields,
+ * whether the node needs it (held already, superseded, room, an observer it
+ * trusts), then the signature. An item that fails is refused and its sender
+ * penalised; one the node does not need is dropped without blame.
  */
 export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
   readonly graph: TrustGraph
+  readonly attestations: AttestationBook
   /** This node's public key, hex. */
   readonly self: string
   /** Trust from this node, unscoped. */
@@ -84,6 +100,7 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
   readonly #pools: RecordPools
   readonly #maxSyncRecords: number
   readonly #viewpoints = new Map<string, Viewpoint>()
+  readonly #policies = new Set<WotTrustPolicy>()
   /** Trusters whose trust from this node crossed zero during the current call. */
   readonly #crossed = new Set<string>()
   /** Events raised by the graph during the current call. */
@@ -103,9 +120,14 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
       maxLifetime: this.#limits.maxLifetime,
       maxRecordsPerTruster: positive(options.maxRecordsPerTruster, DEFAULTS.maxRecordsPerTruster, 'maxRecordsPerTruster')
     })
+    this.attestations = new AttestationBook({
+      maxVersions: positive(options.maxVersions, DEFAULTS.maxVersions, 'maxVersions'),
+      maxDomains: positive(options.maxDomains, DEFAULTS.maxDomains, 'maxDomains'),
+      maxObserversPerVersion: positive(options.maxObserversPerVersion, DEFAULTS.maxObserversPerVersion, 'maxObserversPerVersion')
+    })
     this.#maxSyncRecords = positive(options.maxSyncRecords, DEFAULTS.maxSyncRecords, 'maxSyncRecords')
     this.local = this.viewpoint(this.self)
-    this.#pools = new RecordPools(this.graph, (truster) => truster === this.self || this.local.trust(truster) > 0, {
+    this.#pools = new RecordPools(this.graph, (truster) => this.#trusts(truster), {
       maxTrusted: positive(options.maxTrustedRecords, DEFAULTS.maxTrustedRecords, 'maxTrustedRecords'),
       maxStrangers: positive(options.maxStrangerRecords, DEFAULTS.maxStrangerRecords, 'maxStrangerRecords')
     })
@@ -146,17 +168,48 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
     this.#viewpoints.delete(name)
   }
 
+  /**
+   * The root of `domain` at `version` that observers other than this node,
+   * whose trust from this node adds up to `threshold`, attest; undefined when
+   * none does, or when two roots do.
+   */
+  trustedRoot(domain: string, version: number, threshold: number): TrustedRoot | undefined {
+    return trustedRoot(this.attestations.at(domain, version), (observer) => this.local.trust(observer), threshold, this.self)
+  }
+
+  /** Feeds `policy` this node's attestations and trust from now on, and ticks it (its attestations, if it observes, are published). */
+  attach(policy: WotTrustPolicy): void {
+    policy.bind({
+      self: this.self,
+      trust: (key) => this.local.trust(key),
+      attestations: (domain, version) => this.attestations.at(domain, version),
+      latest: (domain) => this.attestations.latest(domain)
+    })
+    this.#policies.add(policy)
+  }
+
   /** States this node's trust in `trustee` (a public key) on `terms`, and publishes the statement. */
   trust(trustee: Uint8Array, terms: StatementTerms, now: number): { record: TrustRecord; effects: Effects } {
     checkLevel(terms.level)
     checkScope(terms.scope ?? '')
-    return this.#own(signStatement(this.#identity, trustee, terms, now), now)
+    return this.#ownRecord(signStatement(this.#identity, trustee, terms, now), now)
   }
 
   /** Withdraws this node's trust in `trustee` for `scope`, and publishes the revocation. */
   revoke(trustee: Uint8Array, scope: string, now: number): { record: TrustRecord; effects: Effects } {
     checkScope(scope)
-    return this.#own(signRevocation(this.#identity, trustee, scope, now), now)
+    return this.#ownRecord(signRevocation(this.#identity, trustee, scope, now), now)
+  }
+
+  /** Attests, as an observer, that `terms.domain` at `terms.version` has root `terms.stateRoot`, and publishes it. */
+  attest(terms: AttestationTerms, now: number): { attestation: Attestation; effects: Effects } {
+    const effects: Effects = []
+    const bytes = signAttestation(this.#identity, terms, now)
+    const item = this.#openOwn(bytes, now, `this node already attested ${terms.domain} at version ${terms.version}`)
+    if (item.type !== 'attestation') throw new TrustWotError('INVALID_OPTION', 'not an attestation')
+    this.#admitAttestation(item.attestation, effects)
+    effects.push({ type: 'publish', topic: RECORDS_TOPIC, bytes })
+    return { attestation: item.attestation, effects }
   }
 
   /**
@@ -187,8 +240,7 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
     const effects: Effects = []
     if (topic !== RECORDS_TOPIC) return { verdict: 'ignore', effects }
     try {
-      const record = openRecord(bytes, { limits: this.#limits, now, cache: this.#cache, replay: this.#replay, beforeSignature: (r) => this.#needs(r, now) })
-      return { verdict: this.#admit(record, now, effects) ? 'accept' : 'ignore', effects }
+      return { verdict: this.#take(this.#open(bytes, now, true), now, effects) ? 'accept' : 'ignore', effects }
     } catch (err) {
       if (err instanceof Unneeded) return { verdict: 'ignore', effects }
       if (!isDscsError(err)) throw err
@@ -196,24 +248,24 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
     }
   }
 
-  /** A Records message from `from`: its records, each opened on its own; the first bad one ends the message and penalises the sender. */
+  /** A Records message from `from`: its items, each opened on its own; the first bad one ends the message and penalises the sender. */
   receive(from: PeerRef, bytes: Uint8Array, now: number): Effects {
     const effects: Effects = []
     try {
-      const checked: { records?: readonly Uint8Array[] } = {}
+      const checked: { items?: readonly Uint8Array[] } = {}
       openEnvelope(bytes, {
-        limits: OUTER_LIMITS,
+        limits: { maxEnvelopeBytes: OUTER_BYTES },
         replay: this.#replay,
         cache: this.#cache,
         now,
         beforeSignature: (envelope) => {
           if (envelope.kind !== RecordsPayloadKind.name) throw new WireError('UNKNOWN_KIND', `${PROTOCOL_ID} carries no payload kind ${JSON.stringify(envelope.kind)}`)
-          checked.records = decodePayload(envelope, RecordsPayloadKind).records
+          checked.items = decodePayload(envelope, RecordsPayloadKind).records
         }
       })
-      for (const recordBytes of checked.records ?? []) {
+      for (const itemBytes of checked.items ?? []) {
         try {
-          this.#admit(openRecord(recordBytes, { limits: this.#limits, now, cache: this.#cache, beforeSignature: (r) => this.#needs(r, now) }), now, effects)
+          this.#take(this.#open(itemBytes, now, false), now, effects)
         } catch (err) {
           if (!(err instanceof Unneeded)) throw err
         }
@@ -225,53 +277,135 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
     return effects
   }
 
-  /** A peer that connects gets every record this node holds (up to `maxSyncRecords`), trusted trusters' first. */
+  /**
+   * A peer that connects gets what this node holds (up to `maxSyncRecords`
+   * items): the records of trusters it trusts, then the others', then the
+   * attestations, the latest versions first.
+   */
   peerConnected(peer: PeerRef, now: number): Effects {
     const trusted: Uint8Array[] = []
     const others: Uint8Array[] = []
-    for (const record of this.graph.records()) {
-      ;(record.truster === this.self || this.local.trust(record.truster) > 0 ? trusted : others).push(record.bytes)
+    for (const record of this.graph.records()) (this.#trusts(record.truster) ? trusted : others).push(record.bytes)
+    const items = [...trusted, ...others]
+    for (const attestation of this.attestations.all()) {
+      if (items.length >= this.#maxSyncRecords) break
+      items.push(attestation.bytes)
     }
-    const all = [...trusted, ...others].slice(0, this.#maxSyncRecords)
     const effects: Effects = []
-    for (let i = 0; i < all.length; i += MAX_RECORDS_PER_MESSAGE) {
-      effects.push({ type: 'send', to: peer, bytes: this.#sign(RecordsPayloadKind.name, encodePayload(RecordsPayloadKind, { records: all.slice(i, i + MAX_RECORDS_PER_MESSAGE) }), now) })
+    let batch: Uint8Array[] = []
+    let size = 0
+    const send = (): void => {
+      if (batch.length === 0) return
+      const payload = encodePayload(RecordsPayloadKind, { records: batch })
+      effects.push({ type: 'send', to: peer, bytes: sealEnvelope(this.#identity, RecordsPayloadKind.name, payload, now, OUTER_BYTES) })
+      batch = []
+      size = 0
     }
+    for (const bytes of items.slice(0, this.#maxSyncRecords)) {
+      if (batch.length === MAX_RECORDS_PER_MESSAGE || size + bytes.length + 4 > BATCH_BYTES) send()
+      batch.push(bytes)
+      size += bytes.length + 4
+    }
+    send()
     return effects
   }
 
-  /** Lapses expired statements and forgets records past their lifetime. */
+  /** Lapses expired statements, forgets records past their lifetime, and makes the attached observers' attestations. */
   tick(now: number): Effects {
     const effects: Effects = []
-    const dropped = this.graph.tick(now)
-    for (const record of dropped) {
+    for (const record of this.graph.tick(now)) {
       this.#pools.removed(record)
       effects.push({ type: 'emit', event: { type: 'forget', record, reason: 'expired' } })
     }
     this.#settle(effects)
+    for (const policy of this.#policies) {
+      for (const terms of policy.tick(now)) {
+        try {
+          effects.push(...this.attest(terms, now).effects)
+        } catch (err) {
+          // Attested already (a restarted observer meets its own attestation): nothing to add.
+          if (!isDscsError(err, 'SUPERSEDED')) throw err
+        }
+      }
+    }
     return effects
   }
 
   nextDeadline(): number | undefined {
-    return this.graph.nextDeadline()
+    let deadline = this.graph.nextDeadline()
+    for (const policy of this.#policies) {
+      const next = policy.nextDeadline()
+      if (next !== undefined && (deadline === undefined || next < deadline)) deadline = next
+    }
+    return deadline
+  }
+
+  /** Whether this node trusts `key` (hex): itself, or an identity its viewpoint reaches. */
+  #trusts(key: string): boolean {
+    return key === this.self || this.local.trust(key) > 0
   }
 
   /** A record of this node's own: admitted like any other (its trusted pool may overflow for it), then published. */
-  #own(bytes: Uint8Array, now: number): { record: TrustRecord; effects: Effects } {
+  #ownRecord(bytes: Uint8Array, now: number): { record: TrustRecord; effects: Effects } {
     const effects: Effects = []
-    const record = openRecord(bytes, { limits: this.#limits, now, cache: this.#cache })
-    if (!this.#admit(record, now, effects)) {
-      throw new TrustWotError('SUPERSEDED', `this node already made a record about ${record.trustee.slice(0, 16)}… as late as this one`)
-    }
+    const item = this.#openOwn(bytes, now, 'this node already made a record about this trustee and scope as late as this one')
+    if (item.type !== 'record') throw new TrustWotError('INVALID_OPTION', 'not a record')
+    this.#admit(item.record, now, effects)
     effects.push({ type: 'publish', topic: RECORDS_TOPIC, bytes })
-    return { record, effects }
+    return { record: item.record, effects }
   }
 
-  /** The checks that come before a record's signature: whether the graph needs it, and has room for it. */
-  #needs(record: TrustRecord, now: number): void {
-    const admission = this.graph.check(record, now)
-    if (admission !== 'new') throw new Unneeded(`the record is ${admission}`)
-    if (this.graph.record(recordKey(record)) === undefined && !this.#pools.hasRoom(record.truster)) throw new Unneeded('no room for more records of trusted trusters')
+  /** Opens an item this node just signed; one it does not need (an earlier call's is as late) fails with SUPERSEDED. */
+  #openOwn(bytes: Uint8Array, now: number, superseded: string): Item {
+    try {
+      return this.#open(bytes, now, false)
+    } catch (err) {
+      if (err instanceof Unneeded) throw new TrustWotError('SUPERSEDED', superseded)
+      throw err
+    }
+  }
+
+  /** Opens an item; `fresh` applies the replay window, as for gossip. Items of others are checked against what the node needs before their signatures. */
+  #open(bytes: Uint8Array, now: number, fresh: boolean): Item {
+    return openSigned<Item>(bytes, {
+      maxBytes: MAX_ATTESTATION_BYTES,
+      now,
+      cache: this.#cache,
+      replay: fresh ? this.#replay : undefined,
+      read: (envelope, id, copy) => this.#read(envelope, id, copy, now),
+      beforeSignature: (item) => this.#needs(item, now)
+    })
+  }
+
+  #read(envelope: Envelope, id: string, bytes: Uint8Array, now: number): Item {
+    if (envelope.kind === AttestationPayloadKind.name) return { type: 'attestation', attestation: readAttestation(envelope, id, bytes, this.#limits.maxClockSkew, now) }
+    if (bytes.length > MAX_RECORD_BYTES) throw new WireError('TOO_LARGE', `a record envelope of ${bytes.length} bytes exceeds the limit of ${MAX_RECORD_BYTES}`)
+    return { type: 'record', record: readRecord(envelope, id, bytes, this.#limits, now) }
+  }
+
+  /** The checks that come before an item's signature: whether the node needs it, has room for it, and (for an attestation) its root. */
+  #needs(item: Item, now: number): void {
+    if (item.type === 'record') {
+      const { record } = item
+      const admission = this.graph.check(record, now)
+      if (admission !== 'new') throw new Unneeded(`the record is ${admission}`)
+      if (record.truster !== this.self && this.graph.record(recordKey(record)) === undefined && !this.#pools.hasRoom(record.truster)) {
+        throw new Unneeded('no room for more records of trusted trusters')
+      }
+      return
+    }
+    const { attestation } = item
+    const admission = this.attestations.check(attestation)
+    if (admission !== 'new') throw new Unneeded(`the attestation is ${admission}`)
+    if (!this.#trusts(attestation.observer)) throw new Unneeded('an attestation by an observer this node does not trust')
+    if (attestation.ops.length > 0 && bytesToHex(opSetRoot(attestation.domain, attestation.version, attestation.ops.map(hexToBytes))) !== attestation.root) {
+      throw new TrustWotError('BAD_ROOT', `an attestation of ${attestation.domain} at ${attestation.version} whose ops do not hash to its root`)
+    }
+  }
+
+  #take(item: Item, now: number, effects: Effects): boolean {
+    if (item.type === 'record') return this.#admit(item.record, now, effects)
+    return this.#admitAttestation(item.attestation, effects)
   }
 
   /** Puts a record in the graph and the pools; false when the graph did not need it. */
@@ -285,20 +419,27 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
     return true
   }
 
-  /** Hands over the events the graph raised, and moves the records of trusters whose trust crossed zero. */
+  #admitAttestation(attestation: Attestation, effects: Effects): boolean {
+    const { admission, evidence } = this.attestations.add(attestation)
+    if (admission !== 'new') return false
+    if (evidence !== undefined) effects.push({ type: 'emit', event: { type: 'evidence', evidence } })
+    if (evidence?.type !== 'equivocation') effects.push({ type: 'emit', event: { type: 'attestation', attestation } })
+    for (const policy of this.#policies) policy.attested(attestation.domain, attestation.version)
+    return true
+  }
+
+  /** Hands over the events the graph raised, moves the records of trusters whose trust crossed zero, and tells the policies. */
   #settle(effects: Effects): void {
+    let shifted = false
     while (this.#raised.length > 0 || this.#crossed.size > 0) {
+      shifted = true
       effects.push(...this.#raised)
       this.#raised = []
       const crossed = [...this.#crossed]
       this.#crossed.clear()
       for (const evicted of this.#pools.shifted(crossed)) effects.push({ type: 'emit', event: { type: 'forget', record: evicted, reason: 'evicted' } })
     }
-  }
-
-  #sign(kind: string, payload: Uint8Array, now: number): Uint8Array {
-    const unsigned = createEnvelope({ kind, payload, author: this.#identity.publicKey, timestamp: Math.floor(now) })
-    return encodeEnvelope(signEnvelope(this.#identity, unsigned), OUTER_LIMITS)
+    if (shifted) for (const policy of this.#policies) policy.trustShifted()
   }
 }
 

@@ -6,6 +6,8 @@ export type TrustWotErrorCode =
   | 'BAD_RECORD'
   /** A statement's expiry is not after its timestamp, or further than the maximum lifetime. */
   | 'BAD_EXPIRY'
+  /** An attestation that lists ops whose op-set root is not its state root. */
+  | 'BAD_ROOT'
   /** A record dated further in the future than the clock skew allows. */
   | 'FROM_FUTURE'
   /** A truster states trust in itself: it adds nothing and would only cycle. */

@@ -1,6 +1,18 @@
+import { compareBytes } from '@dscs/interface'
 import { definePayloadKind, longToSafeInteger, type PayloadCodec } from '@dscs/wire'
 import { dscs } from '../gen/trust-wot.js'
-import { KEY_BYTES, KIND_PREFIX, MAX_LEVEL, MAX_RECORDS_MESSAGE_BYTES, MAX_RECORDS_PER_MESSAGE, MAX_RECORD_PAYLOAD_BYTES, SCOPE_PATTERN } from './constants.js'
+import {
+  KEY_BYTES,
+  KIND_PREFIX,
+  MAX_ATTESTATION_BYTES,
+  MAX_ATTESTED_OPS,
+  MAX_LEVEL,
+  MAX_RECORDS_MESSAGE_BYTES,
+  MAX_RECORDS_PER_MESSAGE,
+  MAX_RECORD_PAYLOAD_BYTES,
+  MAX_ROOT_BYTES,
+  SCOPE_PATTERN
+} from './constants.js'
 import { TrustWotError } from './errors.js'
 
 const v1 = dscs.trust_wot.v1
@@ -21,6 +33,18 @@ export interface StatementPayload {
 export interface RevocationPayload {
   readonly trustee: Uint8Array
   readonly scope: string
+}
+
+/** The payload of an attestation; its observer is the envelope's author. */
+export interface AttestationPayload {
+  readonly domain: string
+  /** 1-64 bytes. */
+  readonly stateRoot: Uint8Array
+  readonly version: number
+  /** The state as of this time, ms since the epoch. */
+  readonly time: number
+  /** Op ids (32 bytes each), ascending, for op-set checkpoints; empty otherwise. */
+  readonly ops: readonly Uint8Array[]
 }
 
 /** The payload of a Records message: encoded record envelopes. */
@@ -88,4 +112,37 @@ export const RecordsPayloadKind = definePayloadKind<RecordsPayload>(
     decode: (bytes) => ({ records: v1.Records.decode(bytes).records })
   },
   { maxBytes: MAX_RECORDS_MESSAGE_BYTES, maxRepeated: MAX_RECORDS_PER_MESSAGE }
+)
+
+/** Throws BAD_RECORD unless `domain` is a well-formed domain name (a non-empty scope). */
+export function checkDomain(domain: string): void {
+  if (domain === '') throw new TrustWotError('BAD_RECORD', 'an attestation names its domain')
+  checkScope(domain)
+}
+
+function checkAttestation(value: AttestationPayload): void {
+  checkDomain(value.domain)
+  if (value.stateRoot.length === 0 || value.stateRoot.length > MAX_ROOT_BYTES) throw new TrustWotError('BAD_RECORD', `a state root is 1-${MAX_ROOT_BYTES} bytes`)
+  if (value.ops.length > MAX_ATTESTED_OPS) throw new TrustWotError('TOO_LARGE', `an attestation lists at most ${MAX_ATTESTED_OPS} ops`)
+  let previous: Uint8Array | undefined
+  for (const op of value.ops) {
+    if (op.length !== KEY_BYTES) throw new TrustWotError('BAD_RECORD', `an op id is ${KEY_BYTES} bytes`)
+    // Ascending, so one op set has one encoding and no id is listed twice.
+    if (previous !== undefined && compareBytes(previous, op) >= 0) throw new TrustWotError('BAD_RECORD', 'op ids are listed in ascending order, each once')
+    previous = op
+  }
+}
+
+/** The `Attestation` payload kind. */
+export const AttestationPayloadKind = definePayloadKind<AttestationPayload>(
+  `${KIND_PREFIX}Attestation`,
+  {
+    encode: (value) =>
+      v1.Attestation.encode({ domain: value.domain, stateRoot: value.stateRoot, version: value.version, time: value.time, ops: [...value.ops] }).finish(),
+    decode: (bytes) => {
+      const m = v1.Attestation.decode(bytes)
+      return { domain: m.domain, stateRoot: m.stateRoot, version: longToSafeInteger(m.version, 'version'), time: longToSafeInteger(m.time, 'time'), ops: m.ops }
+    }
+  },
+  { maxBytes: MAX_ATTESTATION_BYTES - 256, maxRepeated: MAX_ATTESTED_OPS, validate: checkAttestation }
 )

@@ -1,9 +1,10 @@
-import { openEnvelope, signEnvelope, type Identity, type ReplayGuard, type VerificationCache } from '@dscs/identity'
-import { createEnvelope, decodePayload, encodeEnvelope, WireError, type Envelope } from '@dscs/wire'
+import type { Identity, ReplayGuard, VerificationCache } from '@dscs/identity'
+import { decodePayload, type Envelope } from '@dscs/wire'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { MAX_RECORD_BYTES } from './constants.js'
 import { TrustWotError } from './errors.js'
 import { RevocationPayloadKind, StatementPayloadKind } from './messages.js'
+import { openSigned, sealEnvelope } from './signed.js'
 
 /**
  * A trust statement or revocation, decoded and checked. Its key (truster,
@@ -45,8 +46,6 @@ export interface RecordLimits {
   readonly maxClockSkew: number
 }
 
-const WIRE_LIMITS = { maxEnvelopeBytes: MAX_RECORD_BYTES }
-
 /** The key records supersede one another under: truster and trustee (64 hex digits each), then the scope. */
 export function recordKey(record: Pick<TrustRecord, 'truster' | 'trustee' | 'scope'>): string {
   return record.truster + record.trustee + record.scope
@@ -60,17 +59,12 @@ export function supersedes(a: Pick<TrustRecord, 'timestamp' | 'id'>, b: Pick<Tru
 /** Signs a statement by `identity` that it trusts `trustee` on `terms`, dated `now`. */
 export function signStatement(identity: Identity, trustee: Uint8Array, terms: StatementTerms, now: number): Uint8Array {
   const payload = StatementPayloadKind.codec.encode({ trustee, level: terms.level, scope: terms.scope ?? '', expires: Math.floor(terms.expires) })
-  return seal(identity, StatementPayloadKind.name, payload, now)
+  return sealEnvelope(identity, StatementPayloadKind.name, payload, now, MAX_RECORD_BYTES)
 }
 
 /** Signs a revocation by `identity` of its trust in `trustee` for `scope`, dated `now`. */
 export function signRevocation(identity: Identity, trustee: Uint8Array, scope: string, now: number): Uint8Array {
-  return seal(identity, RevocationPayloadKind.name, RevocationPayloadKind.codec.encode({ trustee, scope }), now)
-}
-
-function seal(identity: Identity, kind: string, payload: Uint8Array, now: number): Uint8Array {
-  const unsigned = createEnvelope({ kind, payload, author: identity.publicKey, timestamp: Math.floor(now) })
-  return encodeEnvelope(signEnvelope(identity, unsigned), WIRE_LIMITS)
+  return sealEnvelope(identity, RevocationPayloadKind.name, RevocationPayloadKind.codec.encode({ trustee, scope }), now, MAX_RECORD_BYTES)
 }
 
 /** The record an envelope of a record kind holds, with its fields checked; its signature is not. */
@@ -118,18 +112,9 @@ export interface OpenRecordOptions {
  * one from counting again.
  */
 export function openRecord(bytes: Uint8Array, options: OpenRecordOptions): TrustRecord {
-  const opened: { record?: TrustRecord } = {}
-  openEnvelope(bytes, {
-    limits: WIRE_LIMITS,
-    cache: options.cache,
-    replay: options.replay,
-    now: options.now,
-    beforeSignature: (envelope, id) => {
-      // A copy: `bytes` may be a view into a whole batch, which the record must not keep alive.
-      opened.record = readRecord(envelope, id, bytes.slice(), options.limits, options.now)
-      options.beforeSignature?.(opened.record)
-    }
+  return openSigned(bytes, {
+    ...options,
+    maxBytes: MAX_RECORD_BYTES,
+    read: (envelope, id, copy) => readRecord(envelope, id, copy, options.limits, options.now)
   })
-  if (opened.record === undefined) throw new WireError('MALFORMED', 'a record envelope that did not open')
-  return opened.record
 }
