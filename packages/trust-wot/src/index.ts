@@ -70,6 +70,8 @@ export { WotTrustPolicy } from './core/policy.js'
 export type { WotTrustPolicyOptions, WotDomainPolicy, SplitHistory, TrustedCheckpoint, AttestationSource } from './core/policy.js'
 export type { RecordPoolsOptions } from './core/pools.js'
 export { TrustWotService } from './service.js'
+export { publishSnapshot, fetchTrustedSnapshot } from './snapshot.js'
+export type { Snapshot, FetchSnapshotOptions, TrustedSnapshot } from './snapshot.js'
 export type { TrustWotServiceEvent } from './service.js'
 
 /** Someone to trust: a raw 32-byte Ed25519 public key, or the PeerId string of a node. */
@@ -99,6 +101,8 @@ export interface TrustWot {
   attest(terms: AttestationTerms): Promise<Attestation>
   /** The root of `domain` at `version` that observers whose trust from this node adds up to `threshold` attest (this node's own attestations aside). */
   trustedRoot(domain: string, version: number, threshold: number): TrustedRoot | undefined
+  /** The latest version of `domain` with a trusted root at `threshold`, and that root. */
+  latestTrustedRoot(domain: string, threshold: number): (TrustedRoot & { readonly version: number }) | undefined
   /** A web-of-trust `TrustPolicy` on this node's attestations and trust (see {@link WotTrustPolicy}), for frp-state. */
   trustPolicy(options: WotTrustPolicyOptions): WotTrustPolicy
   /** Resolves once every record so far is written to or deleted from the store. */

@@ -117,6 +117,10 @@ export class TrustWotService implements TrustWotApi {
     return this.core.trustedRoot(domain, version, threshold)
   }
 
+  latestTrustedRoot(domain: string, threshold: number): (TrustedRoot & { readonly version: number }) | undefined {
+    return this.core.latestTrustedRoot(domain, threshold)
+  }
+
   trustPolicy(options: WotTrustPolicyOptions): WotTrustPolicy {
     const policy = new WotTrustPolicy(options)
     this.attach(policy)

@@ -222,6 +222,11 @@ export class AttestationBook {
     return [...(this.#domains.get(domain)?.latest.values() ?? [])]
   }
 
+  /** The versions of `domain` held, the latest first. */
+  versions(domain: string): number[] {
+    return [...(this.#domains.get(domain)?.versions.keys() ?? [])].sort((a, b) => b - a)
+  }
+
   /** The latest version of `domain` held. */
   top(domain: string): number | undefined {
     return this.#domains.get(domain)?.top

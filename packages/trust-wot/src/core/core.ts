@@ -177,6 +177,15 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
     return trustedRoot(this.attestations.at(domain, version), (observer) => this.local.trust(observer), threshold, this.self)
   }
 
+  /** The latest version of `domain` with a {@link trustedRoot} at `threshold`, and that root. */
+  latestTrustedRoot(domain: string, threshold: number): (TrustedRoot & { readonly version: number }) | undefined {
+    for (const version of this.attestations.versions(domain)) {
+      const trusted = this.trustedRoot(domain, version, threshold)
+      if (trusted !== undefined) return { ...trusted, version }
+    }
+    return undefined
+  }
+
   /** Feeds `policy` this node's attestations and trust from now on, and ticks it (its attestations, if it observes, are published). */
   attach(policy: WotTrustPolicy): void {
     policy.bind({

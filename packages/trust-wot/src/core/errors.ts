@@ -22,6 +22,10 @@ export type TrustWotErrorCode =
   | 'UNEXPECTED_KIND'
   /** A stored record that does not decode or hash to its key: the store was damaged. */
   | 'CORRUPT_STORE'
+  /** A snapshot's attested root is not a content id, or its content is larger than allowed. */
+  | 'BAD_SNAPSHOT'
+  /** A wait was given up. */
+  | 'ABORTED'
   /** The service is not running. */
   | 'NOT_RUNNING'
   /** An option or argument is out of range. */
