@@ -14,9 +14,19 @@
  * however many identities it makes; the result follows every new, revoked or
  * expired edge incrementally.
  *
- * {@link trustWot} is the libp2p service factory; the protocol itself is
- * {@link TrustWotCore}, a sans-I/O `ProtocolCore` that `CoreDriver` of
- * `@dscs/net` runs on any `Net`.
+ * Observers attest states (`attest`); {@link WotTrustPolicy} is the
+ * web-of-trust `TrustPolicy` for frp-state: ops are confirmed once observers
+ * with enough trust attest a checkpoint that lists them, and those made
+ * where too few trusted observers saw them are nullified or split off.
+ * {@link publishSnapshot} and {@link fetchTrustedSnapshot} let a new node
+ * start from a snapshot that trusted observers attest, fetched through
+ * `@dscs/chunk-distribution`. In friend-to-friend mode (`allowPeer`) a node
+ * connects only with the identities it trusts directly, and
+ * {@link FriendRouter} carries sealed letters from friend to friend.
+ *
+ * {@link trustWot} is the libp2p service factory; the protocols themselves
+ * are {@link TrustWotCore} and {@link FriendRouter}, sans-I/O `ProtocolCore`s
+ * that `CoreDriver` of `@dscs/net` runs on any `Net`.
  *
  * @example
  * ```ts
@@ -42,9 +52,10 @@ import type { MetricParams } from './core/metric.js'
 import { WotTrustPolicy, type WotTrustPolicyOptions } from './core/policy.js'
 import type { StatementTerms, TrustRecord } from './core/record.js'
 import type { Viewpoint } from './core/viewpoint.js'
+import type { PeerDirectory } from './core/f2f.js'
 import { TrustWotService, type TrustWotServiceEvent } from './service.js'
 
-export { PROTOCOL_ID, RECORDS_TOPIC, KIND_PREFIX, MAX_LEVEL, MAX_RECORD_BYTES, MAX_RECORDS_PER_MESSAGE, MAX_ATTESTATION_BYTES, MAX_ATTESTED_OPS, DEFAULTS, METRIC_DEFAULTS } from './core/constants.js'
+export { PROTOCOL_ID, F2F_PROTOCOL_ID, MAX_LETTER_BODY_BYTES, RECORDS_TOPIC, KIND_PREFIX, MAX_LEVEL, MAX_RECORD_BYTES, MAX_RECORDS_PER_MESSAGE, MAX_ATTESTATION_BYTES, MAX_ATTESTED_OPS, DEFAULTS, METRIC_DEFAULTS } from './core/constants.js'
 export { TrustWotCore } from './core/core.js'
 export type { TrustWotCoreOptions, TrustWotEvent, ForgetReason, StoredRecord } from './core/core.js'
 export { TrustWotError } from './core/errors.js'
@@ -64,12 +75,14 @@ export type { TrustShift } from './core/viewpoint.js'
 export { RecordPools } from './core/pools.js'
 export { AttestationBook, opSetRoot, readAttestation, signAttestation, trustedRoot } from './core/attestation.js'
 export type { Attestation, AttestationTerms, AttestationBookOptions, Evidence, TrustedRoot } from './core/attestation.js'
-export { AttestationPayloadKind } from './core/messages.js'
-export type { AttestationPayload } from './core/messages.js'
+export { AttestationPayloadKind, RoutedPayloadKind, LetterPayloadKind } from './core/messages.js'
+export type { AttestationPayload, RoutedPayload, LetterPayload } from './core/messages.js'
 export { WotTrustPolicy } from './core/policy.js'
 export type { WotTrustPolicyOptions, WotDomainPolicy, SplitHistory, TrustedCheckpoint, AttestationSource } from './core/policy.js'
 export type { RecordPoolsOptions } from './core/pools.js'
-export { TrustWotService } from './service.js'
+export { TrustWotService, libp2pDirectory } from './service.js'
+export { FriendRouter } from './core/f2f.js'
+export type { FriendEvent, FriendGraph, FriendRouterOptions, PeerDirectory } from './core/f2f.js'
 export { publishSnapshot, fetchTrustedSnapshot } from './snapshot.js'
 export type { Snapshot, FetchSnapshotOptions, TrustedSnapshot } from './snapshot.js'
 export type { TrustWotServiceEvent } from './service.js'
@@ -93,6 +106,15 @@ export interface TrustWot {
   trust(trustee: TrusteeRef, terms: StatementTerms): Promise<TrustRecord>
   /** Withdraws this node's trust in `trustee` for `scope` ('' by default), and publishes the revocation. */
   revoke(trustee: TrusteeRef, scope?: string): Promise<TrustRecord>
+  /** Whether this node trusts `peer` directly (unscoped): a friend, which the friend-to-friend mode lets connect. */
+  isFriend(peer: TrusteeRef): boolean
+  /**
+   * Sends `body` (at most 16 KiB) to `to` through friends: sealed to `to`'s
+   * key and signed inside the box, passed along links of mutual direct trust.
+   * `to` receives a `letter` event. Fails with `NO_ROUTE` when no connected
+   * friend leads there within `maxHops`.
+   */
+  send(to: TrusteeRef, body: Uint8Array): void
   /** This node's trust in `key` in `scope` ('' by default), as a fraction of its budget (1 for itself, 0 out of reach). */
   trustOf(key: TrusteeRef, scope?: string): number
   /** Trust from `viewer` (this node by default) in `scope`, kept up to date as records come and go. */
@@ -133,6 +155,8 @@ export interface TrustWotInit {
   readonly maxDomains?: number
   /** Observers whose attestations of one domain and version are kept. Default 64. */
   readonly maxObserversPerVersion?: number
+  /** Most friends a routed message passes through. Default 4. */
+  readonly maxHops?: number
   /** The metric: budget, decay, maxDepth (see {@link MetricParams}). */
   readonly metric?: Partial<MetricParams>
 }
@@ -150,6 +174,8 @@ export interface TrustWotComponents {
   readonly verificationCache?: VerificationCache
   /** Where records are kept: the node's LevelDB store with `createNode`; none keeps them in memory only. */
   readonly store?: Store | undefined
+  /** The public key behind each peer and back, for friend-to-friend routing: libp2p PeerIds by default. */
+  readonly directory?: PeerDirectory
 }
 
 /** The service factory {@link trustWot} returns, with the trust policies of the service it will build. */
@@ -161,6 +187,13 @@ export interface TrustWotFactory {
    * `trust`): attached as the service is built; its ops stay pending until then.
    */
   trustPolicy(options: WotTrustPolicyOptions): WotTrustPolicy
+  /**
+   * The friend-to-friend connection filter: whether this node's service
+   * (once built) trusts `peer` directly. Pass it to
+   * `createNode({ allowPeer })` of `@dscs/net`, and the node connects only
+   * with its friends.
+   */
+  readonly allowPeer: (peer: PeerRef) => boolean
 }
 
 /**
@@ -170,12 +203,15 @@ export interface TrustWotFactory {
  */
 export function trustWot(init: TrustWotInit = {}): TrustWotFactory {
   const policies: WotTrustPolicy[] = []
+  let built: TrustWotService | undefined
   const factory = protocolService((context) => {
     const service = new TrustWotService(context, init)
     for (const policy of policies) service.attach(policy)
+    built = service
     return service
   })
   return Object.assign(factory, {
+    allowPeer: (peer: PeerRef) => built?.isFriend(peer) ?? false,
     trustPolicy: (options: WotTrustPolicyOptions) => {
       const policy = new WotTrustPolicy(options)
       policies.push(policy)

@@ -1,11 +1,12 @@
-import { CoreDriver, type ProtocolContext } from '@dscs/net'
+import { CoreDriver } from '@dscs/net'
 import type { Unsubscribe } from '@dscs/interface'
-import { publicKeyOfPeer } from '@dscs/identity'
+import { peerIdOfPublicKey, publicKeyOfPeer } from '@dscs/identity'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { TrustWot as TrustWotApi, TrustWotComponents, TrustWotInit, TrusteeRef } from './index.js'
-import { MAX_RECORDS_MESSAGE_BYTES, PROTOCOL_ID, RECORDS_TOPIC } from './core/constants.js'
+import { F2F_PROTOCOL_ID, MAX_RECORDS_MESSAGE_BYTES, MAX_ROUTED_BYTES, PROTOCOL_ID, RECORDS_TOPIC } from './core/constants.js'
 import { TrustWotCore, type StoredRecord, type TrustWotEvent } from './core/core.js'
 import { TrustWotError } from './core/errors.js'
+import { FriendRouter, type FriendEvent, type PeerDirectory } from './core/f2f.js'
 import type { Attestation, AttestationTerms, TrustedRoot } from './core/attestation.js'
 import { WotTrustPolicy, type WotTrustPolicyOptions } from './core/policy.js'
 import type { StatementTerms, TrustRecord } from './core/record.js'
@@ -14,8 +15,26 @@ import type { Viewpoint } from './core/viewpoint.js'
 /** Where records live in the node's store: this prefix, then the record's 32-byte id. */
 const STORE_PREFIX = new TextEncoder().encode('trust-wot/r/')
 
-/** What the service reports: the core's events, and records the store could not read back or write. */
-export type TrustWotServiceEvent = TrustWotEvent | { readonly type: 'corrupt'; readonly id: string; readonly error: TrustWotError }
+/** What the service reports: the core's and the friend router's events, and records the store could not read back or write. */
+export type TrustWotServiceEvent = TrustWotEvent | FriendEvent | { readonly type: 'corrupt'; readonly id: string; readonly error: TrustWotError }
+
+/** Peers as libp2p names them: a PeerId holds its Ed25519 key. */
+export const libp2pDirectory: PeerDirectory = {
+  keyOf(peer) {
+    try {
+      return bytesToHex(publicKeyOfPeer(peer))
+    } catch {
+      return undefined
+    }
+  },
+  peerOf(key) {
+    try {
+      return peerIdOfPublicKey(hexToBytes(key)).toString()
+    } catch {
+      return undefined
+    }
+  }
+}
 
 /**
  * The service behind {@link trustWot}: a {@link TrustWotCore} run by a
@@ -26,13 +45,15 @@ export type TrustWotServiceEvent = TrustWotEvent | { readonly type: 'corrupt'; r
 export class TrustWotService implements TrustWotApi {
   readonly [Symbol.toStringTag] = '@dscs/trust-wot'
   readonly core: TrustWotCore
+  readonly router: FriendRouter
   readonly #components: TrustWotComponents
   readonly #driver: CoreDriver<TrustWotEvent>
+  readonly #routing: CoreDriver<FriendEvent>
   readonly #listeners = new Set<(event: TrustWotServiceEvent) => void>()
   #writes: Promise<void> = Promise.resolve()
   #running = false
 
-  constructor(components: TrustWotComponents | ProtocolContext, init: TrustWotInit = {}) {
+  constructor(components: TrustWotComponents, init: TrustWotInit = {}) {
     this.#components = components
     this.core = new TrustWotCore({ ...init, identity: components.identity, verificationCache: components.verificationCache })
     this.#driver = new CoreDriver({
@@ -44,6 +65,24 @@ export class TrustWotService implements TrustWotApi {
       handling: { [PROTOCOL_ID]: { maxMessageBytes: MAX_RECORDS_MESSAGE_BYTES + 1_024 } },
       topics: [RECORDS_TOPIC],
       onEvent: (event) => this.#onEvent(event)
+    })
+    this.router = new FriendRouter({
+      identity: components.identity,
+      graph: this.core,
+      directory: components.directory ?? libp2pDirectory,
+      randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+      verificationCache: components.verificationCache,
+      ...(init.maxHops === undefined ? {} : { maxHops: init.maxHops }),
+      ...(init.maxClockSkew === undefined ? {} : { maxClockSkew: init.maxClockSkew })
+    })
+    this.#routing = new CoreDriver({
+      core: this.router,
+      net: components.net,
+      clock: components.clock,
+      timers: components.timers,
+      protocols: [F2F_PROTOCOL_ID],
+      handling: { [F2F_PROTOCOL_ID]: { maxMessageBytes: MAX_ROUTED_BYTES } },
+      onEvent: (event) => this.#tell(event)
     })
   }
 
@@ -71,12 +110,16 @@ export class TrustWotService implements TrustWotApi {
   afterStart(): void {
     this.#running = true
     this.#driver.start()
+    this.#routing.start()
+    // Peers connected before the service joined: the router routes through them too.
+    for (const peer of this.#components.net.peers()) this.router.peerConnected(peer)
   }
 
-  /** Leaves the topic and the protocol while the node still runs. */
+  /** Leaves the topic and the protocols while the node still runs. */
   beforeStop(): void {
     this.#running = false
     this.#driver.stop()
+    this.#routing.stop()
   }
 
   /** Waits for the last writes. libp2p calls it as the node stops. */
@@ -131,6 +174,16 @@ export class TrustWotService implements TrustWotApi {
   attach(policy: WotTrustPolicy): void {
     this.core.attach(policy)
     this.#driver.apply([])
+  }
+
+  isFriend(peer: TrusteeRef): boolean {
+    const key = typeof peer === 'string' ? libp2pDirectory.keyOf(peer) : bytesToHex(peer)
+    return key !== undefined && this.core.isFriend(key)
+  }
+
+  send(to: TrusteeRef, body: Uint8Array): void {
+    this.#checkRunning()
+    this.#routing.apply(this.router.send(keyOf(to), body, this.#components.clock.now()))
   }
 
   trustOf(key: TrusteeRef, scope = ''): number {

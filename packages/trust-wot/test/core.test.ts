@@ -91,6 +91,22 @@ describe('TrustWotCore', () => {
     for (const { bytes } of again) expect(c.receive('alice', bytes, T0 + 250)).toEqual([])
   })
 
+  it('passes what was news in a Records message on to its other peers, once', () => {
+    const a = core(alice)
+    a.trust(bob.publicKey, { level: 60, expires: T0 + DAY }, T0)
+    const relay = core(carol)
+    relay.peerConnected('alice', T0)
+    relay.peerConnected('dave', T0)
+    const [sync] = sends(a.peerConnected('carol', T0))
+    const passed = sends(relay.receive('alice', sync!.bytes, T0))
+    expect(passed.map((s) => s.to)).toEqual(['dave'])
+    const dave = core(person(4))
+    expect(outcomes(dave.receive('carol', passed[0]!.bytes, T0))).toEqual(['emit:record'])
+    // The same records again are no news: nothing is passed on.
+    expect(sends(relay.receive('alice', sends(a.peerConnected('carol', T0 + 1))[0]!.bytes, T0 + 1))).toEqual([])
+    relay.peerDisconnected('dave')
+  })
+
   it('reads back stored records, forgets those that lapsed meanwhile, and names the damaged ones', () => {
     const a = core(alice, { maxLifetime: 2 * DAY })
     const stored = new Map<string, Uint8Array>()

@@ -3,6 +3,16 @@ import type { ProtocolId } from '@dscs/interface'
 /** The protocol id of direct messages; its major version changes with every breaking wire change. */
 export const PROTOCOL_ID: ProtocolId = '/dscs/trust-wot/1.0.0'
 
+/** The protocol id of friend-to-friend routing. */
+export const F2F_PROTOCOL_ID: ProtocolId = '/dscs/trust-wot/f2f/1.0.0'
+
+/** Bytes of a routed message's id. */
+export const ROUTE_ID_BYTES = 16
+
+/** Largest letter body, and the largest Routed envelope (the body sealed, signed twice, framed). */
+export const MAX_LETTER_BODY_BYTES = 16 * 1024
+export const MAX_ROUTED_BYTES = MAX_LETTER_BODY_BYTES + 1_024
+
 /** The gossip topic of new trust statements and revocations. */
 export const RECORDS_TOPIC = 'dscs/trust-wot/records/1'
 
@@ -61,7 +71,11 @@ export const DEFAULTS = {
   /** Domains whose attestations are kept. */
   maxDomains: 256,
   /** Observers whose attestations of one domain and version are kept. */
-  maxObserversPerVersion: 64
+  maxObserversPerVersion: 64,
+  /** Most friends a routed message passes through. */
+  maxHops: 4,
+  /** Routed message ids remembered, so each is passed on once. */
+  maxSeenRoutes: 10_000
 } as const
 
 /** The metric's defaults (see `metric.ts`). */

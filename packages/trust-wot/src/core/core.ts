@@ -101,6 +101,8 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
   readonly #maxSyncRecords: number
   readonly #viewpoints = new Map<string, Viewpoint>()
   readonly #policies = new Set<WotTrustPolicy>()
+  /** Peers connected now: those a Records message's news is passed on to. */
+  readonly #connected = new Set<PeerRef>()
   /** Trusters whose trust from this node crossed zero during the current call. */
   readonly #crossed = new Set<string>()
   /** Events raised by the graph during the current call. */
@@ -175,6 +177,46 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
    */
   trustedRoot(domain: string, version: number, threshold: number): TrustedRoot | undefined {
     return trustedRoot(this.attestations.at(domain, version), (observer) => this.local.trust(observer), threshold, this.self)
+  }
+
+  /** Whether this node trusts `key` (hex) directly, unscoped: a friend, in friend-to-friend terms. */
+  isFriend(key: string): boolean {
+    const self = this.graph.indexOf(this.self)
+    const other = this.graph.indexOf(key)
+    return self !== undefined && other !== undefined && this.graph.layer('').level(self, other) > 0
+  }
+
+  /**
+   * The first hop of a shortest path from this node to `to` (hex) of at most
+   * `maxHops` links of mutual direct trust (each side trusts the other,
+   * unscoped: the links a friend-to-friend network has), the first hop among
+   * the keys `usable` accepts (the friends connected now).
+   */
+  firstHop(to: string, maxHops: number, usable: (key: string) => boolean): string | undefined {
+    const layer = this.graph.layer('')
+    const self = this.graph.indexOf(this.self)
+    const target = this.graph.indexOf(to)
+    if (self === undefined || target === undefined || maxHops < 1) return undefined
+    // Breadth first; each identity reached remembers the first hop it was reached through.
+    const firstOf = new Map<number, number>([[self, self]])
+    let frontier = [self]
+    for (let depth = 1; depth <= maxHops && frontier.length > 0; depth++) {
+      const next: number[] = []
+      for (const node of frontier) {
+        const out = layer.trustees(node)
+        if (out === undefined) continue
+        for (const trustee of out.to) {
+          if (firstOf.has(trustee) || layer.level(trustee, node) === 0) continue
+          if (depth === 1 && !usable(this.graph.keyOf(trustee))) continue
+          const first = depth === 1 ? trustee : firstOf.get(node)!
+          if (trustee === target) return this.graph.keyOf(first)
+          firstOf.set(trustee, first)
+          next.push(trustee)
+        }
+      }
+      frontier = next
+    }
+    return undefined
   }
 
   /** The latest version of `domain` with a {@link trustedRoot} at `threshold`, and that root. */
@@ -272,12 +314,19 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
           checked.items = decodePayload(envelope, RecordsPayloadKind).records
         }
       })
-      for (const itemBytes of checked.items ?? []) {
-        try {
-          this.#take(this.#open(itemBytes, now, false), now, effects)
-        } catch (err) {
-          if (!(err instanceof Unneeded)) throw err
+      const news: Uint8Array[] = []
+      try {
+        for (const itemBytes of checked.items ?? []) {
+          try {
+            const item = this.#open(itemBytes, now, false)
+            if (this.#take(item, now, effects)) news.push(item.type === 'record' ? item.record.bytes : item.attestation.bytes)
+          } catch (err) {
+            if (!(err instanceof Unneeded)) throw err
+          }
         }
+      } finally {
+        // What was news here is passed on to the other peers connected: sync, unlike gossip, is not relayed by the network.
+        for (const peer of this.#connected) if (peer !== from && news.length > 0) effects.push(...this.#sendItems(peer, news, now))
       }
     } catch (err) {
       if (!isDscsError(err)) throw err
@@ -292,6 +341,7 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
    * attestations, the latest versions first.
    */
   peerConnected(peer: PeerRef, now: number): Effects {
+    this.#connected.add(peer)
     const trusted: Uint8Array[] = []
     const others: Uint8Array[] = []
     for (const record of this.graph.records()) (this.#trusts(record.truster) ? trusted : others).push(record.bytes)
@@ -300,6 +350,16 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
       if (items.length >= this.#maxSyncRecords) break
       items.push(attestation.bytes)
     }
+    return this.#sendItems(peer, items.slice(0, this.#maxSyncRecords), now)
+  }
+
+  peerDisconnected(peer: PeerRef): Effects {
+    this.#connected.delete(peer)
+    return []
+  }
+
+  /** `items` (encoded envelopes) to `peer`, in as few Records messages as their limits allow. */
+  #sendItems(peer: PeerRef, items: readonly Uint8Array[], now: number): Effects {
     const effects: Effects = []
     let batch: Uint8Array[] = []
     let size = 0
@@ -310,7 +370,7 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
       batch = []
       size = 0
     }
-    for (const bytes of items.slice(0, this.#maxSyncRecords)) {
+    for (const bytes of items) {
       if (batch.length === MAX_RECORDS_PER_MESSAGE || size + bytes.length + 4 > BATCH_BYTES) send()
       batch.push(bytes)
       size += bytes.length + 4

@@ -26,6 +26,10 @@ export type TrustWotErrorCode =
   | 'BAD_SNAPSHOT'
   /** A wait was given up. */
   | 'ABORTED'
+  /** A routed message from a peer that is no friend of this node, or signed by another than the peer. */
+  | 'NOT_FRIEND'
+  /** No connected friend leads to the recipient within the hops allowed. */
+  | 'NO_ROUTE'
   /** The service is not running. */
   | 'NOT_RUNNING'
   /** An option or argument is out of range. */

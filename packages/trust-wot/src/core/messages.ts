@@ -6,6 +6,9 @@ import {
   KIND_PREFIX,
   MAX_ATTESTATION_BYTES,
   MAX_ATTESTED_OPS,
+  MAX_LETTER_BODY_BYTES,
+  MAX_ROUTED_BYTES,
+  ROUTE_ID_BYTES,
   MAX_LEVEL,
   MAX_RECORDS_MESSAGE_BYTES,
   MAX_RECORDS_PER_MESSAGE,
@@ -45,6 +48,20 @@ export interface AttestationPayload {
   readonly time: number
   /** Op ids (32 bytes each), ascending, for op-set checkpoints; empty otherwise. */
   readonly ops: readonly Uint8Array[]
+}
+
+/** The payload of a Routed message. */
+export interface RoutedPayload {
+  readonly to: Uint8Array
+  readonly box: Uint8Array
+  readonly hops: number
+  readonly id: Uint8Array
+}
+
+/** The payload of a Letter: what a sender says to a recipient. */
+export interface LetterPayload {
+  readonly to: Uint8Array
+  readonly body: Uint8Array
 }
 
 /** The payload of a Records message: encoded record envelopes. */
@@ -145,4 +162,37 @@ export const AttestationPayloadKind = definePayloadKind<AttestationPayload>(
     }
   },
   { maxBytes: MAX_ATTESTATION_BYTES - 256, maxRepeated: MAX_ATTESTED_OPS, validate: checkAttestation }
+)
+
+/** The `Routed` payload kind. */
+export const RoutedPayloadKind = definePayloadKind<RoutedPayload>(
+  `${KIND_PREFIX}Routed`,
+  {
+    encode: (value) => v1.Routed.encode({ to: value.to, box: value.box, hops: value.hops, id: value.id }).finish(),
+    decode: (bytes) => {
+      const m = v1.Routed.decode(bytes)
+      return { to: m.to, box: m.box, hops: m.hops, id: m.id }
+    }
+  },
+  {
+    maxBytes: MAX_ROUTED_BYTES - 256,
+    maxRepeated: 1,
+    validate: (value) => {
+      checkTrustee(value.to)
+      if (value.id.length !== ROUTE_ID_BYTES) throw new TrustWotError('BAD_RECORD', `a routed message id is ${ROUTE_ID_BYTES} bytes`)
+    }
+  }
+)
+
+/** The `Letter` payload kind. */
+export const LetterPayloadKind = definePayloadKind<LetterPayload>(
+  `${KIND_PREFIX}Letter`,
+  {
+    encode: (value) => v1.Letter.encode({ to: value.to, body: value.body }).finish(),
+    decode: (bytes) => {
+      const m = v1.Letter.decode(bytes)
+      return { to: m.to, body: m.body }
+    }
+  },
+  { maxBytes: MAX_LETTER_BODY_BYTES + 64, maxRepeated: 1, validate: (value) => checkTrustee(value.to) }
 )
