@@ -117,7 +117,7 @@ export interface TrustWot {
   send(to: TrusteeRef, body: Uint8Array): void
   /** This node's trust in `key` in `scope` ('' by default), as a fraction of its budget (1 for itself, 0 out of reach). */
   trustOf(key: TrusteeRef, scope?: string): number
-  /** Trust from `viewer` (this node by default) in `scope`, kept up to date as records come and go. */
+  /** Trust from `viewer` (this node by default) in `scope`, kept up to date as records come and go until its `close()`. */
   viewpoint(viewer?: TrusteeRef, scope?: string): Viewpoint
   /** Attests, as an observer, that `terms.domain` at `terms.version` has root `terms.stateRoot`, and publishes it. */
   attest(terms: AttestationTerms): Promise<Attestation>

@@ -256,6 +256,12 @@ describe('TrustWotCore under hostile input', () => {
     expect(() => a.trust(bob.publicKey, { level: 20, expires: T0 + DAY }, T0)).toThrow(expect.objectContaining({ code: 'SUPERSEDED' }))
     expect(() => a.trust(bob.publicKey, { level: 0, expires: T0 + DAY }, T0 + 20)).toThrow(expect.objectContaining({ code: 'BAD_RECORD' }))
     expect(() => a.viewpoint('not hex')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
+    // A closed viewpoint is forgotten: asked for again, it is a new one, and this node's own stays.
+    const bobs = a.viewpoint(hex(bob))
+    bobs.close()
+    expect(a.viewpoint(hex(bob))).not.toBe(bobs)
+    a.closeViewpoint(a.self)
+    expect(a.viewpoint()).toBe(a.local)
     expect(signStatement(alice, bob.publicKey, { level: 1, expires: T0 + 1 }, T0).length).toBeLessThan(512)
   })
 })

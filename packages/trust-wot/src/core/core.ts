@@ -147,7 +147,7 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
   /**
    * Trust from `viewer` (a public key in hex; this node by default) in
    * `scope` ('' for unscoped trust), kept up to date from now on. Made once
-   * per viewer and scope; {@link closeViewpoint} releases it.
+   * per viewer and scope; its `close()` (or {@link closeViewpoint}) releases it.
    */
   viewpoint(viewer: string = this.self, scope = ''): Viewpoint {
     checkScope(scope)
@@ -156,7 +156,7 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
     let viewpoint = this.#viewpoints.get(name)
     if (viewpoint === undefined) {
       const view = new TrustView(this.graph.layer(scope), this.graph.pin(viewer), this.metric)
-      viewpoint = new Viewpoint(this.graph, view, viewer, scope)
+      viewpoint = new Viewpoint(this.graph, view, viewer, scope, () => this.#viewpoints.delete(name))
       this.#viewpoints.set(name, viewpoint)
     }
     return viewpoint
@@ -164,10 +164,8 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
 
   /** Stops keeping the viewpoint of `viewer` in `scope` up to date; this node's own unscoped one stays. */
   closeViewpoint(viewer: string, scope = ''): void {
-    const name = `${viewer}/${scope}`
     if (viewer === this.self && scope === '') return
-    this.#viewpoints.get(name)?.close()
-    this.#viewpoints.delete(name)
+    this.#viewpoints.get(`${viewer}/${scope}`)?.close()
   }
 
   /**

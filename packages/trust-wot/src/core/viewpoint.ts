@@ -21,12 +21,14 @@ export class Viewpoint {
   readonly scope: string
   readonly #graph: TrustGraph
   readonly #view: TrustView
+  readonly #onClose: () => void
 
-  constructor(graph: TrustGraph, view: TrustView, viewer: string, scope: string) {
+  constructor(graph: TrustGraph, view: TrustView, viewer: string, scope: string, onClose: () => void = () => {}) {
     this.#graph = graph
     this.#view = view
     this.viewer = viewer
     this.scope = scope
+    this.#onClose = onClose
   }
 
   /** `key`'s (hex) trust as a fraction of the viewer's budget: 1 for the viewer, 0 for an identity out of reach. */
@@ -59,8 +61,9 @@ export class Viewpoint {
     return this.#view
   }
 
-  /** Stops following the graph. */
+  /** Stops following the graph (its holder forgets it: asked for again, it is computed anew). */
   close(): void {
     this.#view.close()
+    this.#onClose()
   }
 }
