@@ -6,9 +6,17 @@ export interface Timers {
   schedule(fn: () => void, ms: number): () => void
 }
 
+/** The longest delay `setTimeout` takes (2^31 - 1 ms, about 24.8 days); a longer one would fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * Real timers. A delay past {@link MAX_TIMER_MS} (a deadline weeks away, such
+ * as an expiry) fires at that bound instead: early, never at once, and a
+ * CoreDriver then finds nothing due and sets the next timer.
+ */
 export const realTimers: Timers = {
   schedule(fn, ms) {
-    const handle = setTimeout(fn, ms)
+    const handle = setTimeout(fn, Math.min(ms, MAX_TIMER_MS))
     return () => clearTimeout(handle)
   }
 }

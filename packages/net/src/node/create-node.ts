@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateIdentity, libp2pPrivateKey, loadOrCreateKeystoreFile, type Identity, type KeystoreOptions } from '@dscs/identity'
-import type { Store } from '@dscs/interface'
+import type { PeerRef, Store } from '@dscs/interface'
 import { LevelStore, MemoryStore } from '@dscs/store'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -71,6 +71,14 @@ export interface NodeOptions {
   readonly net?: DscsNetInit
   /** gossipsub settings beyond the DSCS ones. */
   readonly gossip?: Partial<GossipsubOpts>
+  /**
+   * When given, the node connects only with the peers it allows, either way:
+   * asked of every connection once its encryption handshake names the remote
+   * peer, and before every dial. A friend-to-friend mode passes its friend
+   * test here (e.g. `trustWot(init).allowPeer` of `@dscs/trust-wot`). A peer
+   * banned for flooding is refused whatever it answers.
+   */
+  readonly allowPeer?: (peer: PeerRef) => boolean
   /** Protocol services to run on the node, e.g. `{ chunks: chunkDistribution() }`; each may use the `net` service. */
   readonly services?: ServiceFactoryMap
 }
@@ -121,7 +129,8 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
   let store: Store | undefined
   // The gater consults the Net service, which exists only once libp2p is built.
   let net: Libp2pNet | undefined
-  const banned = (peer: { toString(): string }): boolean => net?.isBanned(peer.toString()) ?? false
+  const { allowPeer } = options
+  const denied = (peer: { toString(): string }): boolean => (net?.isBanned(peer.toString()) ?? false) || (allowPeer !== undefined && !allowPeer(peer.toString()))
   try {
     store = dataDir === undefined ? new MemoryStore() : await LevelStore.open(join(dataDir, 'store'))
     const libp2p = await createLibp2p({
@@ -133,7 +142,7 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
       },
       transports,
       connectionEncrypters: [noise()],
-      connectionGater: { denyInboundEncryptedConnection: banned, denyOutboundEncryptedConnection: banned, denyDialPeer: banned },
+      connectionGater: { denyInboundEncryptedConnection: denied, denyOutboundEncryptedConnection: denied, denyDialPeer: denied },
       streamMuxers: [yamux()],
       ...(optional.peerDiscovery === undefined ? {} : { peerDiscovery: [optional.peerDiscovery] }),
       services: {
