@@ -34,6 +34,7 @@ import { protocolService, type Timers } from '@dscs/net'
 import type { SwimEvent, SwimOptions } from './core/core.js'
 import type { LinkQuality } from './core/links.js'
 import type { Member } from './core/membership.js'
+import type { PartitionState } from './core/partition.js'
 import { SoftPartitionService } from './service.js'
 
 export { PROTOCOL_ID, KIND_PREFIX } from './core/constants.js'
@@ -46,6 +47,15 @@ export type { SoftPartitionErrorCode } from './core/errors.js'
 export { SwimPayload, MESSAGE_TYPES, UPDATE_STATES } from './core/messages.js'
 export type { UpdatePayload } from './core/messages.js'
 export { signAlive } from './core/alive.js'
+export { PartitionView } from './core/partition.js'
+export type { PartitionState, PartitionChange } from './core/partition.js'
+export { WriteGate } from './policy/write-gate.js'
+export type { DomainPolicy, WriteAdmission } from './policy/write-gate.js'
+export { tentativeTrust } from './policy/tentative-trust.js'
+export type { TentativeTrustPolicy, TentativeTrustOptions, ReconfirmReport } from './policy/tentative-trust.js'
+export { Healer } from './policy/heal.js'
+export type { HealLayer, HealReport, LayerHealReport } from './policy/heal.js'
+export { tentativeHealLayer, peerSyncHealLayer } from './policy/adapters.js'
 
 /** The service: probes members and answers their probes while its node runs. */
 export interface SoftPartition {
@@ -57,6 +67,8 @@ export interface SoftPartition {
   members(): Member[]
   /** The quality of this node's link to `peer`. */
   link(peer: PeerRef): LinkQuality
+  /** The component this node believes it is in, and whether it holds a majority. */
+  partition(): PartitionState
   /** Calls `listener` with every membership and link event. */
   onEvent(listener: (event: SwimEvent) => void): Unsubscribe
 }

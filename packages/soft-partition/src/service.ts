@@ -6,6 +6,7 @@ import { PROTOCOL_ID } from './core/constants.js'
 import { SwimCore, type SwimEvent } from './core/core.js'
 import type { LinkQuality } from './core/links.js'
 import type { Member } from './core/membership.js'
+import type { PartitionState } from './core/partition.js'
 
 /**
  * The service behind {@link softPartition}: a {@link SwimCore} run by a
@@ -61,6 +62,10 @@ export class SoftPartitionService implements SoftPartitionApi {
 
   link(peer: PeerRef): LinkQuality {
     return this.#core.link(peer)
+  }
+
+  partition(): PartitionState {
+    return this.#core.partition()
   }
 
   onEvent(listener: (event: SwimEvent) => void): Unsubscribe {

@@ -3,7 +3,7 @@ import { identityFromSeed, type Identity } from '@dscs/identity'
 import type { PeerRef } from '@dscs/interface'
 import { CoreDriver } from '@dscs/net'
 import { Simulation, type LinkProperties, type SimPeer } from '@dscs/netsim'
-import { PROTOCOL_ID, SwimCore, type SwimEvent, type SwimOptions } from '../src/index.js'
+import { PROTOCOL_ID, SwimCore, type SwimEvent, type SwimOptions } from '@dscs/soft-partition'
 
 export interface TimedEvent {
   readonly at: number
@@ -13,6 +13,8 @@ export interface TimedEvent {
 /** One simulated member: its core, driven on the peer's Net, virtual clock and timers; every event it emits, with its time. */
 export class SwimSimApp {
   readonly events: TimedEvent[] = []
+  /** Called with every event as it is emitted. */
+  readonly listeners: ((event: SwimEvent) => void)[] = []
   readonly core: SwimCore
   readonly #driver: CoreDriver<SwimEvent>
 
@@ -28,7 +30,10 @@ export class SwimSimApp {
       clock: peer.clock,
       timers: peer.timers,
       protocols: [PROTOCOL_ID],
-      onEvent: (event) => this.events.push({ at: virtualNow(), event }),
+      onEvent: (event) => {
+        this.events.push({ at: virtualNow(), event })
+        for (const listener of this.listeners) listener(event)
+      },
       onEffectError: () => undefined
     })
     this.#driver.start()

@@ -25,6 +25,7 @@ import { GossipQueue } from './gossip.js'
 import { LocalHealth } from './health.js'
 import { LinkTable, type LinkClass, type LinkQuality, type LinkThresholds } from './links.js'
 import { sameKey, suspicionTimeout, type KnownMember, type Member, type MemberRecord, type Suspicion } from './membership.js'
+import { PartitionView, type PartitionChange, type PartitionState } from './partition.js'
 import { MESSAGE_TYPES, SwimPayload, UPDATE_STATES, type UpdatePayload } from './messages.js'
 
 /** The options of the failure detector; every one but the identity, the peer id and randomness has a default. */
@@ -92,6 +93,8 @@ export type SwimEvent =
   | { readonly type: 'refuted'; readonly incarnation: number }
   /** The class of the link to a member changed. */
   | { readonly type: 'link'; readonly quality: LinkQuality }
+  /** The component this node believes it is in changed: a new epoch. */
+  | ({ readonly type: 'partition' } & PartitionChange)
 
 interface Probe {
   readonly target: PeerRef
@@ -168,6 +171,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   // New suspicions each peer started this period; cleared every period.
   readonly #suspicionsStarted = new Map<PeerRef, number>()
   readonly #linkClasses = new Map<PeerRef, LinkClass>()
+  readonly #view: PartitionView
   #incarnation: number
   // This node's alive update at its current incarnation, signed once and carried by every ping.
   #ownAlive: UpdatePayload
@@ -204,12 +208,14 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     this.#verificationCache = options.verificationCache
     this.#health = new LocalHealth(positive(options.maxHealth, DEFAULT_MAX_HEALTH, 'maxHealth'))
     this.#gossip = new GossipQueue(positive(options.retransmitMultiplier, DEFAULT_RETRANSMIT_MULTIPLIER, 'retransmitMultiplier'))
+    this.#view = new PartitionView(this.#self)
     this.#incarnation = options.incarnation ?? 0
     this.#ownAlive = signAlive(this.#identity, this.#self, this.#incarnation)
     for (const member of options.members ?? []) {
       if (member.peer === this.#self || this.#members.size >= this.#maxMembers) continue
       this.#members.set(member.peer, { publicKey: member.publicKey, incarnation: 0, state: 'alive' })
     }
+    this.#view.refresh(this.members(), () => 'unknown')
   }
 
   /** Starts the protocol at `now`: announces this node (so members learn of it or of its restart) and probes from the next tick. */
@@ -231,6 +237,11 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   /** Every member but this node, as this node sees it. */
   members(): Member[] {
     return [...this.#members].map(([peer, record]) => ({ peer, publicKey: record.publicKey, incarnation: record.incarnation, state: record.state }))
+  }
+
+  /** The component this node believes it is in, and whether it holds a majority. */
+  partition(): PartitionState {
+    return this.#view.state
   }
 
   /** The quality of this node's link to `peer`. */
@@ -276,7 +287,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
       return effects
     }
     this.#answer(from, message, now, effects)
-    return effects
+    return this.#withView(effects)
   }
 
   /** Runs what is due by `now`: relayed probes that ran out, the direct probe's timeout, suspicions, and a new period. */
@@ -302,6 +313,14 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
       effects.push({ type: 'emit', event: { type: 'member-down', peer, incarnation: member.incarnation } })
     }
     if (this.#nextPeriodAt !== undefined && now >= this.#nextPeriodAt) this.#newPeriod(now, effects)
+    return this.#withView(effects)
+  }
+
+  // After any membership or link event, the component may have moved: a partition event with its new epoch.
+  #withView(effects: Effects): Effects {
+    if (!effects.some((effect) => effect.type === 'emit')) return effects
+    const change = this.#view.refresh(this.members(), (peer) => this.#links.quality(peer, this.#thresholds).class)
+    if (change !== undefined) effects.push({ type: 'emit', event: { type: 'partition', ...change } })
     return effects
   }
 
@@ -320,7 +339,8 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     // As memberlist: the shortest grows with log10 of the membership, since a refutation needs that many periods to spread.
     const min = this.#suspicionMultiplier * Math.max(1, Math.log10(this.#members.size + 1)) * this.#period
     const timeout = suspicionTimeout(suspicion.confirmations.size, this.#confirmationsNeeded, min, min * this.#suspicionMaxMultiplier)
-    return suspicion.since + timeout * this.#health.multiplier
+    // Not stretched by local health, as in Lifeguard: independent accusers, not this node's pace, shorten it.
+    return suspicion.since + timeout
   }
 
   #newPeriod(now: number, effects: Effects): void {
@@ -329,6 +349,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     this.#suspicionsStarted.clear()
     const multiplier = this.#health.multiplier
     this.#nextPeriodAt = now + this.#period * multiplier
+    this.#pingTheDown(now, effects)
     const target = this.#nextTarget()
     if (target === undefined) {
       this.#probe = undefined
@@ -337,6 +358,13 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     const seq = this.#nextSeq()
     this.#probe = { target, seq, sentAt: now, directDeadline: now + this.#probeTimeout * multiplier, directFailed: false, answered: false, relays: [], nacks: 0 }
     this.#send(target, MESSAGE_TYPES.ping, seq, '', now, effects)
+  }
+
+  // As memberlist gossips to the dead: one member held down is pinged each period, so a healed partition rejoins.
+  #pingTheDown(now: number, effects: Effects): void {
+    const down = [...this.#members].filter(([, member]) => member.state === 'down').map(([peer]) => peer)
+    if (down.length === 0) return
+    this.#send(down[this.#randomInt(down.length)]!, MESSAGE_TYPES.ping, this.#nextSeq(), '', now, effects)
   }
 
   #finishProbe(probe: Probe, now: number, effects: Effects): void {
@@ -530,10 +558,11 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
 
   #suspicionOf(peer: PeerRef): UpdatePayload | undefined {
     const member = this.#members.get(peer)
-    const suspicion = this.#suspicions.get(peer)
-    if (member?.state !== 'suspect' || suspicion === undefined) return undefined
+    if (member === undefined || member.state === 'alive') return undefined
+    // A member held down hears it as a suspicion of its incarnation, which it refutes to rejoin.
+    const accuser = this.#suspicions.get(peer)?.accuser ?? this.#self
     const { publicKey, incarnation } = member
-    return { member: peer, publicKey, incarnation, state: UPDATE_STATES.suspect, signature: new Uint8Array(0), accuser: suspicion.accuser }
+    return { member: peer, publicKey, incarnation, state: UPDATE_STATES.suspect, signature: new Uint8Array(0), accuser }
   }
 
   #read(from: PeerRef, envelope: Envelope): Received {
