@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { cluster } from '../test/cluster.ts'
 
 const PERIOD = 1_000
-const SIZES = (process.env.BENCH_SIZES ?? '100,1000').split(',').map(Number)
+const SIZES = (process.env.BENCH_SIZES ?? '100,1000').split(',').filter(Boolean).map(Number)
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 5)
 const FP_MEMBERS = Number(process.env.BENCH_FP_MEMBERS ?? 100)
 const FP_PERIODS = Number(process.env.BENCH_FP_PERIODS ?? 1_800)

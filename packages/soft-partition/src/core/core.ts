@@ -55,7 +55,7 @@ export interface SwimOptions {
   readonly suspicionMaxMultiplier?: number
   /** Independent confirmations that bring a suspicion down to its shortest. Default 3. */
   readonly suspicionConfirmations?: number
-  /** SWIM's λ: each update is piggybacked λ·log10(n+1) times. Default 4. */
+  /** SWIM's λ: each update is piggybacked λ·log10(n+1) times. Default 6. */
   readonly retransmitMultiplier?: number
   /** Lifeguard's local health awareness; off only to measure what it is worth. Default true. */
   readonly lifeguard?: boolean
@@ -577,7 +577,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     // Every ping says who this node is (the join handshake, and news of a restart to a peer that thinks it down); receivers skip it unread when stale.
     const introduce = type === MESSAGE_TYPES.ping || !this.#members.has(to)
     // Lifeguard's buddy system: a suspected member hears of its suspicion from whoever probes it, so it can refute in time.
-    const suspected = type === MESSAGE_TYPES.ping ? this.#suspicionOf(to) : undefined
+    const suspected = this.#suspicionOf(to)
     const reserved = (introduce ? 1 : 0) + (suspected === undefined ? 0 : 1)
     const updates = this.#gossip.take(MAX_UPDATES_PER_MESSAGE - reserved, this.#members.size + 1).filter((u) => u !== suspected)
     if (introduce && !updates.includes(this.#ownAlive)) updates.push(this.#ownAlive)
