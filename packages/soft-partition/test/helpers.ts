@@ -1,0 +1,17 @@
+import { joinBytes, type CoreEffect } from '@dscs/interface'
+
+/** The bytes of the one `send` effect in `effects`; throws on anything else. */
+export function sentBytes(effects: readonly CoreEffect<unknown>[]): Uint8Array {
+  const [effect, ...rest] = effects
+  if (effect?.type !== 'send' || rest.length > 0) throw new Error(`expected one send effect, got ${JSON.stringify(effects)}`)
+  return joinBytes(effect.bytes)
+}
+
+/** Polls `condition` every 25 ms until it holds; fails after `timeoutMs`, so a test never hangs. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
