@@ -8,7 +8,7 @@ import { createNode, type DscsNode } from '@dscs/net'
 import { afterAll, describe, expect, it } from 'vitest'
 import { frpState, type FrpState, type FrpStateServiceEvent } from '../src/index.js'
 import { counterApp, fastKeystore, type Add } from './fixtures/counter-app.js'
-import { waitFor } from './helpers.js'
+import { waitFor } from '@dscs/test-support'
 
 const dir = await mkdtemp(join(tmpdir(), 'dscs-frp-state-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { frpState, ySource, type FrpState } from '../src/index.js'
 import { counterApp, type Add } from './fixtures/counter-app.js'
-import { waitFor } from './helpers.js'
+import { waitFor } from '@dscs/test-support'
 
 const started: DscsNode[] = []
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createNode, type DscsNode } from '@dscs/net'
 import * as Y from 'yjs'
 import { YDocSyncCore, YDocSyncDriver, type YjsEvent } from '../src/yjs/index.js'
-import { waitFor } from './helpers.js'
+import { waitFor } from '@dscs/test-support'
 
 const LIBP2P_TEST_TIMEOUT = 30_000
 

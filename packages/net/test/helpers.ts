@@ -4,20 +4,13 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import { isDscsError } from '@dscs/interface'
 import { afterEach, expect } from 'vitest'
 import { createNode, type DscsNode, type NodeOptions } from '../src/node/index.js'
+import { waitFor } from '@dscs/test-support'
 
 /** A node's gossipsub service, for tests that look beneath the Net port. */
 export function pubsubOf(node: DscsNode): GossipSub {
   return node.libp2p.services.pubsub as GossipSub
 }
 
-/** Polls `condition` every 25 ms until it holds; fails after `timeoutMs`. Bounded: tests never hang. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
 
 /** A signed envelope of `kind` from `author`, encoded. */
 export function envelopeBytes(author: Identity, text: string, options: { kind?: string; timestamp?: number; payload?: Uint8Array } = {}): Uint8Array {
@@ -75,3 +68,5 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
   return expect.fail('expected a rejection')
 }
+
+export { waitFor }

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNode, type DscsNode } from '@dscs/net'
 import { softPartition, type SoftPartition } from '../src/index.js'
-import { waitFor } from './helpers.js'
+import { waitFor } from '@dscs/test-support'
 
 const LIBP2P_TEST_TIMEOUT = 30_000
 

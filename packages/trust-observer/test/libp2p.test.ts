@@ -6,7 +6,7 @@ import { frpState, jsonCodec, StateGraph, type FrpState } from '@dscs/frp-state'
 import { signEnvelope } from '@dscs/identity'
 import { createEnvelope } from '@dscs/wire'
 import { trustObserver, type ClientService, type ObserverService } from '../src/index.js'
-import { waitFor } from './helpers.js'
+import { waitFor } from '@dscs/test-support'
 
 const LIBP2P_TEST_TIMEOUT = 60_000
 

@@ -4,7 +4,7 @@ import { generateIdentity, signEnvelope, type Identity } from '@dscs/identity'
 import { isDscsError, type CoreEffect } from '@dscs/interface'
 import { createEnvelope, encodeEnvelope, encodePayload } from '@dscs/wire'
 import { DemandPayload, DemandQueryPayload, DifficultyPolicy, StampDemandCore, type DemandMessage, type StampDemandCoreOptions } from '../src/index.js'
-import { sentBytes } from './helpers.js'
+import { sentBytes } from '@dscs/test-support'
 
 // Deterministic nonces: 0x01…, 0x02…, one fill byte per query.
 function countingBytes(): (length: number) => Uint8Array {

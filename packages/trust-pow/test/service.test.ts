@@ -4,7 +4,7 @@ import { generateIdentity, signEnvelope, type Identity } from '@dscs/identity'
 import { createNode, type DscsNode } from '@dscs/net'
 import { createEnvelope, decodeEnvelope, encodeEnvelope, signingBytes, type Envelope } from '@dscs/wire'
 import { mintStamp, nonceBytes, stampWork, trustPow, type TrustPow, type TrustPowInit } from '../src/node/index.js'
-import { waitFor } from './helpers.js'
+import { waitFor } from '@dscs/test-support'
 
 const LIBP2P_TEST_TIMEOUT = 30_000
 const TOPIC = 'chat'

@@ -1,6 +1,7 @@
 import { identityFromSeed, type Identity } from '@dscs/identity'
 import { joinBytes, type CoreEffect } from '@dscs/interface'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { waitFor } from '@dscs/test-support'
 
 /** Every `send` effect's bytes, in order. */
 export function sends(effects: readonly CoreEffect<unknown>[]): { to: string; bytes: Uint8Array }[] {
@@ -45,11 +46,4 @@ export function prng(seed: number): { next: () => number; int: (n: number) => nu
   return { next, int: (n) => Math.floor(next() * n) }
 }
 
-/** Polls `condition` every 25 ms until it holds; fails after `timeoutMs`, so a test never hangs. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
+export { waitFor }

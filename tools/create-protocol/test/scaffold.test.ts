@@ -8,9 +8,9 @@ import { ScaffoldError } from '../src/errors.js'
 import { REPO_ROOT, TOOL_DIR, scaffoldProtocol } from '../src/scaffold.js'
 
 // What the generated package imports, linked as this tool's own node_modules resolves it...
-const FROM_TOOL = ['@dscs/interface', '@dscs/wire', '@dscs/identity', '@dscs/net', '@dscs/netsim', '@dscs/protogen', 'protobufjs', 'long']
+const FROM_TOOL = ['@dscs/interface', '@dscs/wire', '@dscs/identity', '@dscs/net', '@dscs/netsim', '@dscs/protogen', '@dscs/test-support', 'protobufjs', 'long']
 // The workspace packages it needs built: its build, bench and Node's own imports use their dist/.
-const BUILT = ['@dscs/interface', '@dscs/wire', '@dscs/identity', '@dscs/net', '@dscs/netsim']
+const BUILT = ['@dscs/interface', '@dscs/wire', '@dscs/identity', '@dscs/net', '@dscs/netsim', '@dscs/test-support']
 // ...and the tools every package gets from the repository root.
 const FROM_ROOT = ['vitest', 'typescript', '@types/node', 'fast-check']
 
@@ -102,7 +102,7 @@ describe('scaffoldProtocol', () => {
       name: '@dscs/echo-check',
       description: 'The DSCS echo-check protocol',
       dependencies: { '@dscs/identity': 'workspace:^', '@dscs/interface': 'workspace:^', '@dscs/net': 'workspace:^', '@dscs/wire': 'workspace:^' },
-      devDependencies: { '@dscs/netsim': 'workspace:*', '@dscs/protogen': 'workspace:*' }
+      devDependencies: { '@dscs/netsim': 'workspace:*', '@dscs/protogen': 'workspace:*', '@dscs/test-support': 'workspace:*' }
     })
     const constants = await readFile(join(dir, 'src', 'core', 'constants.ts'), 'utf8')
     expect(constants).toContain(`'/dscs/echo-check/1.0.0'`)

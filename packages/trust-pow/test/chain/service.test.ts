@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createNode, type DscsNode } from '@dscs/net'
 import { powChain, workerMiner, type ChainInit, type ChainService } from '../../src/node/index.js'
 import { frpState, jsonCodec, StateGraph, type FrpState } from '@dscs/frp-state'
-import { waitFor } from '../helpers.js'
+import { waitFor } from '@dscs/test-support'
 import { tx } from './helpers.js'
 
 const LIBP2P_TEST_TIMEOUT = 60_000

@@ -1,3 +1,9 @@
+/**
+ * @packageDocumentation
+ *
+ * Helpers the tests of the protocol packages share (the scaffolder's template
+ * uses them too), so each package does not carry its own copy.
+ */
 import { joinBytes, type CoreEffect } from '@dscs/interface'
 
 /** The bytes of the one `send` effect in `effects`; throws on anything else. */
@@ -8,9 +14,9 @@ export function sentBytes(effects: readonly CoreEffect<unknown>[]): Uint8Array {
 }
 
 /** Polls `condition` every 25 ms until it holds; fails after `timeoutMs`, so a test never hangs. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
