@@ -109,7 +109,9 @@ describe('frp-state on real libp2p nodes', () => {
 
     // Live edits go on each document's own topic.
     for (const name of ['alpha', 'beta']) {
-      await waitFor(() => a.node.net.topicPeers(`dscs/frp-state/default/yjs/${name}`).length === 1, `the ${name} topic`)
+      // b publishes only to peers it knows are on the topic: wait until each side sees the other there.
+      const topic = `dscs/frp-state/default/yjs/${name}`
+      await waitFor(() => a.node.net.topicPeers(topic).length === 1 && b.node.net.topicPeers(topic).length === 1, `the ${name} topic`)
     }
     b.text('alpha').insert(b.text('alpha').length, 'live')
     await waitFor(() => a.text('alpha').toJSON() === 'a:alpha live', 'the live edit of alpha')

@@ -50,7 +50,9 @@ describe('trustWot on libp2p', () => {
       // Carol joins through bob; then a new statement of bob's reaches alice by gossip.
       await carol.dial(bob.multiaddrs()[0]!)
       await waitFor(() => wot(carol).viewpoint(alice.peerId).trust(wot(bob).viewpoint().viewer) === 0.4, "alice's statement at carol")
-      await waitFor(() => alice.net.topicPeers('dscs/trust-wot/records/1').includes(bob.peerId), 'the gossip mesh')
+      // Bob publishes only to peers he knows are on the topic: wait until each side sees the other there.
+      await waitFor(() => alice.net.topicPeers('dscs/trust-wot/records/1').includes(bob.peerId), 'bob on the topic at alice')
+      await waitFor(() => bob.net.topicPeers('dscs/trust-wot/records/1').includes(alice.peerId), 'alice on the topic at bob')
       await wot(bob).trust(carol.peerId, { level: 100, expires: Date.now() + DAY })
       await waitFor(() => wot(alice).trustOf(carol.peerId) === 0.2, "bob's statement at alice")
 
