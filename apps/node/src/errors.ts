@@ -12,6 +12,8 @@ export type CliErrorCode =
   | 'NOT_FOUND'
   /** `dscs get`: peers hold the content but no chunk came for the timeout; the partial download is kept. */
   | 'STALLED'
+  /** A flag or config value that is well-formed but cannot be used, e.g. an API exposed beyond loopback without a token. */
+  | 'BAD_OPTION'
   /** A command stopped by SIGINT or SIGTERM before it finished. */
   | 'INTERRUPTED'
 

@@ -34,6 +34,14 @@ function integerIn(min: number, max: number): (value: string) => number {
   }
 }
 
+/** `7000`, `127.0.0.1:7000` or `[::1]:7000`. */
+function apiAddress(value: string): { host?: string; port: number } {
+  const match = /^(?:(\[[0-9a-fA-F:]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(value)
+  const port = Number(match?.[2])
+  if (match === null || port > 65_535) throw new InvalidArgumentError('expected [host:]port, e.g. 7000 or 127.0.0.1:7000')
+  return match[1] === undefined ? { port } : { host: match[1].replace(/^\[|\]$/g, ''), port }
+}
+
 const program = new Command()
   .name('dscs')
   .description('The DSCS reference node')
@@ -61,10 +69,15 @@ nodeCommand('node', 'run a node until SIGINT or SIGTERM')
   .option('--dht', 'run the kad-dht')
   .option('--no-relay', 'do not serve circuit-relay reservations')
   .option('--state', 'run the demo shared state; type /add, /note, /text, /allow, /join, /state on standard input')
+  .option('--api <[host:]port>', 'serve the HTTP + WebSocket API and the dashboard here (port 0: any free port; default host 127.0.0.1)', apiAddress)
+  .option('--api-token-file <file>', 'file holding the token the API requires (needed when it listens beyond loopback)')
   .option('--json', 'one JSON object per line on standard output')
-  .action(async (options: { json?: boolean } & Parameters<typeof runNode>[0]) => {
+  .action(async (options: { json?: boolean; api?: { host?: string; port: number }; apiTokenFile?: string } & Omit<Parameters<typeof runNode>[0], 'api'>) => {
     const { runNode } = await import('./commands/node.js')
-    await runNode(options, createOutput(options.json === true))
+    const { readSecretFile } = await import('./start-node.js')
+    const token = options.apiTokenFile === undefined ? undefined : await readSecretFile(options.apiTokenFile)
+    const api = options.api === undefined ? undefined : { ...options.api, ...(token === undefined ? {} : { token }) }
+    await runNode({ ...options, ...(api === undefined ? {} : { api }) }, createOutput(options.json === true))
   })
 
 program

@@ -65,3 +65,20 @@ export function describeChange(change: Change): string {
   const where = `${change.view} ${change.name}${change.key === undefined || change.name === 'note' ? '' : `[${change.key}]`}`
   return `${where}: ${JSON.stringify(change.previous)} → ${JSON.stringify(change.value)}${change.correction ? ' (late op: the past was rewritten)' : ''}`
 }
+
+/** The API's views of the shared state: its domain, predicted and confirmed value by value, and its trust. */
+export function sharedViews(state: SharedState): Record<'state' | 'trust', () => unknown> {
+  const values = (view: { counters: Record<string, number>; note: string }, lines: number) => ({
+    ...Object.fromEntries(Object.entries(view.counters).map(([name, n]) => [`counters.${name}`, n])),
+    note: view.note,
+    lines
+  })
+  return {
+    state: () => {
+      const { predicted, confirmed } = snapshot(state)
+      const lines = state.graph.get('predicted', state.lines)
+      return { domains: [{ name: SHARED_DOMAIN, predicted: values(predicted, lines), confirmed: values(confirmed, state.graph.get('confirmed', state.lines)) }] }
+    },
+    trust: () => ({ domains: [{ name: SHARED_DOMAIN, mode: state.trust.mode, allowedAuthors: state.trust.authors(), pendingOps: state.trust.pendingCount() }] })
+  }
+}

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { createNode, type DscsNode, type NodeOptions, type TransportName } from '@dscs/net'
+import { CliError } from './errors.js'
 import type { Output } from './output.js'
 
 /** The flags every command that runs a node takes. */
@@ -15,7 +16,7 @@ export interface NodeFlags {
 
 /** Starts a node on the data directory (its identity from the keystore there) with the given protocol services. */
 export async function startNode(flags: NodeFlags, services?: NodeOptions['services']): Promise<DscsNode> {
-  const passphrase = flags.passphraseFile === undefined ? (process.env.DSCS_PASSPHRASE ?? '') : await readPassphrase(flags.passphraseFile)
+  const passphrase = flags.passphraseFile === undefined ? (process.env.DSCS_PASSPHRASE ?? '') : await readSecretFile(flags.passphraseFile)
   return await createNode({
     dataDir: flags.data,
     passphrase,
@@ -46,13 +47,18 @@ export function readyText(node: DscsNode, dataDir: string): string {
   return [`DSCS node ${node.peerId}`, ...node.multiaddrs().map((a) => `  listening on ${a}`), `  data in ${dataDir}`].join('\n')
 }
 
-async function readPassphrase(file: string): Promise<string> {
-  // One trailing newline is an artefact of editors and `echo`, not part of the passphrase.
-  return (await readFile(file, 'utf8')).replace(/\r?\n$/, '')
+/** A passphrase or token from a file, as written by an editor or `echo`. */
+export async function readSecretFile(file: string): Promise<string> {
+  try {
+    // One trailing newline is an artefact of editors and `echo`, not part of the secret.
+    return (await readFile(file, 'utf8')).replace(/\r?\n$/, '')
+  } catch (err) {
+    throw new CliError('BAD_FILE', `cannot read ${file}: ${(err as Error).message}`, { cause: err })
+  }
 }
 
 /** Resolves once the node stopped after SIGINT or SIGTERM; a second signal exits at once. */
-export function stopOnSignal(node: DscsNode, out: Output): Promise<void> {
+export function stopOnSignal(node: Pick<DscsNode, 'stop'>, out: Output): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false
     const onSignal = (signal: NodeJS.Signals): void => {

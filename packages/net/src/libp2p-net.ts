@@ -293,6 +293,11 @@ export class Libp2pNet implements Net, Startable {
     return this.#admissions.has(topic)
   }
 
+  /** The topics this node is subscribed to. */
+  topics(): string[] {
+    return [...this.#topicHandlers.keys()]
+  }
+
   /** Connected peers subscribed to `topic`, as gossipsub knows them. */
   topicPeers(topic: string): PeerRef[] {
     return this.#components.pubsub.getSubscribers(topic).map((peer) => peer.toString())

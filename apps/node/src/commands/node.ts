@@ -5,11 +5,15 @@ import { createEnvelope, decodeEnvelope, encodeEnvelope } from '@dscs/wire'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { Output } from '../output.js'
 import { join, readyText, reportPeers, startNode, stopOnSignal, type NodeFlags } from '../start-node.js'
-import { describeChange, sharedState, snapshot, type SharedOp, type SharedState } from '../shared-state.js'
+import { describeChange, sharedState, sharedViews, snapshot, type SharedOp, type SharedState } from '../shared-state.js'
 import type { FrpState } from '@dscs/frp-state'
+import { serveNodeApi } from '../api/index.js'
+import type { ApiOptions } from '../api/server.js'
 
 export interface NodeCommandOptions extends NodeFlags {
   readonly topic?: string
+  /** Serve the HTTP + WebSocket API and the dashboard. */
+  readonly api?: ApiOptions
   /** Run the demo's shared state (counters and a note) and take `/add`, `/note`, `/allow` commands on standard input. */
   readonly state?: boolean
 }
@@ -25,11 +29,14 @@ export const TEXT_KIND = 'dscs.node.Text'
  * `/join`, `/state`) on standard input. Runs until SIGINT or SIGTERM, then
  * stops cleanly.
  */
-export async function runNode(options: NodeCommandOptions, out: Output): Promise<void> {
+export async function runNode(options: NodeCommandOptions, terminal: Output): Promise<void> {
   const shared = options.state === true ? sharedState() : undefined
   const node = await startNode(options, shared === undefined ? undefined : { state: shared.service })
-  const stop = stopOnSignal(node, out)
+  const api = options.api === undefined ? undefined : await serveNodeApi(node, terminal, { ...options.api, views: shared === undefined ? {} : sharedViews(shared) })
+  const out = api?.out ?? terminal
+  const stop = stopOnSignal({ stop: async () => (await api?.close(), await node.stop()) }, out)
   out.event('ready', { peerId: node.peerId, publicKey: bytesToHex(node.identity.publicKey), multiaddrs: node.multiaddrs(), dataDir: options.data }, readyText(node, options.data))
+  if (api !== undefined) out.event('api', { url: api.url }, `dashboard and API at ${api.url}`)
   reportPeers(node, out)
 
   for (const address of options.join ?? []) await join(node, address, out)

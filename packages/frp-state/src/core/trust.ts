@@ -14,6 +14,10 @@ export function acceptAll(): TrustPolicy {
 export interface AllowListPolicy extends TrustPolicy {
   /** Trusts `author` from now on, confirming its ops that wait. */
   allow(author: Uint8Array): void
+  /** The allowed authors' public keys, in hex. */
+  authors(): string[]
+  /** How many ops wait for their author to be allowed. */
+  pendingCount(): number
 }
 
 export interface AllowListOptions {
@@ -61,6 +65,8 @@ export function allowList(authors: readonly Uint8Array[], options: AllowListOpti
         pending.delete(id)
         tell({ id, status: 'confirmed', reason: 'its author was allowed' })
       }
-    }
+    },
+    authors: () => [...allowed],
+    pendingCount: () => pending.size
   }
 }

@@ -8,7 +8,8 @@ import { LevelStore, MemoryStore } from '@dscs/store'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
-import { ping } from '@libp2p/ping'
+import { ping, type Ping as PingService } from '@libp2p/ping'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { LevelDatastore } from 'datastore-level'
@@ -97,6 +98,8 @@ export interface DscsNode {
   multiaddrs(): string[]
   /** Connects to the node at `address` (a multiaddr with `/p2p/`). */
   dial(address: string): Promise<void>
+  /** Milliseconds for a libp2p ping to `peer` and back (it must be connected or dialable). */
+  ping(peer: PeerRef, options?: { signal?: AbortSignal }): Promise<number>
   /** Drains streams, stops libp2p (closing listeners and connections), then flushes and closes the stores. */
   stop(): Promise<void>
 }
@@ -204,6 +207,9 @@ function runningNode(
     multiaddrs: () => libp2p.getMultiaddrs().map((address) => address.toString()),
     async dial(address) {
       await libp2p.dial(multiaddr(address))
+    },
+    async ping(peer, pingOptions) {
+      return await (libp2p.services.ping as PingService).ping(peerIdFromString(peer), pingOptions)
     },
     stop() {
       stopping ??= (async () => {
