@@ -19,6 +19,8 @@ export const DASHBOARD_HTML = `<!doctype html>
   .flash { animation: flash 1.5s; }
   @keyframes flash { from { background: #bf616a; } to { background: transparent; } }
   #log { height: 220px; overflow: auto; }
+  #log div { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  pre { white-space: pre-wrap; word-break: break-all; margin: 0; }
   progress { width: 160px; }
   .legend span { margin-right: 10px; }
 </style>
