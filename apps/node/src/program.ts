@@ -2,6 +2,7 @@ import { isDscsError } from '@dscs/interface'
 import { ALL_TRANSPORTS, type TransportName } from '@dscs/net'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
+import type { ChatCommandOptions } from './commands/chat.js'
 import type { GetCommandOptions } from './commands/get.js'
 import type { ObserverCommandOptions } from './commands/observer.js'
 import type { runNode } from './commands/node.js'
@@ -78,6 +79,15 @@ nodeCommand('node', 'run a node until SIGINT or SIGTERM')
     const token = options.apiTokenFile === undefined ? undefined : await readSecretFile(options.apiTokenFile)
     const api = options.api === undefined ? undefined : { ...options.api, ...(token === undefined ? {} : { token }) }
     await runNode({ ...options, ...(api === undefined ? {} : { api }) }, createOutput(options.json === true))
+  })
+
+nodeCommand('chat', 'chat on a topic: each line typed is signed and published, each line received is shown once')
+  .requiredOption('--topic <name>', 'the topic to chat on')
+  .option('--relay-history', 'relay the lines seen here to each peer that connects (a healed partition); they show them marked untrusted')
+  .option('--json', 'one JSON object per line on standard output')
+  .action(async (options: { json?: boolean } & ChatCommandOptions) => {
+    const { runChat } = await import('./commands/chat.js')
+    await runChat(options, createOutput(options.json === true))
   })
 
 program

@@ -39,9 +39,9 @@ export interface Running {
   readonly exit: Promise<number | null>
 }
 
-/** Starts `dscs …`, reading one JSON event per line of its standard output; killed after `timeoutMs`. */
-export function start(args: string[], timeoutMs = 60_000): Running {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+/** Starts `dscs …`, reading one JSON event per line of its standard output; killed after `timeoutMs`. With `stdin`, `child.stdin` takes lines for it. */
+export function start(args: string[], timeoutMs = 60_000, options: { stdin?: boolean } = {}): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'inherit'] })
   const events: JsonEvent[] = []
   const waiting = new Set<() => void>()
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
@@ -52,7 +52,7 @@ export function start(args: string[], timeoutMs = 60_000): Running {
       resolve(code)
     })
   )
-  createInterface({ input: child.stdout }).on('line', (line) => {
+  createInterface({ input: child.stdout! }).on('line', (line) => {
     events.push(JSON.parse(line) as JsonEvent)
     for (const wake of waiting) wake()
   })

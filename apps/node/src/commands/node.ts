@@ -1,8 +1,7 @@
 import { createInterface } from 'node:readline'
-import { peerIdOfPublicKey, signEnvelope } from '@dscs/identity'
 import type { DscsNode } from '@dscs/net'
-import { createEnvelope, decodeEnvelope, encodeEnvelope } from '@dscs/wire'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { ChatRoom, reportTopicPeers } from '../chat.js'
 import type { Output } from '../output.js'
 import { join, readyText, reportPeers, startNode, stopOnSignal, type NodeFlags } from '../start-node.js'
 import { describeChange, sharedState, sharedViews, snapshot, type SharedOp, type SharedState } from '../shared-state.js'
@@ -17,9 +16,6 @@ export interface NodeCommandOptions extends NodeFlags {
   /** Run the demo's shared state (counters and a note) and take `/add`, `/note`, `/allow` commands on standard input. */
   readonly state?: boolean
 }
-
-/** The payload kind of lines typed into `dscs node --topic`. */
-export const TEXT_KIND = 'dscs.node.Text'
 
 /**
  * `dscs node`: starts a node on the data directory and joins the given peers;
@@ -79,30 +75,7 @@ function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line:
 
 /** Prints the topic's messages and reports how many peers share the topic; returns the way to publish a line. */
 function chat(node: DscsNode, topic: string, out: Output): (line: string) => void {
-  node.net.subscribe(topic, ({ from, bytes }) => {
-    const envelope = decodeEnvelope(bytes)
-    if (envelope.kind !== TEXT_KIND) return 'ignore'
-    const text = new TextDecoder().decode(envelope.payload)
-    // `from` relayed it; the author signed it, and is who wrote it.
-    const author = peerIdOfPublicKey(envelope.author).toString()
-    out.event('message', { topic, from, author, text }, `[${topic}] ${author.slice(-8)}: ${text}`)
-    return 'accept'
-  })
-  let lastCount = -1
-  const poll = setInterval(() => {
-    const count = node.net.topicPeers(topic).length
-    if (count !== lastCount) out.event('topic-peers', { topic, count }, `${count} peer(s) on ${topic}`)
-    lastCount = count
-  }, 200)
-  poll.unref()
-  return (line) => {
-    const envelope = signEnvelope(
-      node.identity,
-      createEnvelope({ kind: TEXT_KIND, payload: new TextEncoder().encode(line), author: node.identity.publicKey, timestamp: Date.now() })
-    )
-    node.net
-      .publish(topic, encodeEnvelope(envelope))
-      .then(() => out.event('published', { topic, text: line }, `> ${line}`))
-      .catch((err: unknown) => out.event('publish-failed', { topic, error: (err as Error).message }, `could not publish: ${(err as Error).message}`))
-  }
+  const room = new ChatRoom(node, topic, out)
+  reportTopicPeers(node, topic, out)
+  return (line) => void room.say(line)
 }
