@@ -12,6 +12,8 @@ export type CliErrorCode =
   | 'NOT_FOUND'
   /** `dscs get`: peers hold the content but no chunk came for the timeout; the partial download is kept. */
   | 'STALLED'
+  /** A config file that is not JSON, has an unknown key or a bad value (the message names the key). */
+  | 'BAD_CONFIG'
   /** A flag or config value that is well-formed but cannot be used, e.g. an API exposed beyond loopback without a token. */
   | 'BAD_OPTION'
   /** A command stopped by SIGINT or SIGTERM before it finished. */

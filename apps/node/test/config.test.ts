@@ -1,0 +1,70 @@
+// dscs.config.json: defaults, every key, and a clear error naming the key for anything wrong.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { DEFAULT_CONFIG, loadConfig, parseConfig } from '../src/config.js'
+
+describe('dscs.config.json', () => {
+  it('fills in what a single user needs on loopback when empty', () => {
+    expect(parseConfig({})).toEqual(DEFAULT_CONFIG)
+    expect(DEFAULT_CONFIG.domains).toEqual({ demo: { trust: 'signatures', partition: 'available' } })
+  })
+
+  it('reads every key', () => {
+    const config = parseConfig({
+      listen: ['/ip4/127.0.0.1/tcp/4001'],
+      transports: ['tcp', 'websockets'],
+      join: ['/ip4/127.0.0.1/tcp/4002/p2p/12D3KooWxyz'],
+      dht: true,
+      relay: false,
+      api: { port: 7000, tokenFile: 'token.txt' },
+      layers: { chunks: false, partition: true },
+      domains: { demo: { trust: 'none', partition: 'locked' }, ledger: { trust: 'signatures' } },
+      chat: { topic: 'lobby', relayHistory: true }
+    })
+    expect(config).toEqual({
+      listen: ['/ip4/127.0.0.1/tcp/4001'],
+      transports: ['tcp', 'websockets'],
+      join: ['/ip4/127.0.0.1/tcp/4002/p2p/12D3KooWxyz'],
+      dht: true,
+      relay: false,
+      api: { host: '127.0.0.1', port: 7000, tokenFile: 'token.txt' },
+      layers: { chunks: false, partition: true },
+      domains: { demo: { trust: 'none', partition: 'locked' }, ledger: { trust: 'signatures', partition: 'available' } },
+      chat: { topic: 'lobby', relayHistory: true }
+    })
+    expect(parseConfig({ api: false }).api).toBeUndefined()
+  })
+
+  it.each([
+    [{ layrs: {} }, 'config: layrs: unknown key (known: listen, transports, join, dht, relay, api, layers, domains, chat)'],
+    [{ layers: { chunk: true } }, 'config: layers.chunk: unknown key (known: chunks, partition)'],
+    [{ domains: { demo: { trust: 'blind faith' } } }, 'config: domains.demo.trust: expected one of none, signatures, proof-of-work, web-of-trust, observer, got "blind faith"'],
+    [{ domains: { demo: { partition: 'maybe' } } }, 'config: domains.demo.partition: expected one of available, locked, tentative, got "maybe"'],
+    [{ domains: { 'Bad Name': {} } }, 'config: domains.Bad Name: a domain name is 1 to 32 lowercase letters, digits or dashes, starting with a letter'],
+    [{ transports: ['tcp', 'carrier-pigeon'] }, 'config: transports[1]: expected one of tcp, websockets, webrtc, webrtc-direct, circuit-relay, got "carrier-pigeon"'],
+    [{ api: { port: 70_000 } }, 'config: api.port: expected a whole number from 0 to 65535, got 70000'],
+    [{ dht: 'yes' }, 'config: dht: expected true or false, got "yes"'],
+    [{ join: '/ip4/1.2.3.4' }, 'config: join: expected an array of strings, got "/ip4/1.2.3.4"'],
+    [{ chat: {} }, 'config: chat.topic: expected a non-empty string, got nothing'],
+    [[], 'config: expected an object, got []']
+  ])('refuses %j with a message naming the key', (json, message) => {
+    expect(() => parseConfig(json)).toThrow(expect.objectContaining({ code: 'BAD_CONFIG', message }))
+  })
+
+  describe('from a file', () => {
+    let dir = ''
+    afterAll(() => rm(dir, { recursive: true, force: true }))
+
+    it('names the file in its errors, and refuses what is not JSON', async () => {
+      dir = await mkdtemp(join(tmpdir(), 'dscs-config-'))
+      const file = join(dir, 'dscs.config.json')
+      await writeFile(file, JSON.stringify({ relay: false }))
+      expect((await loadConfig(file)).relay).toBe(false)
+      await writeFile(file, '{ "relay": fals')
+      await expect(loadConfig(file)).rejects.toMatchObject({ code: 'BAD_CONFIG', message: expect.stringContaining(`${file}: not JSON`) })
+      await expect(loadConfig(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'BAD_FILE' })
+    })
+  })
+})
