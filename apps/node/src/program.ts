@@ -7,6 +7,7 @@ import type { GetCommandOptions } from './commands/get.js'
 import type { ObserverCommandOptions } from './commands/observer.js'
 import type { runNode } from './commands/node.js'
 import type { PutCommandOptions } from './commands/put.js'
+import { TRUST_MODES } from './config.js'
 import { createOutput } from './output.js'
 import { ProgressReport } from './progress-report.js'
 import type { NodeFlags } from './start-node.js'
@@ -70,6 +71,11 @@ nodeCommand('node', 'run a node until SIGINT or SIGTERM')
   .option('--dht', 'run the kad-dht')
   .option('--no-relay', 'do not serve circuit-relay reservations')
   .option('--state', 'run the demo shared state; type /add, /note, /text, /allow, /join, /state on standard input')
+  .option('--trust <mode>', `with --state, what confirms an op: ${TRUST_MODES.join(', ')} (default signatures)`, (value: string) => {
+    if (!(TRUST_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${TRUST_MODES.join(', ')}`)
+    return value
+  })
+  .option('--observer <peerId>', 'with --trust observer: the PeerId of the observer to submit ops to')
   .option('--api <[host:]port>', 'serve the HTTP + WebSocket API and the dashboard here (port 0: any free port; default host 127.0.0.1)', apiAddress)
   .option('--api-token-file <file>', 'file holding the token the API requires (needed when it listens beyond loopback)')
   .option('--json', 'one JSON object per line on standard output')

@@ -4,7 +4,9 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { ChatRoom, reportTopicPeers } from '../chat.js'
 import type { Output } from '../output.js'
 import { join, readyText, reportPeers, startNode, stopOnSignal, type NodeFlags } from '../start-node.js'
-import { describeChange, sharedState, sharedViews, snapshot, type SharedOp, type SharedState } from '../shared-state.js'
+import type { TrustMode } from '../config.js'
+import { describeChange, SHARED_DOMAIN, sharedState, sharedViews, snapshot, type SharedOp, type SharedState } from '../shared-state.js'
+import { domainTrust } from '../trust-modes.js'
 import type { FrpState } from '@dscs/frp-state'
 import { serveNodeApi } from '../api/index.js'
 import type { ApiOptions } from '../api/server.js'
@@ -13,6 +15,10 @@ export interface NodeCommandOptions extends NodeFlags {
   readonly topic?: string
   /** Serve the HTTP + WebSocket API and the dashboard. */
   readonly api?: ApiOptions
+  /** The shared state's trust mode (default signatures). */
+  readonly trust?: TrustMode
+  /** The observer's PeerId, for the observer trust mode. */
+  readonly observer?: string
   /** Run the demo's shared state (counters and a note) and take `/add`, `/note`, `/allow` commands on standard input. */
   readonly state?: boolean
 }
@@ -26,9 +32,10 @@ export interface NodeCommandOptions extends NodeFlags {
  * stops cleanly.
  */
 export async function runNode(options: NodeCommandOptions, terminal: Output): Promise<void> {
-  const shared = options.state === true ? sharedState() : undefined
-  const node = await startNode(options, shared === undefined ? undefined : { state: shared.service })
-  const api = options.api === undefined ? undefined : await serveNodeApi(node, terminal, { ...options.api, views: shared === undefined ? {} : sharedViews(shared) })
+  const trust = options.state === true ? domainTrust(options.trust ?? 'signatures', { domain: SHARED_DOMAIN, ...(options.observer === undefined ? {} : { observer: options.observer }) }) : undefined
+  const shared = trust === undefined ? undefined : sharedState(trust)
+  const node = await startNode(options, shared === undefined ? undefined : { state: shared.service, ...shared.trust.services })
+  const api = options.api === undefined ? undefined : await serveNodeApi(node, terminal, { ...options.api, views: shared === undefined ? {} : sharedViews(shared, node) })
   const out = api?.out ?? terminal
   const stop = stopOnSignal({ stop: async () => (await api?.close(), await node.stop()) }, out)
   out.event('ready', { peerId: node.peerId, publicKey: bytesToHex(node.identity.publicKey), multiaddrs: node.multiaddrs(), dataDir: options.data }, readyText(node, options.data))
@@ -50,7 +57,7 @@ export async function runNode(options: NodeCommandOptions, terminal: Output): Pr
 /** Prints every change of the shared state as it happens; returns the handler of `/` commands. */
 function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line: string) => void {
   const state = node.libp2p.services.state as FrpState<SharedOp>
-  shared.trust.allow(node.identity.publicKey) // a node trusts itself
+  shared.trust.start?.(node)
   shared.graph.subscribe(({ changes, correction }) => {
     const lines = changes.map(describeChange)
     out.event('state-change', { changes, correction, state: snapshot(shared) }, lines.join('\n'))
@@ -58,7 +65,15 @@ function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line:
   // Computed values are lazy: read once, `lines` is kept up to date, so text edits notify too.
   shared.graph.get('predicted', shared.lines)
   const submit = (op: SharedOp): void => {
-    state.submit(op).catch((err: unknown) => out.event('state-failed', { error: (err as Error).message }, `could not apply: ${(err as Error).message}`))
+    state
+      .submit(op)
+      .then((submitted) => shared.trust.onLocalOp(node, submitted.envelope))
+      .catch((err: unknown) => out.event('state-failed', { error: (err as Error).message }, `could not apply: ${(err as Error).message}`))
+  }
+  const allow = (publicKey: Uint8Array): void => {
+    const { trustPeer } = shared.trust
+    if (trustPeer === undefined) out.event('unknown-command', { command: '/allow' }, `the ${shared.trust.mode} trust mode has no authors to allow`)
+    else trustPeer(node, publicKey).catch((err: unknown) => out.event('allow-failed', { error: (err as Error).message }, `could not allow: ${(err as Error).message}`))
   }
   return (line) => {
     const [command, ...rest] = line.trim().split(/\s+/)
@@ -66,7 +81,7 @@ function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line:
     if (command === '/add' && rest.length === 2 && Number.isSafeInteger(Number(rest[1]))) submit({ type: 'add', counter: rest[0]!, by: Number(rest[1]) })
     else if (command === '/note' && argument !== '') submit({ type: 'note', text: argument })
     else if (command === '/text' && argument !== '') shared.text.insert(shared.text.length, `${argument}\n`)
-    else if (command === '/allow' && /^[0-9a-f]{64}$/.test(argument)) shared.trust.allow(hexToBytes(argument))
+    else if (command === '/allow' && /^[0-9a-f]{64}$/.test(argument)) allow(hexToBytes(argument))
     else if (command === '/join' && argument !== '') void join(node, argument, out)
     else if (command === '/state') out.event('state', { state: snapshot(shared) }, JSON.stringify(snapshot(shared), null, 2))
     else out.event('unknown-command', { line }, 'commands: /add <counter> <n>, /note <text>, /text <line>, /allow <public key hex>, /join <multiaddr>, /state')
