@@ -2,9 +2,11 @@ import { createInterface } from 'node:readline'
 import type { DscsNode } from '@dscs/net'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { ChatRoom, reportTopicPeers } from '../chat.js'
+import { chunkServices } from '../content.js'
 import type { Output } from '../output.js'
 import { join, readyText, reportPeers, startNode, stopOnSignal, type NodeFlags } from '../start-node.js'
-import type { TrustMode } from '../config.js'
+import { CliError } from '../errors.js'
+import type { NodeConfig, TrustMode } from '../config.js'
 import { describeChange, SHARED_DOMAIN, sharedState, sharedViews, snapshot, type SharedOp, type SharedState } from '../shared-state.js'
 import { domainTrust } from '../trust-modes.js'
 import type { FrpState } from '@dscs/frp-state'
@@ -19,6 +21,10 @@ export interface NodeCommandOptions extends NodeFlags {
   readonly trust?: TrustMode
   /** The observer's PeerId, for the observer trust mode. */
   readonly observer?: string
+  /** Run the chunk store and transfers (`@dscs/chunk-distribution`) on the data directory. */
+  readonly chunks?: boolean
+  /** With `topic`: relay the lines seen to each peer that connects. */
+  readonly relayHistory?: boolean
   /** Run the demo's shared state (counters and a note) and take `/add`, `/note`, `/allow` commands on standard input. */
   readonly state?: boolean
 }
@@ -34,7 +40,7 @@ export interface NodeCommandOptions extends NodeFlags {
 export async function runNode(options: NodeCommandOptions, terminal: Output): Promise<void> {
   const trust = options.state === true ? domainTrust(options.trust ?? 'signatures', { domain: SHARED_DOMAIN, ...(options.observer === undefined ? {} : { observer: options.observer }) }) : undefined
   const shared = trust === undefined ? undefined : sharedState(trust)
-  const node = await startNode(options, shared === undefined ? undefined : { state: shared.service, ...shared.trust.services })
+  const node = await startNode(options, { ...(options.chunks === true ? chunkServices(options.data) : {}), ...(shared === undefined ? {} : { state: shared.service, ...shared.trust.services }) })
   const api = options.api === undefined ? undefined : await serveNodeApi(node, terminal, { ...options.api, views: shared === undefined ? {} : sharedViews(shared, node) })
   const out = api?.out ?? terminal
   const stop = stopOnSignal({ stop: async () => (await api?.close(), await node.stop()) }, out)
@@ -43,7 +49,7 @@ export async function runNode(options: NodeCommandOptions, terminal: Output): Pr
   reportPeers(node, out)
 
   for (const address of options.join ?? []) await join(node, address, out)
-  const publish = options.topic === undefined ? undefined : chat(node, options.topic, out)
+  const publish = options.topic === undefined ? undefined : chat(node, options.topic, out, options.relayHistory === true)
   const command = shared === undefined ? undefined : stateCommands(node, shared, out)
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() === '') return
@@ -89,8 +95,27 @@ function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line:
 }
 
 /** Prints the topic's messages and reports how many peers share the topic; returns the way to publish a line. */
-function chat(node: DscsNode, topic: string, out: Output): (line: string) => void {
-  const room = new ChatRoom(node, topic, out)
+function chat(node: DscsNode, topic: string, out: Output, relayHistory: boolean): (line: string) => void {
+  const room = new ChatRoom(node, topic, out, { relayHistory })
   reportTopicPeers(node, topic, out)
   return (line) => void room.say(line)
+}
+
+/** The options of `dscs node` a config gives; flags given on the command line win over them. */
+export function nodeOptionsFromConfig(config: NodeConfig, source: string): Omit<NodeCommandOptions, 'data' | 'api'> & { api?: NodeConfig['api'] } {
+  const names = Object.keys(config.domains)
+  // The reference node's one application is the demo's shared state: it runs it as the domain `demo`.
+  if (names.some((name) => name !== SHARED_DOMAIN)) throw new CliError('BAD_CONFIG', `${source}: domains: the reference node runs one state domain, ${SHARED_DOMAIN}; got ${names.join(', ')}`)
+  const demo = config.domains[SHARED_DOMAIN]
+  return {
+    ...(config.listen === undefined ? {} : { listen: [...config.listen] }),
+    ...(config.transports === undefined ? {} : { transports: config.transports }),
+    join: [...config.join],
+    dht: config.dht,
+    relay: config.relay,
+    chunks: config.layers.chunks,
+    ...(demo === undefined ? {} : { state: true, trust: demo.trust, ...(demo.observer === undefined ? {} : { observer: demo.observer }) }),
+    ...(config.chat === undefined ? {} : { topic: config.chat.topic, relayHistory: config.chat.relayHistory }),
+    ...(config.api === undefined ? {} : { api: config.api })
+  }
 }
