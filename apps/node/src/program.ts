@@ -76,6 +76,7 @@ nodeCommand('node', 'run a node until SIGINT or SIGTERM')
   .option('--topic <name>', 'print messages on this topic; publish each line of standard input to it')
   .option('--dht', 'run the kad-dht')
   .option('--no-relay', 'do not serve circuit-relay reservations')
+  .option('--chunks', 'run the chunk store and transfers on the data directory; type /put <file>, /get <cid> on standard input')
   .option('--state', 'run the demo shared state; type /add, /note, /text, /allow, /join, /state on standard input')
   .option('--trust <mode>', `with --state, what confirms an op: ${TRUST_MODES.join(', ')} (default signatures)`, (value: string) => {
     if (!(TRUST_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${TRUST_MODES.join(', ')}`)

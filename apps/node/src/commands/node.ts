@@ -3,6 +3,7 @@ import type { DscsNode } from '@dscs/net'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { ChatRoom, reportTopicPeers } from '../chat.js'
 import { chunkServices } from '../content.js'
+import { Transfers } from '../transfers.js'
 import type { Output } from '../output.js'
 import { join, readyText, reportPeers, startNode, stopOnSignal, type NodeFlags } from '../start-node.js'
 import { CliError } from '../errors.js'
@@ -34,15 +35,19 @@ export interface NodeCommandOptions extends NodeFlags {
  * with `--topic`, prints every message on the topic and publishes each line
  * read from standard input as a signed envelope; with `--state`, runs the
  * demo's shared state and takes commands (`/add`, `/note`, `/text`, `/allow`,
- * `/join`, `/state`) on standard input. Runs until SIGINT or SIGTERM, then
- * stops cleanly.
+ * `/state`) on standard input; with `--chunks`, `/put <file>` and `/get <cid>`;
+ * always `/join`. Runs until SIGINT or SIGTERM, then stops cleanly.
  */
 export async function runNode(options: NodeCommandOptions, terminal: Output): Promise<void> {
   const trust = options.state === true ? domainTrust(options.trust ?? 'signatures', { domain: SHARED_DOMAIN, ...(options.observer === undefined ? {} : { observer: options.observer }) }) : undefined
   const shared = trust === undefined ? undefined : sharedState(trust)
   const node = await startNode(options, { ...(options.chunks === true ? chunkServices(options.data) : {}), ...(shared === undefined ? {} : { state: shared.service, ...shared.trust.services }) })
-  const api = options.api === undefined ? undefined : await serveNodeApi(node, terminal, { ...options.api, views: shared === undefined ? {} : sharedViews(shared, node) })
+  // The API reports through the output it wraps, and the transfers through the API's: built in that order.
+  let transfers: Transfers | undefined
+  const views = { ...(shared === undefined ? {} : sharedViews(shared, node)), ...(options.chunks === true ? { transfers: () => transfers?.view() ?? [] } : {}) }
+  const api = options.api === undefined ? undefined : await serveNodeApi(node, terminal, { ...options.api, views })
   const out = api?.out ?? terminal
+  if (options.chunks === true) transfers = new Transfers(node, out)
   const stop = stopOnSignal({ stop: async () => (await api?.close(), await node.stop()) }, out)
   out.event('ready', { peerId: node.peerId, publicKey: bytesToHex(node.identity.publicKey), multiaddrs: node.multiaddrs(), dataDir: options.data }, readyText(node, options.data))
   if (api !== undefined) out.event('api', { url: api.url }, `dashboard and API at ${api.url}`)
@@ -50,18 +55,48 @@ export async function runNode(options: NodeCommandOptions, terminal: Output): Pr
 
   for (const address of options.join ?? []) await join(node, address, out)
   const publish = options.topic === undefined ? undefined : chat(node, options.topic, out, options.relayHistory === true)
-  const command = shared === undefined ? undefined : stateCommands(node, shared, out)
+  const commands: LineCommand[] = [...(shared === undefined ? [] : stateCommands(node, shared, out)), ...(transfers === undefined ? [] : transferCommands(transfers, out)), ...nodeCommands(node, out)]
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() === '') return
-    if (line.startsWith('/') && command !== undefined) command(line)
+    if (line.startsWith('/')) runCommand(commands, line, out)
     else if (publish !== undefined) publish(line)
-    else out.event('unknown-command', { line }, `nothing takes "${line}": start with --topic to chat, --state for /commands`)
+    else out.event('unknown-command', { line }, `nothing takes "${line}": start with --topic to chat`)
   })
   await stop
 }
 
-/** Prints every change of the shared state as it happens; returns the handler of `/` commands. */
-function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line: string) => void {
+/** A `/command` typed on standard input. */
+interface LineCommand {
+  readonly name: string
+  readonly usage: string
+  /** Runs it; false when the arguments do not fit its usage. */
+  run(args: readonly string[], rest: string): boolean
+}
+
+function runCommand(commands: readonly LineCommand[], line: string, out: Output): void {
+  const [name, ...args] = line.trim().split(/\s+/)
+  const command = commands.find((c) => c.name === name)
+  if (command?.run(args, args.join(' ')) !== true) out.event('unknown-command', { line }, `commands: ${commands.map((c) => c.usage).join(', ')}`)
+}
+
+/** What a command started reports when it fails, instead of ending the node. */
+function reportFailure(out: Output, what: string): (err: unknown) => void {
+  return (err) => out.event(`${what}-failed`, { error: (err as Error).message }, `${what} failed: ${(err as Error).message}`)
+}
+
+function nodeCommands(node: DscsNode, out: Output): LineCommand[] {
+  return [{ name: '/join', usage: '/join <multiaddr>', run: (_args, rest) => rest !== '' && (void join(node, rest, out), true) }]
+}
+
+function transferCommands(transfers: Transfers, out: Output): LineCommand[] {
+  return [
+    { name: '/put', usage: '/put <file>', run: (_args, rest) => rest !== '' && (void transfers.put(rest).catch(reportFailure(out, 'put')), true) },
+    { name: '/get', usage: '/get <cid>', run: (args) => args.length === 1 && (void transfers.get(args[0]!).catch(reportFailure(out, 'get')), true) }
+  ]
+}
+
+/** Prints every change of the shared state as it happens; returns its `/` commands. */
+function stateCommands(node: DscsNode, shared: SharedState, out: Output): LineCommand[] {
   const state = node.libp2p.services.state as FrpState<SharedOp>
   shared.trust.start?.(node)
   shared.graph.subscribe(({ changes, correction }) => {
@@ -70,28 +105,26 @@ function stateCommands(node: DscsNode, shared: SharedState, out: Output): (line:
   })
   // Computed values are lazy: read once, `lines` is kept up to date, so text edits notify too.
   shared.graph.get('predicted', shared.lines)
-  const submit = (op: SharedOp): void => {
+  const submit = (op: SharedOp): true => {
     state
       .submit(op)
       .then((submitted) => shared.trust.onLocalOp(node, submitted.envelope))
-      .catch((err: unknown) => out.event('state-failed', { error: (err as Error).message }, `could not apply: ${(err as Error).message}`))
+      .catch(reportFailure(out, 'state'))
+    return true
   }
-  const allow = (publicKey: Uint8Array): void => {
+  const allow = (publicKey: Uint8Array): true => {
     const { trustPeer } = shared.trust
     if (trustPeer === undefined) out.event('unknown-command', { command: '/allow' }, `the ${shared.trust.mode} trust mode has no authors to allow`)
-    else trustPeer(node, publicKey).catch((err: unknown) => out.event('allow-failed', { error: (err as Error).message }, `could not allow: ${(err as Error).message}`))
+    else trustPeer(node, publicKey).catch(reportFailure(out, 'allow'))
+    return true
   }
-  return (line) => {
-    const [command, ...rest] = line.trim().split(/\s+/)
-    const argument = rest.join(' ')
-    if (command === '/add' && rest.length === 2 && Number.isSafeInteger(Number(rest[1]))) submit({ type: 'add', counter: rest[0]!, by: Number(rest[1]) })
-    else if (command === '/note' && argument !== '') submit({ type: 'note', text: argument })
-    else if (command === '/text' && argument !== '') shared.text.insert(shared.text.length, `${argument}\n`)
-    else if (command === '/allow' && /^[0-9a-f]{64}$/.test(argument)) allow(hexToBytes(argument))
-    else if (command === '/join' && argument !== '') void join(node, argument, out)
-    else if (command === '/state') out.event('state', { state: snapshot(shared) }, JSON.stringify(snapshot(shared), null, 2))
-    else out.event('unknown-command', { line }, 'commands: /add <counter> <n>, /note <text>, /text <line>, /allow <public key hex>, /join <multiaddr>, /state')
-  }
+  return [
+    { name: '/add', usage: '/add <counter> <n>', run: (args) => args.length === 2 && Number.isSafeInteger(Number(args[1])) && submit({ type: 'add', counter: args[0]!, by: Number(args[1]) }) },
+    { name: '/note', usage: '/note <text>', run: (_args, rest) => rest !== '' && submit({ type: 'note', text: rest }) },
+    { name: '/text', usage: '/text <line>', run: (_args, rest) => rest !== '' && (shared.text.insert(shared.text.length, `${rest}\n`), true) },
+    { name: '/allow', usage: '/allow <public key hex>', run: (_args, rest) => /^[0-9a-f]{64}$/.test(rest) && allow(hexToBytes(rest)) },
+    { name: '/state', usage: '/state', run: () => (out.event('state', { state: snapshot(shared) }, JSON.stringify(snapshot(shared), null, 2)), true) }
+  ]
 }
 
 /** Prints the topic's messages and reports how many peers share the topic; returns the way to publish a line. */
