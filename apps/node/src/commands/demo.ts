@@ -1,13 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { DscsError } from '@dscs/interface'
+import type { TrustMode } from '../config.js'
 
 export interface DemoOptions {
   readonly nodes: number
+  /** What confirms an op in the shared state (default signatures). */
+  readonly trust?: TrustMode
+  /** Keep the nodes running after the tour, with the dashboard, until SIGINT or SIGTERM. */
+  readonly stay?: boolean
   /** Keep the nodes' data directories instead of deleting them. */
   readonly keep?: boolean
   /** Give up after this long, ms. */
@@ -22,6 +28,11 @@ type Views = Record<'predicted' | 'confirmed', { counters: Record<string, number
 /** One `dscs node --json --state` child and what it reported. */
 interface DemoNode {
   readonly index: number
+  /** The dashboard's URL, for the node that serves one. */
+  dashboard: string | undefined
+  /** Content ids this node stored (`/put`) and fetched (`/get`). */
+  readonly put: string[]
+  readonly fetched: string[]
   readonly process: ChildProcess
   peerId: string
   publicKey: string
@@ -38,75 +49,112 @@ interface DemoNode {
 type NodeEvent = { event: string } & Record<string, unknown>
 
 /**
- * `dscs demo`: starts `nodes` real nodes as child processes on loopback, each
- * with its own data directory; the others join the first; each publishes a
- * signed envelope on a shared topic; the demo shows what every node received,
- * stops them with SIGTERM and checks they stopped cleanly.
+ * `dscs demo`, the guided tour: starts `nodes` real nodes as child processes
+ * on loopback, each with its own data directory, the first serving the
+ * dashboard; shows the shared state hiding latency (ops applied at once, a
+ * late one correcting the past) and confirmed under the chosen trust mode, a
+ * chunk transfer, and signed messages on a topic; then stops them with
+ * SIGTERM and checks they stopped cleanly (with `stay`, only on Ctrl-C).
  */
 export async function runDemo(options: DemoOptions, log: (line: string) => void): Promise<boolean> {
   const count = options.nodes
-  const deadline = Date.now() + (options.timeoutMs ?? 120_000)
+  const trust = options.trust ?? 'signatures'
+  const deadline = Date.now() + (options.timeoutMs ?? 180_000)
   const dir = await mkdtemp(join(tmpdir(), 'dscs-demo-'))
   const passphraseFile = join(dir, 'passphrase')
   await writeFile(passphraseFile, 'dscs demo\n', { mode: 0o600 })
   const nodes: DemoNode[] = []
+  const helpers: ChildProcess[] = []
   try {
-    log(`starting ${count} DSCS nodes on loopback (data in ${dir})`)
-    nodes.push(start(0, dir, passphraseFile, []))
-    await until(() => nodes[0]!.multiaddrs.length > 0, deadline, 'the first node to listen')
+    log(`starting ${count} DSCS nodes on loopback (data in ${dir}); the shared state's trust mode: ${trust} (${TRUST_STORIES[trust]})`)
+    const modeFlags = ['--trust', trust]
+    const everyoneJoins: string[] = []
+    if (trust === 'observer') {
+      const observer = await startObserver(dir, passphraseFile, deadline)
+      helpers.push(observer.process)
+      modeFlags.push('--observer', observer.peerId)
+      everyoneJoins.push(observer.address)
+      log(`an observer orders the ops: ${observer.peerId}`)
+    }
+    nodes.push(start(0, dir, passphraseFile, everyoneJoins, [...modeFlags, '--api', '0']))
+    await until(() => nodes[0]!.multiaddrs.length > 0 && nodes[0]!.dashboard !== undefined, deadline, 'the first node to listen')
     const entry = nodes[0]!.multiaddrs.find((a) => a.includes('/tcp/') && !a.includes('/ws'))!
     log(`node 0 is ${nodes[0]!.peerId}, listening on ${entry}`)
-    // The last node starts offline: what it writes now reaches the others late.
+    log(`  its dashboard: ${nodes[0]!.dashboard!} (peers, predicted and confirmed state, transfers, live events)`)
+    // The last node starts apart from the others: what it writes now reaches them late. Not under the web of trust, which
+    // drops ops made where no trusted observer saw them (the history trusted observers saw wins): there it is merely slow.
     const latecomer = count - 1
-    for (let i = 1; i < count; i++) nodes.push(start(i, dir, passphraseFile, i === latecomer ? [] : [entry]))
+    const apart = trust !== 'web-of-trust'
+    for (let i = 1; i < count; i++) nodes.push(start(i, dir, passphraseFile, i === latecomer && apart ? everyoneJoins : [entry, ...everyoneJoins], modeFlags))
     await until(() => nodes.every((n) => n.peerId !== ''), deadline, 'every node to start')
     for (const n of nodes.slice(1, latecomer)) log(`node ${n.index} is ${n.peerId}, joining node 0`)
-    log(`node ${latecomer} is ${nodes[latecomer]!.peerId}, offline for now`)
+    log(`node ${latecomer} is ${nodes[latecomer]!.peerId}, ${apart ? 'apart from the others for now' : 'joining node 0, its ops a little late'}`)
     const online = nodes.slice(0, latecomer)
     const tell = (n: DemoNode, line: string): void => void n.process.stdin!.write(`${line}\n`)
+    // Signatures and the web of trust confirm what trusted authors write: each node trusts those it has met.
+    const trusting = trust === 'signatures' || trust === 'web-of-trust'
+    if (trusting) {
+      log(`every node trusts nodes 0-${latecomer - 1} (/allow)`)
+      for (const n of nodes) for (const trusted of online) if (trusted !== n) tell(n, `/allow ${trusted.publicKey}`)
+    }
 
-    log(`shared state (domain "demo", trust: signatures of an allow-list): every node trusts nodes 0-${latecomer - 1}`)
-    for (const n of nodes) for (const trusted of online) tell(n, `/allow ${trusted.publicKey}`)
+    log('— latency hiding: every op applies at once, a late one rewrites the past —')
     tell(nodes[latecomer]!, '/add apples 10')
-    tell(nodes[latecomer]!, `/note written offline by node ${latecomer}`)
-    tell(nodes[latecomer]!, `/text node ${latecomer} wrote this line offline`)
+    tell(nodes[latecomer]!, `/note written apart by node ${latecomer}`)
+    tell(nodes[latecomer]!, `/text node ${latecomer} wrote this line apart`)
     await until(() => nodes[latecomer]!.state?.predicted.counters.apples === 10, deadline, `node ${latecomer} to apply its own ops`)
-    log(`node ${latecomer}, offline, adds 10 apples and writes a note; it sees apples = 10 at once (speculative)`)
+    log(`node ${latecomer}, apart, adds 10 apples and writes a note; it sees apples = 10 at once (speculative)`)
     await new Promise((resolve) => setTimeout(resolve, 200)) // the others' ops are newer
     for (const n of online) tell(n, '/add apples 1')
     for (const n of online) tell(n, `/text node ${n.index} wrote this line`)
     tell(nodes[0]!, '/note hello from node 0')
-    await until(() => online.every((n) => n.state?.confirmed.counters.apples === online.length), deadline, 'the online nodes to agree')
-    log(`nodes 0-${latecomer - 1} each add 1 apple; they agree: apples = ${online.length}, note "hello from node 0"`)
+    const together = apart ? online.length : online.length + 10
+    await until(() => online.every((n) => n.state?.predicted.counters.apples === together), deadline, 'the nodes together to agree')
+    log(`nodes 0-${latecomer - 1} each add 1 apple; each sees its own at once, the others' as they arrive: apples = ${together}`)
+    await until(() => online.every((n) => n.state?.confirmed.counters.apples === together), deadline, `the ${trust} mode to confirm their ops`)
+    log(`  confirmed by the ${trust} mode: apples = ${together} in every node's confirmed view`)
 
-    log(`node ${latecomer} joins node 0: anti-entropy brings its older ops in late`)
-    tell(nodes[latecomer]!, `/join ${entry}`)
+    if (apart) {
+      log(`node ${latecomer} joins node 0: anti-entropy brings its older ops in late`)
+      tell(nodes[latecomer]!, `/join ${entry}`)
+    }
     const predicted = online.length + 10
     await until(() => nodes.every((n) => n.state?.predicted.counters.apples === predicted), deadline, 'every node to integrate the late ops')
     for (const n of online) {
-      // The late +10: ops of the online nodes can also land out of order among themselves, which corrects too.
+      // The late +10: ops of the nodes together can also land out of order among themselves, which corrects too.
       const c = n.corrections.find((change) => change.key === 'apples' && change.view === 'predicted' && Number(change.value) - Number(change.previous) === 10)
       if (c !== undefined) log(`  node ${n.index}: predicted apples ${String(c.previous)} → ${String(c.value)}, a correction: the past was rewritten`)
     }
-    const views = (n: DemoNode): string => `apples predicted ${n.state!.predicted.counters.apples}, confirmed ${n.state!.confirmed.counters.apples ?? 0}; note "${n.state!.predicted.note}"`
-    const witness = online.at(-1)!
-    log(`  node ${witness.index}: ${views(witness)} — the late note is older, so it changes nothing (equality cut-off)`)
-    log(`  node ${latecomer}'s ops are pending (not on the allow-list): predicted only`)
-
-    log(`every node now trusts node ${latecomer}: its ops are confirmed`)
-    for (const n of nodes) tell(n, `/allow ${nodes[latecomer]!.publicKey}`)
-    await until(() => nodes.every((n) => n.state?.confirmed.counters.apples === predicted), deadline, 'every node to confirm the late ops')
+    const views = (n: DemoNode): string => `apples predicted ${n.state!.predicted.counters.apples ?? 0}, confirmed ${n.state!.confirmed.counters.apples ?? 0}; note "${n.state!.predicted.note}"`
+    log(`  node ${online.at(-1)!.index}: ${views(online.at(-1)!)} — the late note is older, so it changes nothing (equality cut-off)`)
+    if (trusting) {
+      log(`every node now trusts node ${latecomer} too: its ops are confirmed`)
+      for (const n of nodes) if (n.index !== latecomer) tell(n, `/allow ${nodes[latecomer]!.publicKey}`)
+    }
+    // The confirmed view catches up with the predicted one; the web of trust may instead drop ops too few trusted observers saw.
+    const settled = (n: DemoNode): boolean => n.state !== undefined && JSON.stringify(n.state.confirmed) === JSON.stringify(n.state.predicted) && JSON.stringify(n.state) === JSON.stringify(nodes[0]!.state)
+    await until(() => nodes.every(settled), deadline, `the ${trust} mode to settle the late ops`)
     for (const n of nodes) log(`  node ${n.index}: ${views(n)}`)
-    await until(() => nodes.every((n) => n.state?.text.split('\n').length === count + 1 && n.state.text === nodes[0]!.state?.text), deadline, 'the shared text to merge')
+    await until(() => nodes.every((n) => n.state !== undefined && n.state.text === nodes[0]!.state?.text && n.state.text.split('\n').length === count + 1), deadline, 'the shared text to merge')
     log(`the shared text (a Y.Text) merged the lines written apart; every node holds:`)
     for (const line of nodes[0]!.state!.text.trimEnd().split('\n')) log(`  | ${line}`)
     const stateAgrees = nodes.every((n) => JSON.stringify(n.state) === JSON.stringify(nodes[0]!.state))
 
+    log('— a chunk transfer: content split into verified chunks, served by every node that holds them —')
+    const file = join(dir, 'content.bin')
+    await writeFile(file, randomBytes(CONTENT_BYTES))
+    tell(nodes[0]!, `/put ${file}`)
+    await until(() => nodes[0]!.put.length === 1, deadline, 'node 0 to store the file')
+    const cid = nodes[0]!.put[0]!
+    log(`node 0 stores ${CONTENT_BYTES / 1024 / 1024} MiB as ${cid}; nodes 1-${latecomer} fetch it, each chunk checked against the content id`)
+    for (const n of nodes.slice(1)) tell(n, `/get ${cid}`)
+    await until(() => nodes.slice(1).every((n) => n.fetched.includes(cid)), deadline, 'every node to fetch the content')
+    log(`  every node holds ${cid} and seeds it`)
+
     await until(() => nodes.every((n) => n.topicPeers >= 1) && nodes[0]!.topicPeers >= count - 1, deadline, `every node to see the ${TOPIC} topic`)
-    log(`all ${count} nodes share the topic ${TOPIC}; each publishes one signed envelope`)
+    log(`— signed messages: all ${count} nodes share the topic ${TOPIC}; each publishes one signed envelope —`)
     for (const n of nodes) n.process.stdin!.write(`hello from node ${n.index}\n`)
     await until(() => nodes.every((n) => n.received.length >= count - 1), deadline, 'every node to receive every message')
-
     log('what each node received, each envelope checked for size, replay window and signature:')
     const names = new Map(nodes.map((n) => [n.peerId, `node ${n.index}`]))
     const name = (peer: string): string => names.get(peer) ?? peer
@@ -119,28 +167,60 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
       return authors.size === count - 1 && !authors.has(n.peerId)
     })
 
+    if (options.stay === true) {
+      log(`the nodes keep running: the dashboard is at ${nodes[0]!.dashboard!} — press Ctrl-C to stop them`)
+      await new Promise((resolve) => (process.once('SIGINT', resolve), process.once('SIGTERM', resolve)))
+    }
     log('stopping every node with SIGTERM')
     for (const n of nodes) n.process.kill('SIGTERM')
     const codes = await Promise.all(nodes.map((n) => n.exit))
     const clean = codes.every((code) => code === 0)
     log(clean ? `all ${count} nodes stopped cleanly` : `exit codes: ${codes.join(', ')}`)
     const ok = complete && clean && stateAgrees
-    log(ok ? `demo complete: ${count} nodes, one shared state, ${count * (count - 1)} deliveries, no loss` : 'demo FAILED')
+    log(ok ? `demo complete: ${count} nodes, one shared state under ${trust}, one content fetched by ${count - 1}, ${count * (count - 1)} deliveries, no loss` : 'demo FAILED')
     return ok
   } finally {
-    for (const n of nodes) if (n.process.exitCode === null && n.process.signalCode === null) n.process.kill('SIGKILL')
+    for (const child of [...nodes.map((n) => n.process), ...helpers]) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     await Promise.all(nodes.map((n) => n.exit))
     if (options.keep !== true) await rm(dir, { recursive: true, force: true })
   }
 }
 
-function start(index: number, dir: string, passphraseFile: string, join_: string[]): DemoNode {
-  const args = [CLI, 'node', '--json', '--state', '--data', join(dir, `node${index}`), '--passphrase-file', passphraseFile, '--topic', TOPIC]
+/** What confirms an op in each trust mode, as the tour says it. */
+const TRUST_STORIES: Record<TrustMode, string> = {
+  none: 'verified is confirmed',
+  signatures: 'ops of trusted authors are confirmed',
+  'proof-of-work': 'the nodes mine a chain; an op is confirmed 2 blocks deep',
+  'web-of-trust': 'an op is confirmed once observers the node trusts attest a checkpoint listing it',
+  observer: 'an op is confirmed once the observer logged it under a verified tree head'
+}
+
+// The content of the transfer step: enough for several chunks, small enough for a quick tour.
+const CONTENT_BYTES = 4 * 1024 * 1024
+
+/** A `dscs observer` child for the observer trust mode: its PeerId and address once it is ready. */
+async function startObserver(dir: string, passphraseFile: string, deadline: number): Promise<{ process: ChildProcess; peerId: string; address: string }> {
+  const args = [CLI, 'observer', '--json', '--data', join(dir, 'observer'), '--passphrase-file', passphraseFile, '--listen', '/ip4/127.0.0.1/tcp/0', '--batch-interval', '100']
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+  let ready: NodeEvent | undefined
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const event = JSON.parse(line) as NodeEvent
+    if (event.event === 'ready') ready = event
+  })
+  await until(() => ready !== undefined, deadline, 'the observer to start')
+  return { process: child, peerId: ready!.peerId as string, address: (ready!.multiaddrs as string[])[0]! }
+}
+
+function start(index: number, dir: string, passphraseFile: string, join_: string[], flags: readonly string[]): DemoNode {
+  const args = [CLI, 'node', '--json', '--state', '--chunks', '--data', join(dir, `node${index}`), '--passphrase-file', passphraseFile, '--topic', TOPIC, ...flags]
   args.push('--listen', '/ip4/127.0.0.1/tcp/0', '--no-relay')
   for (const address of join_) args.push('--join', address)
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] })
   const node: DemoNode = {
     index,
+    dashboard: undefined,
+    put: [],
+    fetched: [],
     process: child,
     peerId: '',
     publicKey: '',
@@ -165,7 +245,10 @@ function start(index: number, dir: string, passphraseFile: string, join_: string
     } else if (event.event === 'state-change') {
       node.state = event.state as Views
       for (const change of event.changes as (DemoNode['corrections'][number] & { correction: boolean })[]) if (change.correction) node.corrections.push(change)
-    } else if (event.event === 'topic-peers') node.topicPeers = event.count as number
+    } else if (event.event === 'api') node.dashboard = event.url as string
+    else if (event.event === 'put') node.put.push(event.cid as string)
+    else if (event.event === 'fetched') node.fetched.push(event.cid as string)
+    else if (event.event === 'topic-peers') node.topicPeers = event.count as number
     else if (event.event === 'message') node.received.push({ from: event.from as string, author: event.author as string, text: event.text as string })
   })
   return node
