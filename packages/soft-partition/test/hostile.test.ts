@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { signEnvelope, type Identity } from '@dscs/identity'
 import type { CoreEffect } from '@dscs/interface'
 import { createEnvelope, encodeEnvelope, encodePayload } from '@dscs/wire'
-import { MESSAGE_TYPES, SwimCore, SwimPayload, UPDATE_STATES, signAlive, type SwimEvent, type UpdatePayload } from '../src/index.js'
+import { MESSAGE_TYPES, RelayedPayload, SwimCore, SwimPayload, UPDATE_STATES, signAlive, type SwimEvent, type UpdatePayload } from '../src/index.js'
 import { identityOf } from './cluster.js'
 
 const NOW = 1_700_000_000_000
@@ -120,5 +120,62 @@ describe('hostile input', () => {
     const effects = core.receive(peers[MALLORY]!, message(identityOf(MALLORY), [suspicion(0)]), NOW)
     expect(effects).toContainEqual({ type: 'emit', event: { type: 'refuted', incarnation: 1 } })
     expect(core.incarnation).toBe(1)
+  })
+
+  describe('relayed data', () => {
+    const SELF = peers[0]!
+    function relayed(author: number, fields: { origin: string; target: string; relay: string; data?: Uint8Array }, timestamp = NOW): Uint8Array {
+      const payload = encodePayload(RelayedPayload, { data: new Uint8Array([1, 2, 3]), ...fields })
+      const identity = identityOf(author)
+      return encodeEnvelope(signEnvelope(identity, createEnvelope({ kind: RelayedPayload.name, payload, author: identity.publicKey, timestamp })))
+    }
+    const kinds = (effects: CoreEffect<SwimEvent>[]) => effects.map((effect) => (effect.type === 'emit' ? effect.event.type : effect.type))
+
+    it('forwards only what the origin itself handed it, unchanged, to a member; delivers only what is addressed to it', () => {
+      const core = victim()
+      const bytes = relayed(2, { origin: peers[2]!, target: peers[3]!, relay: SELF })
+      expect(core.receive(peers[2]!, bytes, NOW)).toEqual([
+        { type: 'send', to: peers[3], bytes },
+        { type: 'emit', event: { type: 'relayed', from: peers[2], to: peers[3] } }
+      ])
+      expect(kinds(core.receive(peers[4]!, relayed(2, { origin: peers[2]!, target: SELF, relay: peers[4]! }), NOW))).toEqual(['message'])
+      expect(kinds(core.receive(peers[2]!, relayed(2, { origin: peers[2]!, target: SELF, relay: '' }, NOW + 1), NOW))).toEqual(['message'])
+    })
+
+    it('refuses a second hop, a stranger, a foreign key and a flood', () => {
+      const core = victim()
+      // Handed over by someone other than its origin: a second hop.
+      expect(penalties(core.receive(peers[MALLORY]!, relayed(2, { origin: peers[2]!, target: peers[3]!, relay: SELF }), NOW))).toEqual(['BAD_RELAY'])
+      // Claims to come through a relay other than the one handing it over.
+      expect(penalties(core.receive(peers[MALLORY]!, relayed(2, { origin: peers[2]!, target: SELF, relay: peers[4]! }, NOW + 1), NOW))).toEqual(['BAD_RELAY'])
+      expect(penalties(core.receive(peers[MALLORY]!, relayed(MALLORY, { origin: peers[MALLORY]!, target: 'stranger', relay: SELF }), NOW))).toEqual(['BAD_RELAY'])
+      expect(penalties(core.receive(peers[MALLORY]!, relayed(MALLORY, { origin: peers[2]!, target: peers[3]!, relay: SELF }, NOW + 2), NOW))).toEqual(['KEY_MISMATCH'])
+      const codes: string[] = []
+      for (let i = 0; i < 40; i++) codes.push(...penalties(core.receive(peers[MALLORY]!, relayed(MALLORY, { origin: peers[MALLORY]!, target: peers[3]!, relay: SELF }, NOW + 10 + i), NOW)))
+      expect(codes).toEqual(Array(40 - 16).fill('RELAY_FLOOD'))
+    })
+
+    it('arbitrary relayed messages never throw, never take two hops, and are forwarded only for their origin', () => {
+      const who = fc.constantFrom(...peers.slice(0, 6), 'stranger')
+      fc.assert(
+        fc.property(fc.nat(5), who, who, fc.constantFrom('', ...peers.slice(0, 6)), who, (author, origin, target, relay, from) => {
+          const core = victim()
+          const effects = core.receive(from, relayed(author, { origin, target, relay }), NOW)
+          for (const effect of effects) {
+            if (effect.type === 'send') {
+              expect([from, relay, peers[author]]).toEqual([origin, SELF, origin])
+              expect(effect.to).toBe(target)
+              expect(peers).toContain(target)
+            }
+            if (effect.type === 'emit' && effect.event.type === 'message') {
+              expect(target).toBe(SELF)
+              expect(peers[author]).toBe(origin)
+              expect(relay === '' ? from === origin : from === relay && from !== origin).toBe(true)
+            }
+          }
+        }),
+        { numRuns: 300 }
+      )
+    })
   })
 })

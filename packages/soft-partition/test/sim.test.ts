@@ -87,6 +87,32 @@ describe('SWIM on netsim', () => {
     expect(nodes.flatMap((node) => node.app!.events.filter(({ event }) => event.type === 'member-down'))).toEqual([])
   })
 
+  it('relays data across a non-transitive link: A reaches C through a member that reaches both, and each end reports it', async () => {
+    const { sim, nodes } = cluster({ seed: 7, size: 6 })
+    const [a, c] = [nodes[0]!, nodes[2]!]
+    sim.cut(a, c)
+    const sent: { via: string | undefined; at: number }[] = []
+    // Long enough for a's direct probes of c to fail six times in a row while relays reach it.
+    sim.at(60 * PERIOD, () => {
+      const { via, effects } = a.app!.core.send(c.id, new TextEncoder().encode('over the cut'), a.peer!.clock.now())
+      sent.push({ via, at: sim.now })
+      for (const effect of effects) if (effect.type === 'send') void a.peer!.net.send(effect.to, PROTOCOL_ID, effect.bytes)
+    })
+    await sim.run({ until: 62 * PERIOD })
+    expect(a.app!.core.link(c.id)).toMatchObject({ class: 'indirect' })
+    const via = sent[0]!.via
+    expect(via).toBeDefined()
+    expect(via).not.toBe(c.id)
+    const received = c.app!.events.filter(({ event }) => event.type === 'message').map(({ event }) => event)
+    expect(received).toEqual([{ type: 'message', from: a.id, via, data: new TextEncoder().encode('over the cut') }])
+    const relay = nodes.find((node) => node.id === via)!
+    expect(relay.app!.events.filter(({ event }) => event.type === 'relayed').map(({ event }) => event)).toEqual([{ type: 'relayed', from: a.id, to: c.id }])
+    // Over a working link the same call sends directly.
+    const direct = a.app!.core.send(nodes[1]!.id, new Uint8Array([1]), a.peer!.clock.now())
+    expect(direct.via).toBeUndefined()
+    expect(direct.effects).toMatchObject([{ type: 'send', to: nodes[1]!.id }])
+  })
+
   it('with Lifeguard, a slow member stretches its timeouts and accuses healthy members far less', async () => {
     async function accusations(lifeguard: boolean): Promise<number> {
       const { sim, nodes } = cluster({ seed: 6, size: 10, swim: { lifeguard } })
