@@ -21,6 +21,9 @@ export const MAX_ENVELOPE_BYTES = 4_096
 /** What an alive update's signature covers starts with this, so it is never valid as any other signature. */
 export const ALIVE_DOMAIN = 'dscs.soft-partition.alive.v1'
 
+/** What a suspicion's signature (by its accuser) covers starts with this. */
+export const SUSPECT_DOMAIN = 'dscs.soft-partition.suspect.v1'
+
 /** Largest application data one Relayed message carries. */
 export const MAX_RELAY_DATA_BYTES = 2_048
 

@@ -1,7 +1,7 @@
 import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore } from '@dscs/interface'
 import { ReplayGuard, openEnvelope, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
 import { WireError, createEnvelope, decodePayload, encodeEnvelope, encodePayload, type Envelope } from '@dscs/wire'
-import { isSignedByMember, signAlive } from './alive.js'
+import { isSignedByAccuser, isSignedByMember, signAlive, signSuspicion } from './alive.js'
 import {
   DEFAULT_DEGRADED_LOSS,
   DEFAULT_INDIRECT_PROBES,
@@ -408,10 +408,16 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     // Lifeguard: relays that answered neither ack nor nack point at this node's own links, not the target's.
     if (this.#lifeguard && probe.nacks < probe.relays.length) this.#health.worse()
     const member = this.#members.get(probe.target)
+    if (member === undefined) return
     const suspicion = this.#suspicions.get(probe.target)
-    if (suspicion !== undefined) this.#confirm(suspicion, this.#self)
-    if (member?.state !== 'alive') return
-    this.#suspect(probe.target, member, this.#self, now, effects)
+    // As memberlist: this node's own failed probe is an independent accusation, passed on so others count it too.
+    if (suspicion !== undefined && this.#confirm(suspicion, this.#self)) this.#gossip.add(this.#accuse(probe.target, member))
+    if (member.state !== 'alive') return
+    this.#suspect(probe.target, member, this.#accuse(probe.target, member), now, effects)
+  }
+
+  #accuse(peer: PeerRef, member: MemberRecord): UpdatePayload {
+    return signSuspicion(this.#identity, this.#self, peer, member.publicKey, member.incarnation)
   }
 
   #askOthers(probe: Probe, now: number, effects: Effects): void {
@@ -513,7 +519,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
 
   #applySuspect(from: PeerRef, update: UpdatePayload, now: number, effects: Effects): void {
     if (update.member === this.#self) {
-      if (update.incarnation < this.#incarnation) return
+      if (update.incarnation < this.#incarnation || !this.#signedByAccuser(update)) return
       // Refute: a higher incarnation, signed by this node, overrides every suspicion of the lower one.
       this.#incarnation = update.incarnation + 1
       this.#ownAlive = signAlive(this.#identity, this.#self, this.#incarnation)
@@ -530,26 +536,48 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     }
     const suspicion = this.#suspicions.get(update.member)
     if (suspicion !== undefined) {
+      // Only an accuser not yet counted can shorten it: every other copy costs no signature check.
+      if (!this.#countsMore(suspicion, update.accuser) || !this.#signedByAccuser(update)) return
       this.#confirm(suspicion, update.accuser)
+      this.#gossip.add(update)
       return
     }
     const started = this.#suspicionsStarted.get(from) ?? 0
     if (started >= this.#maxNewSuspicions) {
       throw new SoftPartitionError('SUSPICION_FLOOD', `${from} started more than ${this.#maxNewSuspicions} suspicions this period`)
     }
+    if (!this.#signedByAccuser(update)) return
     if (this.#suspicionsStarted.size < this.#maxMembers) this.#suspicionsStarted.set(from, started + 1)
-    this.#suspect(update.member, member, update.accuser, now, effects)
+    this.#suspect(update.member, member, update, now, effects)
   }
 
-  // Lifeguard: each independent accuser shortens the suspicion, down to its shortest; the set stays bounded.
-  #confirm(suspicion: Suspicion, accuser: PeerRef): void {
-    if (suspicion.confirmations.size <= this.#confirmationsNeeded) suspicion.confirmations.add(accuser)
+  /**
+   * Whether a suspicion carries its accuser's signature: false when the accuser is no member this node knows (it
+   * cannot tell; the suspicion is skipped), SoftPartitionError `FORGED_SUSPICION` when the signature is not the accuser's.
+   */
+  #signedByAccuser(update: UpdatePayload): boolean {
+    const key = update.accuser === this.#self ? this.#identity.publicKey : this.#members.get(update.accuser)?.publicKey
+    if (key === undefined) return false
+    if (!isSignedByAccuser(update, key)) throw new SoftPartitionError('FORGED_SUSPICION', `suspicion of ${update.member} not signed by its accuser ${update.accuser}`)
+    return true
   }
 
-  #suspect(peer: PeerRef, member: MemberRecord, accuser: PeerRef, now: number, effects: Effects): void {
+  #countsMore(suspicion: Suspicion, accuser: PeerRef): boolean {
+    return suspicion.confirmations.size <= this.#confirmationsNeeded && !suspicion.confirmations.has(accuser)
+  }
+
+  // Lifeguard: each independent accuser shortens the suspicion, down to its shortest; the set stays bounded. True when it counted.
+  #confirm(suspicion: Suspicion, accuser: PeerRef): boolean {
+    if (!this.#countsMore(suspicion, accuser)) return false
+    suspicion.confirmations.add(accuser)
+    return true
+  }
+
+  #suspect(peer: PeerRef, member: MemberRecord, accusation: UpdatePayload, now: number, effects: Effects): void {
     member.state = 'suspect'
-    this.#suspicions.set(peer, { since: now, incarnation: member.incarnation, accuser, confirmations: new Set([accuser]) })
-    this.#gossip.add(this.#suspicionOf(peer)!)
+    member.accusation = accusation
+    this.#suspicions.set(peer, { since: now, incarnation: member.incarnation, confirmations: new Set([accusation.accuser]) })
+    this.#gossip.add(accusation)
     effects.push({ type: 'emit', event: { type: 'member-suspect', peer, incarnation: member.incarnation } })
   }
 
@@ -592,10 +620,9 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   #suspicionOf(peer: PeerRef): UpdatePayload | undefined {
     const member = this.#members.get(peer)
     if (member === undefined || member.state === 'alive') return undefined
-    // A member held down hears it as a suspicion of its incarnation, which it refutes to rejoin.
-    const accuser = this.#suspicions.get(peer)?.accuser ?? this.#self
-    const { publicKey, incarnation } = member
-    return { member: peer, publicKey, incarnation, state: UPDATE_STATES.suspect, signature: new Uint8Array(0), accuser }
+    // A member held down hears it as the suspicion of its incarnation, which it refutes to rejoin.
+    member.accusation ??= this.#accuse(peer, member)
+    return member.accusation
   }
 
   #read(from: PeerRef, envelope: Envelope): Received {

@@ -8,6 +8,8 @@ export type SoftPartitionErrorCode =
   | 'BAD_UPDATE'
   /** An alive update's signature is not the member's. */
   | 'FORGED_UPDATE'
+  /** A suspicion's signature is not its accuser's. */
+  | 'FORGED_SUSPICION'
   /** A message or update names a key other than the one bound to that peer. */
   | 'KEY_MISMATCH'
   /** A suspicion names an incarnation the member never announced. */

@@ -16,7 +16,7 @@ export interface UpdatePayload {
   readonly incarnation: number
   /** {@link UPDATE_STATES}: 0 alive, 1 suspect. */
   readonly state: number
-  /** Alive: the member's signature (see `alive.ts`); suspect: empty. */
+  /** Alive: the member's signature; suspect: the accuser's (see `alive.ts`). */
   readonly signature: Uint8Array
   /** Suspect: the member whose own probe failed; alive: empty. */
   readonly accuser: string
@@ -42,8 +42,9 @@ function checkUpdate(update: UpdatePayload): void {
     if (update.signature.length !== SIGNATURE_BYTES) throw new SoftPartitionError('BAD_UPDATE', `alive signature of ${update.signature.length} bytes`)
     if (update.accuser.length !== 0) throw new SoftPartitionError('BAD_UPDATE', 'an alive update names no accuser')
   } else if (update.state === UPDATE_STATES.suspect) {
-    if (update.signature.length !== 0) throw new SoftPartitionError('BAD_UPDATE', 'a suspicion carries no signature')
+    if (update.signature.length !== SIGNATURE_BYTES) throw new SoftPartitionError('BAD_UPDATE', `suspicion signature of ${update.signature.length} bytes`)
     if (update.accuser.length === 0 || update.accuser.length > MAX_PEER_ID_LENGTH) throw new SoftPartitionError('BAD_UPDATE', 'a suspicion names its accuser')
+    if (update.accuser === update.member) throw new SoftPartitionError('BAD_UPDATE', 'a member does not accuse itself')
   } else {
     throw new SoftPartitionError('BAD_UPDATE', `unknown state ${update.state}`)
   }
