@@ -55,7 +55,8 @@ export { tentativeTrust } from './policy/tentative-trust.js'
 export type { TentativeTrustPolicy, TentativeTrustOptions, ReconfirmReport } from './policy/tentative-trust.js'
 export { Healer } from './policy/heal.js'
 export type { HealLayer, HealReport, LayerHealReport } from './policy/heal.js'
-export { tentativeHealLayer, peerSyncHealLayer } from './policy/adapters.js'
+export { tentativeHealLayer, peerSyncHealLayer, chainSyncHealLayer, observerHealLayer } from './policy/adapters.js'
+export type { ChainSyncer, ObserverCrossChecker } from './policy/adapters.js'
 
 /** The service: probes members and answers their probes while its node runs. */
 export interface SoftPartition {
