@@ -11,6 +11,7 @@ import { identityFromSeed } from '@dscs/identity'
 import { createNode, type DscsNode } from '@dscs/net'
 import { FrpStateCore, StateGraph, frpState, jsonCodec, type FrpState, type Op } from '@dscs/frp-state'
 import { Healer, peerSyncHealLayer, softPartition, type SoftPartition } from '@dscs/soft-partition'
+import { waitFor } from '@dscs/test-support'
 
 const NODES = Number(process.env.BENCH_NODES ?? 4)
 const OPS_PER_SIDE = Number(process.env.BENCH_OPS_PER_SIDE ?? 5_000)
@@ -21,7 +22,6 @@ const HORIZON = 3_600_000
 // Bounds on every wait: a stuck run fails instead of hanging.
 const SIDE_TIMEOUT_MS = 600_000
 const HEAL_TIMEOUT_MS = 600_000
-const POLL_MS = 20
 
 interface Note {
   readonly key: string
@@ -44,16 +44,6 @@ interface BenchNode {
   readonly side: number
   readonly digest: () => string
   readonly count: () => number
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(POLL_MS)
-  }
 }
 
 let split = false
@@ -96,11 +86,11 @@ async function main(): Promise<void> {
   for (let i = 0; i < NODES; i++) nodes.push(await startNode(i))
   try {
     await connectAll(nodes, () => true)
-    await until(() => nodes.every(wholeComponent), SIDE_TIMEOUT_MS, 'every node to see every member')
+    await waitFor(() => nodes.every(wholeComponent), 'every node to see every member', SIDE_TIMEOUT_MS)
 
     split = true
     for (const a of nodes) for (const connection of a.node.libp2p.getConnections()) if (sideOf.get(connection.remotePeer.toString()) !== a.side) await connection.close()
-    await until(() => nodes.every((n) => n.node.libp2p.getConnections().every((c) => sideOf.get(c.remotePeer.toString()) === n.side)), SIDE_TIMEOUT_MS, 'the split')
+    await waitFor(() => nodes.every((n) => n.node.libp2p.getConnections().every((c) => sideOf.get(c.remotePeer.toString()) === n.side)), 'the split', SIDE_TIMEOUT_MS)
 
     // Each side writes its ops, spread over its nodes; every op is signed by its writer.
     const written: Op<Note>[][] = [[], []]
@@ -112,10 +102,10 @@ async function main(): Promise<void> {
         written[side]!.push(await writer.state.submit({ key: `k${(i * 7 + side) % KEYS}`, value: side * OPS_PER_SIDE + i }))
       }
       // Let gossip and the SWIM periods run between bursts.
-      if (i % 100 === 99) await sleep(0)
+      if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 0))
     }
     const writeMs = performance.now() - writeStarted
-    await until(() => nodes.every((n) => n.count() === OPS_PER_SIDE), SIDE_TIMEOUT_MS, 'each side to hold its own ops')
+    await waitFor(() => nodes.every((n) => n.count() === OPS_PER_SIDE), 'each side to hold its own ops', SIDE_TIMEOUT_MS)
     const sideMs = performance.now() - writeStarted
     const digests = [0, 1].map((side) => new Set(nodes.filter((n) => n.side === side).map((n) => n.digest())))
     if (digests.some((d) => d.size !== 1) || [...digests[0]!][0] === [...digests[1]!][0]) throw new Error('the sides did not diverge as expected')
@@ -125,16 +115,16 @@ async function main(): Promise<void> {
     const healStarted = performance.now()
     await connectAll(nodes, (a, b) => a.side !== b.side)
     let swimMs = Infinity
-    await until(
+    await waitFor(
       () => {
         if (swimMs === Infinity && nodes.every(wholeComponent)) swimMs = performance.now() - healStarted
         return nodes.every((n) => n.count() === 2 * OPS_PER_SIDE) && new Set(nodes.map((n) => n.digest())).size === 1
       },
-      HEAL_TIMEOUT_MS,
-      'every node to hold the identical state'
+      'every node to hold the identical state',
+      HEAL_TIMEOUT_MS
     )
     const convergeMs = performance.now() - healStarted
-    if (swimMs === Infinity) await until(() => nodes.every(wholeComponent), HEAL_TIMEOUT_MS, 'SWIM to see one component').then(() => (swimMs = performance.now() - healStarted))
+    if (swimMs === Infinity) await waitFor(() => nodes.every(wholeComponent), 'SWIM to see one component', HEAL_TIMEOUT_MS).then(() => (swimMs = performance.now() - healStarted))
 
     // Reference: every node's share of the heal's compute, in memory — verify and apply the other side's ops.
     const referenceStarted = performance.now()
