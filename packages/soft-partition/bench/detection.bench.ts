@@ -9,7 +9,13 @@ const SIZES = (process.env.BENCH_SIZES ?? '100,1000').split(',').filter(Boolean)
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 5)
 const FP_MEMBERS = Number(process.env.BENCH_FP_MEMBERS ?? 100)
 const FP_PERIODS = Number(process.env.BENCH_FP_PERIODS ?? 1_800)
+// Independent runs with other seeds add member-hours: BENCH_FP_SEED picks one.
+const FP_SEED = Number(process.env.BENCH_FP_SEED ?? 4242)
 const LINK = { latencyMs: 20, jitterMs: 10 }
+// BENCH_SUSPICION=multiplier,maxMultiplier,confirmations tunes the suspicion timeout (defaults 4,3,3: 4·log10(n) periods once three
+// independent accusers confirm the first, up to 12·log10(n) with the first alone).
+const [SUSPICION_MULTIPLIER, SUSPICION_MAX_MULTIPLIER, SUSPICION_CONFIRMATIONS] = (process.env.BENCH_SUSPICION ?? '4,3,3').split(',').map(Number) as [number, number, number]
+const SWIM = { suspicionMultiplier: SUSPICION_MULTIPLIER, suspicionMaxMultiplier: SUSPICION_MAX_MULTIPLIER, suspicionConfirmations: SUSPICION_CONFIRMATIONS }
 const MAX_EVENTS = 200_000_000
 
 function median(values: number[]): number {
@@ -26,7 +32,7 @@ interface Detection {
 
 // One trial: `size` members settle for 5 periods, one crashes at a random point of a period; times are in periods.
 async function detect(size: number, seed: number): Promise<Detection> {
-  const { sim, nodes } = cluster({ seed, size, link: LINK })
+  const { sim, nodes } = cluster({ seed, size, link: LINK, swim: SWIM })
   const warmup = 5 * PERIOD
   await sim.run({ until: warmup, maxEvents: MAX_EVENTS })
   const sentBefore = sim.stats.sent
@@ -60,7 +66,7 @@ async function detect(size: number, seed: number): Promise<Detection> {
 
 // Live members only, 5% loss on every link: members declared down (false positives) and suspected (refuted) per member-hour.
 async function falsePositives(size: number, periods: number): Promise<{ downs: number; suspicions: number; memberHours: number; messagesPerMemberPeriod: number }> {
-  const { sim, nodes } = cluster({ seed: 4242, size, link: { ...LINK, loss: 0.05 } })
+  const { sim, nodes } = cluster({ seed: FP_SEED, size, link: { ...LINK, loss: 0.05 }, swim: SWIM })
   await sim.run({ until: periods * PERIOD, maxEvents: MAX_EVENTS })
   // Each distinct (member, incarnation) once, however many members heard of it.
   const count = (type: string) => {
@@ -81,7 +87,11 @@ const say = (line: string): void => {
   console.log(line)
   lines.push(line)
 }
-say(`settings: period ${PERIOD} ms, probe timeout 300 ms, k = 3 indirect probes, suspicion 4·log10(n) to 12·log10(n) periods, link ${LINK.latencyMs} ms + up to ${LINK.jitterMs} ms jitter each way`)
+const longest = SUSPICION_MULTIPLIER * SUSPICION_MAX_MULTIPLIER
+say(
+  `settings: period ${PERIOD} ms, probe timeout 300 ms, k = 3 indirect probes, suspicion ${SUSPICION_MULTIPLIER}·log10(n) periods once ` +
+    `${SUSPICION_CONFIRMATIONS} independent accusers confirm the first, up to ${longest}·log10(n) with the first alone, link ${LINK.latencyMs} ms + up to ${LINK.jitterMs} ms jitter each way`
+)
 for (const size of SIZES) {
   const trials: Detection[] = []
   const started = performance.now()
@@ -95,9 +105,12 @@ for (const size of SIZES) {
 }
 const fp = await falsePositives(FP_MEMBERS, FP_PERIODS)
 say(
-  `${FP_MEMBERS} live members, 5% loss on every link, ${FP_PERIODS} periods (${fp.memberHours.toFixed(1)} member-hours): ` +
+  `${FP_MEMBERS} live members, 5% loss on every link, ${FP_PERIODS} periods (${fp.memberHours.toFixed(1)} member-hours, seed ${FP_SEED}): ` +
     `${fp.downs} declared down (${((100 * fp.downs) / fp.memberHours).toFixed(3)}% per member-hour), ` +
     `${fp.suspicions} suspicions raised and refuted; ${fp.messagesPerMemberPeriod.toFixed(2)} messages per member per period`
 )
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-writeFileSync(new URL('./results/detection.txt', import.meta.url), `${lines.join('\n')}\n`)
+// One file per suspicion setting, and per seed for runs of false positives only, so no run overwrites another's figures.
+const tuned = process.env.BENCH_SUSPICION === undefined ? '' : `-${SUSPICION_MULTIPLIER}-${SUSPICION_MAX_MULTIPLIER}-${SUSPICION_CONFIRMATIONS}`
+const suffix = SIZES.length === 0 ? `${tuned}-fp-${FP_SEED}` : tuned
+writeFileSync(new URL(`./results/detection${suffix}.txt`, import.meta.url), `${lines.join('\n')}\n`)

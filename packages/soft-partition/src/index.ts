@@ -44,9 +44,9 @@ export type { LinkClass, LinkQuality } from './core/links.js'
 export type { Member, MemberState, KnownMember } from './core/membership.js'
 export { SoftPartitionError } from './core/errors.js'
 export type { SoftPartitionErrorCode } from './core/errors.js'
-export { SwimPayload, MESSAGE_TYPES, UPDATE_STATES } from './core/messages.js'
+export { SwimPayload, RelayedPayload, MESSAGE_TYPES, UPDATE_STATES } from './core/messages.js'
 export type { UpdatePayload } from './core/messages.js'
-export { signAlive } from './core/alive.js'
+export { signAlive, signSuspicion } from './core/alive.js'
 export { PartitionView } from './core/partition.js'
 export type { PartitionState, PartitionChange } from './core/partition.js'
 export { WriteGate } from './policy/write-gate.js'
@@ -55,7 +55,8 @@ export { tentativeTrust } from './policy/tentative-trust.js'
 export type { TentativeTrustPolicy, TentativeTrustOptions, ReconfirmReport } from './policy/tentative-trust.js'
 export { Healer } from './policy/heal.js'
 export type { HealLayer, HealReport, LayerHealReport } from './policy/heal.js'
-export { tentativeHealLayer, peerSyncHealLayer } from './policy/adapters.js'
+export { tentativeHealLayer, peerSyncHealLayer, chainSyncHealLayer, observerHealLayer } from './policy/adapters.js'
+export type { ChainSyncer, ObserverCrossChecker } from './policy/adapters.js'
 
 /** The service: probes members and answers their probes while its node runs. */
 export interface SoftPartition {
@@ -69,7 +70,13 @@ export interface SoftPartition {
   link(peer: PeerRef): LinkQuality
   /** The component this node believes it is in, and whether it holds a majority. */
   partition(): PartitionState
-  /** Calls `listener` with every membership and link event. */
+  /**
+   * Sends `data` (at most 2 KiB) to member `peer`: directly, or through a member that reaches both when this node's
+   * own link to it is cut (non-transitive reachability); it arrives as a `message` event. Returns the relay used, if
+   * any. Throws SoftPartitionError `NOT_A_MEMBER` or `BAD_MESSAGE`.
+   */
+  send(peer: PeerRef, data: Uint8Array): PeerRef | undefined
+  /** Calls `listener` with every membership, link and message event. */
   onEvent(listener: (event: SwimEvent) => void): Unsubscribe
 }
 

@@ -68,6 +68,12 @@ export class SoftPartitionService implements SoftPartitionApi {
     return this.#core.partition()
   }
 
+  send(peer: PeerRef, data: Uint8Array): PeerRef | undefined {
+    const { via, effects } = this.#core.send(peer, data, this.#components.clock.now())
+    this.#driver.apply(effects)
+    return via
+  }
+
   onEvent(listener: (event: SwimEvent) => void): Unsubscribe {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)

@@ -120,7 +120,7 @@ async function splitAndHeal(policy: DomainPolicy) {
   return { nodes, majority, minority, acknowledged, refused, tentative, minorityBeforeHeal, pendingAtHeal }
 }
 
-describe('partition 6/4 with writes on both sides, then heal', () => {
+describe('partition 6/4 with writes on both sides, then heal', { timeout: 60_000 }, () => {
   it('each side knows whether it holds the majority, and after the heal every member is back in one component', async () => {
     const { nodes, minorityBeforeHeal } = await splitAndHeal('available')
     expect(minorityBeforeHeal).toEqual([true, true, true, true, true, true, false, false, false, false])

@@ -2,12 +2,13 @@
 import { describe, expect, it } from 'vitest'
 import { signEnvelope } from '@dscs/identity'
 import { createEnvelope, encodeEnvelope, encodePayload } from '@dscs/wire'
-import { MESSAGE_TYPES, PROTOCOL_ID, SwimPayload, UPDATE_STATES } from '../src/index.js'
+import { MESSAGE_TYPES, PROTOCOL_ID, SwimPayload, signSuspicion } from '../src/index.js'
 import { cluster, identityOf } from './cluster.js'
 
 const PERIOD = 1_000
 
-describe('SWIM on netsim', () => {
+// Simulations of hundreds of periods: seconds each, more on a loaded machine.
+describe('SWIM on netsim', { timeout: 60_000 }, () => {
   it('detects a crashed member: suspected within a few periods, then declared down by every other member', async () => {
     const { sim, nodes } = cluster({ seed: 1, size: 10 })
     const victim = nodes[3]!
@@ -46,7 +47,7 @@ describe('SWIM on netsim', () => {
     const { sim, nodes } = cluster({ seed: 3, size: 8 })
     const [accuser, accused] = [nodes[1]!, nodes[2]!]
     // A suspicion of peer-2 from peer-1, signed by peer-1, as a probe failure of its own would gossip it.
-    const suspicion = { member: accused.id, publicKey: identityOf(2).publicKey, incarnation: 0, state: UPDATE_STATES.suspect, signature: new Uint8Array(0), accuser: accuser.id }
+    const suspicion = signSuspicion(identityOf(1), accuser.id, accused.id, identityOf(2).publicKey, 0)
     sim.at(2_500, () => {
       const payload = encodePayload(SwimPayload, { type: MESSAGE_TYPES.ping, seq: 1, target: '', updates: [suspicion] })
       const envelope = createEnvelope({ kind: SwimPayload.name, payload, author: identityOf(1).publicKey, timestamp: Math.floor(accuser.peer!.clock.now()) })
@@ -85,6 +86,32 @@ describe('SWIM on netsim', () => {
     expect(view(6, h!).class).toBe('degraded')
     expect(view(0, c!).class).toBe('ok')
     expect(nodes.flatMap((node) => node.app!.events.filter(({ event }) => event.type === 'member-down'))).toEqual([])
+  })
+
+  it('relays data across a non-transitive link: A reaches C through a member that reaches both, and each end reports it', async () => {
+    const { sim, nodes } = cluster({ seed: 7, size: 6 })
+    const [a, c] = [nodes[0]!, nodes[2]!]
+    sim.cut(a, c)
+    const sent: { via: string | undefined; at: number }[] = []
+    // Long enough for a's direct probes of c to fail six times in a row while relays reach it.
+    sim.at(60 * PERIOD, () => {
+      const { via, effects } = a.app!.core.send(c.id, new TextEncoder().encode('over the cut'), a.peer!.clock.now())
+      sent.push({ via, at: sim.now })
+      for (const effect of effects) if (effect.type === 'send') void a.peer!.net.send(effect.to, PROTOCOL_ID, effect.bytes)
+    })
+    await sim.run({ until: 62 * PERIOD })
+    expect(a.app!.core.link(c.id)).toMatchObject({ class: 'indirect' })
+    const via = sent[0]!.via
+    expect(via).toBeDefined()
+    expect(via).not.toBe(c.id)
+    const received = c.app!.events.filter(({ event }) => event.type === 'message').map(({ event }) => event)
+    expect(received).toEqual([{ type: 'message', from: a.id, via, data: new TextEncoder().encode('over the cut') }])
+    const relay = nodes.find((node) => node.id === via)!
+    expect(relay.app!.events.filter(({ event }) => event.type === 'relayed').map(({ event }) => event)).toEqual([{ type: 'relayed', from: a.id, to: c.id }])
+    // Over a working link the same call sends directly.
+    const direct = a.app!.core.send(nodes[1]!.id, new Uint8Array([1]), a.peer!.clock.now())
+    expect(direct.via).toBeUndefined()
+    expect(direct.effects).toMatchObject([{ type: 'send', to: nodes[1]!.id }])
   })
 
   it('with Lifeguard, a slow member stretches its timeouts and accuses healthy members far less', async () => {

@@ -27,6 +27,21 @@ type Settle = { readonly resolve: (value: never) => void; readonly reject: (erro
 
 const encoder = new TextEncoder()
 
+/** What one {@link ClientService.crossCheck} found. */
+export interface CrossCheckReport {
+  /** The latest head verified consistent with every head before it. */
+  readonly latest: Signed<TreeHead> | undefined
+  /** The evidence against the observer (an equivocation: two logs for one size; or an inconsistency or omission), if caught. */
+  readonly evidence: VerifiedEvidence | undefined
+  /** Whether checks were still under way when the wait ran out. */
+  readonly timedOut: boolean
+}
+
+// How often a cross-check's end is looked for; the least and most it waits by default.
+const CHECK_POLL_MS = 50
+const DEFAULT_SETTLE_MS = 1_000
+const DEFAULT_CROSS_CHECK_TIMEOUT_MS = 30_000
+
 /**
  * The client (or witness) role on a node: a {@link ClientCore} run by a
  * `CoreDriver` on the node's Net, subscribed to the observer's topic, with
@@ -141,6 +156,31 @@ export class ClientService {
 
   unwatch(id: string): void {
     this.core.unwatch(id)
+  }
+
+  /**
+   * Checks this client's view of the observer's log against peers back from a partition (see
+   * `ClientCore.crossCheck`): their heads and this node's meet on the topic, the observer is asked for its latest,
+   * and every head is checked for consistency. Resolves once no check is under way, waiting at least `settleMs`
+   * (default 1 s) for the other side's heads to arrive, or after `timeoutMs` (default 30 s), with the latest
+   * verified head and the evidence, if the observer was caught showing the two sides different logs.
+   */
+  async crossCheck(options: { readonly settleMs?: number; readonly timeoutMs?: number } = {}): Promise<CrossCheckReport> {
+    const { clock, timers } = this.#components
+    const start = clock.now()
+    const settled = start + (options.settleMs ?? DEFAULT_SETTLE_MS)
+    const deadline = start + (options.timeoutMs ?? DEFAULT_CROSS_CHECK_TIMEOUT_MS)
+    this.#driver.apply(this.core.crossCheck(start))
+    const timedOut = await new Promise<boolean>((resolve) => {
+      const check = (): void => {
+        const now = clock.now()
+        if (this.core.evidence !== undefined || (now >= settled && !this.core.checking)) resolve(false)
+        else if (now >= deadline) resolve(true)
+        else timers.schedule(check, CHECK_POLL_MS)
+      }
+      check()
+    })
+    return { latest: this.core.latest, evidence: this.core.evidence, timedOut }
   }
 
   /** Every event of the core: verified heads, inclusions, evidence, unanswered requests. */

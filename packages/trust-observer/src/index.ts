@@ -79,7 +79,7 @@ export type { ObserverTrustOptions, ObserverTrustPolicy, ObserverView } from './
 export { ObserverService } from './observer-service.js'
 export type { ObserverInit, ObserverServiceEvent, TrustObserverComponents } from './observer-service.js'
 export { ClientService } from './client-service.js'
-export type { ClientInit } from './client-service.js'
+export type { ClientInit, CrossCheckReport } from './client-service.js'
 export { EntryIndex } from './entry-index.js'
 
 /** Options of {@link trustObserver}: the role, and that role's options. */

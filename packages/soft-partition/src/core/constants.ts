@@ -21,6 +21,12 @@ export const MAX_ENVELOPE_BYTES = 4_096
 /** What an alive update's signature covers starts with this, so it is never valid as any other signature. */
 export const ALIVE_DOMAIN = 'dscs.soft-partition.alive.v1'
 
+/** What a suspicion's signature (by its accuser) covers starts with this. */
+export const SUSPECT_DOMAIN = 'dscs.soft-partition.suspect.v1'
+
+/** Largest application data one Relayed message carries. */
+export const MAX_RELAY_DATA_BYTES = 2_048
+
 export const DEFAULT_PERIOD = 1_000
 export const DEFAULT_PROBE_TIMEOUT = 300
 export const DEFAULT_INDIRECT_PROBES = 3
@@ -31,6 +37,7 @@ export const DEFAULT_RETRANSMIT_MULTIPLIER = 6
 export const DEFAULT_MAX_HEALTH = 8
 export const DEFAULT_MAX_MEMBERS = 10_000
 export const DEFAULT_MAX_NEW_SUSPICIONS = 4
+export const DEFAULT_MAX_RELAYED_PER_PERIOD = 16
 export const DEFAULT_DEGRADED_LOSS = 0.1
 export const DEFAULT_MAX_CLOCK_SKEW = 60_000
 export const DEFAULT_MAX_SEEN_ENVELOPES = 10_000

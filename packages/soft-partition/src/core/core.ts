@@ -1,7 +1,7 @@
 import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore } from '@dscs/interface'
 import { ReplayGuard, openEnvelope, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
 import { WireError, createEnvelope, decodePayload, encodeEnvelope, encodePayload, type Envelope } from '@dscs/wire'
-import { isSignedByMember, signAlive } from './alive.js'
+import { isSignedByAccuser, isSignedByMember, signAlive, signSuspicion } from './alive.js'
 import {
   DEFAULT_DEGRADED_LOSS,
   DEFAULT_INDIRECT_PROBES,
@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_HEALTH,
   DEFAULT_MAX_MEMBERS,
   DEFAULT_MAX_NEW_SUSPICIONS,
+  DEFAULT_MAX_RELAYED_PER_PERIOD,
   DEFAULT_MAX_SEEN_ENVELOPES,
   DEFAULT_PERIOD,
   DEFAULT_PROBE_TIMEOUT,
@@ -26,7 +27,7 @@ import { LocalHealth } from './health.js'
 import { LinkTable, type LinkClass, type LinkQuality, type LinkThresholds } from './links.js'
 import { sameKey, suspicionTimeout, type KnownMember, type Member, type MemberRecord, type Suspicion } from './membership.js'
 import { PartitionView, type PartitionChange, type PartitionState } from './partition.js'
-import { MESSAGE_TYPES, SwimPayload, UPDATE_STATES, type UpdatePayload } from './messages.js'
+import { MESSAGE_TYPES, RelayedPayload, SwimPayload, UPDATE_STATES, type UpdatePayload } from './messages.js'
 
 /** The options of the failure detector; every one but the identity, the peer id and randomness has a default. */
 export interface SwimOptions {
@@ -65,6 +66,8 @@ export interface SwimOptions {
   readonly maxMembers?: number
   /** Most new suspicions one peer may start in one period; more are a flood, refused and penalised. Default 4. */
   readonly maxNewSuspicions?: number
+  /** Most messages this node relays for one origin in one period; more are a flood, refused and penalised. Default 16. */
+  readonly maxRelayedPerPeriod?: number
   /** Loss from which a link counts as degraded. Default 0.1. */
   readonly degradedLoss?: number
   /** Smoothed round trip from which a link counts as degraded, in milliseconds. Default half the probe timeout. */
@@ -93,6 +96,10 @@ export type SwimEvent =
   | { readonly type: 'refuted'; readonly incarnation: number }
   /** The class of the link to a member changed. */
   | { readonly type: 'link'; readonly quality: LinkQuality }
+  /** Data a member sent this node with {@link SwimCore.send}: directly, or `via` the member that relayed it. */
+  | { readonly type: 'message'; readonly from: PeerRef; readonly via: PeerRef | undefined; readonly data: Uint8Array }
+  /** This node forwarded a member's data to another member its sender cannot reach directly. */
+  | { readonly type: 'relayed'; readonly from: PeerRef; readonly to: PeerRef }
   /** The component this node believes it is in changed: a new epoch. */
   | ({ readonly type: 'partition' } & PartitionChange)
 
@@ -115,8 +122,11 @@ interface Relay {
   readonly deadline: number
 }
 
-/** A Swim message whose envelope passed every check but its signature. */
-interface Received {
+/** A message whose envelope passed every check but its signature: a Swim message, or data to deliver or forward. */
+type Received = ReceivedSwim | { readonly kind: 'relayed'; readonly relayed: RelayedPayload; readonly forward: boolean }
+
+interface ReceivedSwim {
+  readonly kind: 'swim'
   readonly type: number
   readonly seq: number
   readonly target: string
@@ -158,6 +168,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   readonly #lifeguard: boolean
   readonly #maxMembers: number
   readonly #maxNewSuspicions: number
+  readonly #maxRelayedPerPeriod: number
   readonly #thresholds: LinkThresholds
   readonly #peerOfKey: ((publicKey: Uint8Array) => PeerRef) | undefined
   readonly #replay: ReplayGuard
@@ -170,6 +181,8 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   readonly #relays = new Map<number, Relay>()
   // New suspicions each peer started this period; cleared every period.
   readonly #suspicionsStarted = new Map<PeerRef, number>()
+  // Messages relayed for each origin this period; cleared every period.
+  readonly #relayedFor = new Map<PeerRef, number>()
   readonly #linkClasses = new Map<PeerRef, LinkClass>()
   readonly #view: PartitionView
   #incarnation: number
@@ -196,6 +209,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     this.#lifeguard = options.lifeguard ?? true
     this.#maxMembers = positive(options.maxMembers, DEFAULT_MAX_MEMBERS, 'maxMembers')
     this.#maxNewSuspicions = positive(options.maxNewSuspicions, DEFAULT_MAX_NEW_SUSPICIONS, 'maxNewSuspicions')
+    this.#maxRelayedPerPeriod = positive(options.maxRelayedPerPeriod, DEFAULT_MAX_RELAYED_PER_PERIOD, 'maxRelayedPerPeriod')
     this.#thresholds = {
       degradedLoss: positive(options.degradedLoss, DEFAULT_DEGRADED_LOSS, 'degradedLoss'),
       degradedRtt: positive(options.degradedRtt, this.#probeTimeout / 2, 'degradedRtt')
@@ -257,6 +271,23 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     return effects
   }
 
+  /**
+   * Sends `data` (at most 2 KiB) to member `to`, signed by this node: directly, or, while this node's direct link
+   * to it is cut (`indirect` or `asymmetric`), through the member that last reached it on this node's behalf.
+   * Returns that relay (undefined when sent directly) and the effects. Throws SoftPartitionError `NOT_A_MEMBER`
+   * for a peer not a member, `BAD_MESSAGE` for too much data.
+   */
+  send(to: PeerRef, data: Uint8Array, now: number): { readonly via: PeerRef | undefined; readonly effects: Effects } {
+    if (!this.#members.has(to)) throw new SoftPartitionError('NOT_A_MEMBER', `${to} is not a member`)
+    const quality = this.#links.quality(to, this.#thresholds)
+    const cut = quality.class === 'indirect' || quality.class === 'asymmetric'
+    const via = cut && quality.via !== undefined && this.#members.get(quality.via)?.state === 'alive' ? quality.via : undefined
+    const payload = encodePayload(RelayedPayload, { origin: this.#self, target: to, relay: via ?? '', data })
+    const unsigned = createEnvelope({ kind: RelayedPayload.name, payload, author: this.#identity.publicKey, timestamp: Math.floor(now) })
+    const bytes = encodeEnvelope(signEnvelope(this.#identity, unsigned), WIRE_LIMITS)
+    return { via, effects: [{ type: 'send', to: via ?? to, bytes }] }
+  }
+
   /** Handles a message on {@link PROTOCOL_ID}, the core's one protocol. */
   receive(from: PeerRef, bytes: Uint8Array, now: number): Effects {
     const checked: { message?: Received } = {}
@@ -278,6 +309,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     // Set by beforeSignature, which openEnvelope calls for every envelope before accepting it.
     const message = checked.message!
     this.#links.heard(from, now)
+    if (message.kind === 'relayed') return this.#onRelayed(from, message.relayed, message.forward, bytes)
     const effects: Effects = []
     try {
       for (const update of message.updates) this.#apply(from, update, now, effects)
@@ -347,6 +379,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     const finished = this.#probe
     if (finished !== undefined) this.#finishProbe(finished, now, effects)
     this.#suspicionsStarted.clear()
+    this.#relayedFor.clear()
     const multiplier = this.#health.multiplier
     this.#nextPeriodAt = now + this.#period * multiplier
     this.#pingTheDown(now, effects)
@@ -375,10 +408,16 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     // Lifeguard: relays that answered neither ack nor nack point at this node's own links, not the target's.
     if (this.#lifeguard && probe.nacks < probe.relays.length) this.#health.worse()
     const member = this.#members.get(probe.target)
+    if (member === undefined) return
     const suspicion = this.#suspicions.get(probe.target)
-    if (suspicion !== undefined) this.#confirm(suspicion, this.#self)
-    if (member?.state !== 'alive') return
-    this.#suspect(probe.target, member, this.#self, now, effects)
+    // As memberlist: this node's own failed probe is an independent accusation, passed on so others count it too.
+    if (suspicion !== undefined && this.#confirm(suspicion, this.#self)) this.#gossip.add(this.#accuse(probe.target, member))
+    if (member.state !== 'alive') return
+    this.#suspect(probe.target, member, this.#accuse(probe.target, member), now, effects)
+  }
+
+  #accuse(peer: PeerRef, member: MemberRecord): UpdatePayload {
+    return signSuspicion(this.#identity, this.#self, peer, member.publicKey, member.incarnation)
   }
 
   #askOthers(probe: Probe, now: number, effects: Effects): void {
@@ -389,7 +428,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     for (const relay of probe.relays) this.#send(relay, MESSAGE_TYPES.pingReq, probe.seq, probe.target, now, effects)
   }
 
-  #answer(from: PeerRef, message: Received, now: number, effects: Effects): void {
+  #answer(from: PeerRef, message: ReceivedSwim, now: number, effects: Effects): void {
     switch (message.type) {
       case MESSAGE_TYPES.ping:
         this.#send(from, MESSAGE_TYPES.ack, message.seq, '', now, effects)
@@ -405,7 +444,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     }
   }
 
-  #relay(origin: PeerRef, message: Received, now: number, effects: Effects): void {
+  #relay(origin: PeerRef, message: ReceivedSwim, now: number, effects: Effects): void {
     // Only known members are probed for others, and only so many at once: no reflection, no amplification.
     if (this.#relays.size >= MAX_RELAYS || !this.#members.has(message.target) || message.target === origin) return
     const seq = this.#nextSeq()
@@ -413,7 +452,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     this.#send(message.target, MESSAGE_TYPES.ping, seq, '', now, effects)
   }
 
-  #acked(from: PeerRef, message: Received, now: number, effects: Effects): void {
+  #acked(from: PeerRef, message: ReceivedSwim, now: number, effects: Effects): void {
     const probe = this.#probe
     if (probe !== undefined && probe.seq === message.seq && !probe.answered) {
       if (from === probe.target && message.target === '') {
@@ -480,7 +519,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
 
   #applySuspect(from: PeerRef, update: UpdatePayload, now: number, effects: Effects): void {
     if (update.member === this.#self) {
-      if (update.incarnation < this.#incarnation) return
+      if (update.incarnation < this.#incarnation || !this.#signedByAccuser(update)) return
       // Refute: a higher incarnation, signed by this node, overrides every suspicion of the lower one.
       this.#incarnation = update.incarnation + 1
       this.#ownAlive = signAlive(this.#identity, this.#self, this.#incarnation)
@@ -497,26 +536,48 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     }
     const suspicion = this.#suspicions.get(update.member)
     if (suspicion !== undefined) {
+      // Only an accuser not yet counted can shorten it: every other copy costs no signature check.
+      if (!this.#countsMore(suspicion, update.accuser) || !this.#signedByAccuser(update)) return
       this.#confirm(suspicion, update.accuser)
+      this.#gossip.add(update)
       return
     }
     const started = this.#suspicionsStarted.get(from) ?? 0
     if (started >= this.#maxNewSuspicions) {
       throw new SoftPartitionError('SUSPICION_FLOOD', `${from} started more than ${this.#maxNewSuspicions} suspicions this period`)
     }
+    if (!this.#signedByAccuser(update)) return
     if (this.#suspicionsStarted.size < this.#maxMembers) this.#suspicionsStarted.set(from, started + 1)
-    this.#suspect(update.member, member, update.accuser, now, effects)
+    this.#suspect(update.member, member, update, now, effects)
   }
 
-  // Lifeguard: each independent accuser shortens the suspicion, down to its shortest; the set stays bounded.
-  #confirm(suspicion: Suspicion, accuser: PeerRef): void {
-    if (suspicion.confirmations.size <= this.#confirmationsNeeded) suspicion.confirmations.add(accuser)
+  /**
+   * Whether a suspicion carries its accuser's signature: false when the accuser is no member this node knows (it
+   * cannot tell; the suspicion is skipped), SoftPartitionError `FORGED_SUSPICION` when the signature is not the accuser's.
+   */
+  #signedByAccuser(update: UpdatePayload): boolean {
+    const key = update.accuser === this.#self ? this.#identity.publicKey : this.#members.get(update.accuser)?.publicKey
+    if (key === undefined) return false
+    if (!isSignedByAccuser(update, key)) throw new SoftPartitionError('FORGED_SUSPICION', `suspicion of ${update.member} not signed by its accuser ${update.accuser}`)
+    return true
   }
 
-  #suspect(peer: PeerRef, member: MemberRecord, accuser: PeerRef, now: number, effects: Effects): void {
+  #countsMore(suspicion: Suspicion, accuser: PeerRef): boolean {
+    return suspicion.confirmations.size <= this.#confirmationsNeeded && !suspicion.confirmations.has(accuser)
+  }
+
+  // Lifeguard: each independent accuser shortens the suspicion, down to its shortest; the set stays bounded. True when it counted.
+  #confirm(suspicion: Suspicion, accuser: PeerRef): boolean {
+    if (!this.#countsMore(suspicion, accuser)) return false
+    suspicion.confirmations.add(accuser)
+    return true
+  }
+
+  #suspect(peer: PeerRef, member: MemberRecord, accusation: UpdatePayload, now: number, effects: Effects): void {
     member.state = 'suspect'
-    this.#suspicions.set(peer, { since: now, incarnation: member.incarnation, accuser, confirmations: new Set([accuser]) })
-    this.#gossip.add(this.#suspicionOf(peer)!)
+    member.accusation = accusation
+    this.#suspicions.set(peer, { since: now, incarnation: member.incarnation, confirmations: new Set([accusation.accuser]) })
+    this.#gossip.add(accusation)
     effects.push({ type: 'emit', event: { type: 'member-suspect', peer, incarnation: member.incarnation } })
   }
 
@@ -559,18 +620,50 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   #suspicionOf(peer: PeerRef): UpdatePayload | undefined {
     const member = this.#members.get(peer)
     if (member === undefined || member.state === 'alive') return undefined
-    // A member held down hears it as a suspicion of its incarnation, which it refutes to rejoin.
-    const accuser = this.#suspicions.get(peer)?.accuser ?? this.#self
-    const { publicKey, incarnation } = member
-    return { member: peer, publicKey, incarnation, state: UPDATE_STATES.suspect, signature: new Uint8Array(0), accuser }
+    // A member held down hears it as the suspicion of its incarnation, which it refutes to rejoin.
+    member.accusation ??= this.#accuse(peer, member)
+    return member.accusation
   }
 
   #read(from: PeerRef, envelope: Envelope): Received {
+    if (envelope.kind === RelayedPayload.name) return this.#readRelayed(from, envelope)
     if (envelope.kind !== SwimPayload.name) throw new WireError('UNKNOWN_KIND', `${PROTOCOL_ID} carries no payload kind ${JSON.stringify(envelope.kind)}`)
     const known = this.#members.get(from)
     // The sender's messages must be signed with the key its membership binds; before the signature costs anything.
     if (known !== undefined && !sameKey(known.publicKey, envelope.author)) throw new SoftPartitionError('KEY_MISMATCH', `${from} signed with a key not its own`)
-    return decodePayload(envelope, SwimPayload)
+    return { kind: 'swim', ...decodePayload(envelope, SwimPayload) }
+  }
+
+  // Data moves only between members, signed by its origin, and one hop at most: a relay forwards only what the origin
+  // itself handed it, and the target takes it only from the origin or from the relay the origin named.
+  #readRelayed(from: PeerRef, envelope: Envelope): Received {
+    const relayed = decodePayload(envelope, RelayedPayload)
+    const origin = this.#members.get(relayed.origin)
+    if (!this.#members.has(from) || origin === undefined) throw new SoftPartitionError('BAD_RELAY', `data from ${relayed.origin} through ${from}: not both members`)
+    if (!sameKey(origin.publicKey, envelope.author)) throw new SoftPartitionError('KEY_MISMATCH', `data of ${relayed.origin} signed with a key not its own`)
+    const forward = relayed.relay === this.#self && from === relayed.origin && relayed.target !== this.#self && this.#members.has(relayed.target)
+    const direct = relayed.relay === '' && from === relayed.origin
+    const relayedOnce = relayed.relay === from && from !== relayed.origin
+    if (!forward && !(relayed.target === this.#self && (direct || relayedOnce))) {
+      throw new SoftPartitionError('BAD_RELAY', `data from ${relayed.origin} for ${relayed.target} through ${relayed.relay || 'nobody'} arrived from ${from}`)
+    }
+    return { kind: 'relayed', relayed, forward }
+  }
+
+  #onRelayed(from: PeerRef, relayed: RelayedPayload, forward: boolean, bytes: Uint8Array): Effects {
+    if (!forward) return [{ type: 'emit', event: { type: 'message', from: relayed.origin, via: relayed.relay || undefined, data: relayed.data } }]
+    const count = this.#relayedFor.get(from) ?? 0
+    if (count >= this.#maxRelayedPerPeriod) {
+      return [{ type: 'penalise', peer: from, error: new SoftPartitionError('RELAY_FLOOD', `${from} asked for more than ${this.#maxRelayedPerPeriod} relays this period`) }]
+    }
+    this.#relayedFor.set(from, count + 1)
+    // A target held down is not worth the bytes; that is no fault of the origin, who may not know yet.
+    if (this.#members.get(relayed.target)?.state === 'down') return []
+    // The origin's envelope, unchanged: the target checks the origin's own signature.
+    return [
+      { type: 'send', to: relayed.target, bytes },
+      { type: 'emit', event: { type: 'relayed', from, to: relayed.target } }
+    ]
   }
 
   #send(to: PeerRef, type: number, seq: number, target: PeerRef, now: number, effects: Effects): void {

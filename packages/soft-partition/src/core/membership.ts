@@ -1,4 +1,5 @@
 import type { PeerRef } from '@dscs/interface'
+import type { UpdatePayload } from './messages.js'
 
 /** What this node believes about a member. */
 export type MemberState = 'alive' | 'suspect' | 'down'
@@ -21,14 +22,14 @@ export interface MemberRecord {
   readonly publicKey: Uint8Array
   incarnation: number
   state: MemberState
+  /** While suspect or down: the suspicion, signed by its first accuser, that this node passes on. */
+  accusation?: UpdatePayload
 }
 
 export interface Suspicion {
   readonly since: number
   readonly incarnation: number
-  /** Who suspected first, named in the suspicion this node gossips. */
-  readonly accuser: PeerRef
-  // The peers that told this node of the suspicion, each counted once: Lifeguard's independent confirmations.
+  // The accusers whose signed suspicions reached this node, each counted once: Lifeguard's independent confirmations.
   readonly confirmations: Set<PeerRef>
 }
 

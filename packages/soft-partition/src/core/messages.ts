@@ -1,7 +1,7 @@
 import { definePayloadKind, type PayloadCodec } from '@dscs/wire'
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from '@dscs/identity'
 import { dscs } from '../gen/soft-partition.js'
-import { KIND_PREFIX, MAX_PAYLOAD_BYTES, MAX_PEER_ID_LENGTH, MAX_UPDATES_PER_MESSAGE } from './constants.js'
+import { KIND_PREFIX, MAX_PAYLOAD_BYTES, MAX_PEER_ID_LENGTH, MAX_RELAY_DATA_BYTES, MAX_UPDATES_PER_MESSAGE } from './constants.js'
 import { SoftPartitionError } from './errors.js'
 
 export const MESSAGE_TYPES = { ping: 1, ack: 2, pingReq: 3, nack: 4 } as const
@@ -16,7 +16,7 @@ export interface UpdatePayload {
   readonly incarnation: number
   /** {@link UPDATE_STATES}: 0 alive, 1 suspect. */
   readonly state: number
-  /** Alive: the member's signature (see `alive.ts`); suspect: empty. */
+  /** Alive: the member's signature; suspect: the accuser's (see `alive.ts`). */
   readonly signature: Uint8Array
   /** Suspect: the member whose own probe failed; alive: empty. */
   readonly accuser: string
@@ -42,8 +42,9 @@ function checkUpdate(update: UpdatePayload): void {
     if (update.signature.length !== SIGNATURE_BYTES) throw new SoftPartitionError('BAD_UPDATE', `alive signature of ${update.signature.length} bytes`)
     if (update.accuser.length !== 0) throw new SoftPartitionError('BAD_UPDATE', 'an alive update names no accuser')
   } else if (update.state === UPDATE_STATES.suspect) {
-    if (update.signature.length !== 0) throw new SoftPartitionError('BAD_UPDATE', 'a suspicion carries no signature')
+    if (update.signature.length !== SIGNATURE_BYTES) throw new SoftPartitionError('BAD_UPDATE', `suspicion signature of ${update.signature.length} bytes`)
     if (update.accuser.length === 0 || update.accuser.length > MAX_PEER_ID_LENGTH) throw new SoftPartitionError('BAD_UPDATE', 'a suspicion names its accuser')
+    if (update.accuser === update.member) throw new SoftPartitionError('BAD_UPDATE', 'a member does not accuse itself')
   } else {
     throw new SoftPartitionError('BAD_UPDATE', `unknown state ${update.state}`)
   }
@@ -91,3 +92,34 @@ export const SwimPayload = definePayloadKind<SwimPayload>(`${KIND_PREFIX}Swim`, 
   maxRepeated: MAX_UPDATES_PER_MESSAGE,
   validate: checkSwim
 })
+
+/** Application data for `target`, signed by `origin`, sent directly (`relay` empty) or through the member `relay`. */
+export interface RelayedPayload {
+  readonly origin: string
+  readonly target: string
+  readonly relay: string
+  readonly data: Uint8Array
+}
+
+function checkRelayed(relayed: RelayedPayload): void {
+  if (relayed.origin.length === 0 || relayed.target.length === 0) throw new SoftPartitionError('BAD_MESSAGE', 'a relayed message names its origin and target')
+  checkPeerId(relayed.origin, 'origin')
+  checkPeerId(relayed.target, 'target')
+  checkPeerId(relayed.relay, 'relay')
+  if (relayed.data.length > MAX_RELAY_DATA_BYTES) throw new SoftPartitionError('BAD_MESSAGE', `${relayed.data.length} bytes of data; at most ${MAX_RELAY_DATA_BYTES}`)
+}
+
+const Relayed = dscs.soft_partition.v1.Relayed
+
+/** The `Relayed` payload kind: data between members, through at most one relay. */
+export const RelayedPayload = definePayloadKind<RelayedPayload>(
+  `${KIND_PREFIX}Relayed`,
+  {
+    encode: (value) => Relayed.encode(value).finish(),
+    decode: (bytes) => {
+      const { origin, target, relay, data } = Relayed.decode(bytes)
+      return { origin, target, relay, data }
+    }
+  },
+  { maxBytes: MAX_PAYLOAD_BYTES, validate: checkRelayed }
+)

@@ -14,8 +14,8 @@ export function tentativeHealLayer(policy: TentativeTrustPolicy, name = 'tentati
 }
 
 /**
- * A layer that reconciles peer by peer: frp-state anti-entropy (`core.sync(peer, now)`), a Yjs
- * state-vector exchange, a chain's sync from a peer's tip. `sync` starts it with one rejoined
+ * A layer that reconciles peer by peer: frp-state (`FrpStateService.sync(peer)`: anti-entropy and a Yjs
+ * state-vector exchange), or any other whose sync starts with one peer. `sync` starts it with one rejoined
  * peer and resolves to how many items it found diverged, when it can tell.
  */
 export function peerSyncHealLayer(name: string, sync: (peer: PeerRef) => Promise<number | void> | number | void): HealLayer {
@@ -25,6 +25,61 @@ export function peerSyncHealLayer(name: string, sync: (peer: PeerRef) => Promise
       let diverged = 0
       for (const peer of rejoined) diverged += (await sync(peer)) ?? 0
       return { layer: name, diverged, nullified: 0 }
+    }
+  }
+}
+
+/** What {@link chainSyncHealLayer} needs: trust-pow's `ChainService`, whose `sync(peer)` reports what the chain did. */
+export interface ChainSyncer {
+  sync(peer: PeerRef): Promise<{
+    readonly connected: readonly string[]
+    readonly disconnected: readonly string[]
+    readonly nullified: readonly string[]
+    readonly requeued: number
+  }>
+}
+
+/**
+ * trust-pow's chain sync as a heal layer: syncs with up to `peers` (3) rejoined members in turn (the heavier branch
+ * is with any of them; more than one guards against one that lags) and reports the blocks the reorganisations
+ * swapped as diverged, and the transactions of the losing branch as nullified — by id, and how many were requeued.
+ */
+export function chainSyncHealLayer(chain: ChainSyncer, options: { readonly name?: string; readonly peers?: number } = {}): HealLayer {
+  const name = options.name ?? 'trust-pow'
+  return {
+    name,
+    heal: async (rejoined): Promise<LayerHealReport> => {
+      let diverged = 0
+      let requeued = 0
+      const nullifiedIds: string[] = []
+      // In turn, not at once: each sync reports what the chain did while it ran, so overlapping ones would count twice.
+      for (const peer of rejoined.slice(0, options.peers ?? 3)) {
+        const report = await chain.sync(peer)
+        diverged += report.connected.length + report.disconnected.length
+        nullifiedIds.push(...report.nullified)
+        requeued += report.requeued
+      }
+      return { layer: name, diverged, nullified: nullifiedIds.length, nullifiedIds, requeued }
+    }
+  }
+}
+
+/** What {@link observerHealLayer} needs: trust-observer's `ClientService`, whose `crossCheck()` compares heads with the rejoined side. */
+export interface ObserverCrossChecker {
+  crossCheck(): Promise<{ readonly evidence: { readonly kind: string } | undefined }>
+}
+
+/**
+ * trust-observer's consistency check as a heal layer: the client and the rejoined side exchange their latest heads of
+ * the observer's log and check them for consistency; an observer that showed the components different logs is
+ * reported as an `equivocation` (the evidence's kind), counted as one diverged item.
+ */
+export function observerHealLayer(client: ObserverCrossChecker, name = 'trust-observer'): HealLayer {
+  return {
+    name,
+    heal: async (): Promise<LayerHealReport> => {
+      const { evidence } = await client.crossCheck()
+      return evidence === undefined ? { layer: name, diverged: 0, nullified: 0 } : { layer: name, diverged: 1, nullified: 0, equivocation: evidence.kind }
     }
   }
 }

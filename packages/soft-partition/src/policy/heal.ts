@@ -8,6 +8,12 @@ export interface LayerHealReport {
   readonly diverged: number
   /** Items this layer nullified: writes the heal did not confirm, a losing fork's transactions. */
   readonly nullified: number
+  /** The ids of the nullified items, where the layer names them (a losing fork's transactions). */
+  readonly nullifiedIds?: readonly string[]
+  /** Of the nullified, how many went back to be written again (transactions requeued to be mined on the winning chain). */
+  readonly requeued?: number
+  /** Set when the heal caught a party showing the two components different histories: the kind of evidence (an observer's `fork`). */
+  readonly equivocation?: string
 }
 
 /** Everything one heal did, layer by layer. */

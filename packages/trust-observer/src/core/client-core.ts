@@ -215,6 +215,25 @@ export class ClientCore implements ProtocolCore<ClientEvent> {
     return this.#included.get(id)
   }
 
+  /** Whether heads are still being checked: the observer's latest asked for, a consistency proof awaited, or heads waiting for one. */
+  get checking(): boolean {
+    return this.#evidence === undefined && (this.#asking || this.#verifying || this.#pending.size > 0)
+  }
+
+  /**
+   * Cross-checks with peers back from a partition, whose clients may have been shown another log: publishes the
+   * latest verified head on the topic, for them to check against theirs (a second root for a size is an
+   * equivocation; a larger head is checked for consistency), and asks the observer for its latest head. Evidence
+   * found earlier is published again instead, since the other side missed it.
+   */
+  crossCheck(now: number): Effects {
+    if (this.#evidence !== undefined) return [{ type: 'publish', topic: this.topic, bytes: sealEvidence(this.#identity, this.#evidence.bytes, now, this.#maxEvidenceBytes) }]
+    const effects = this.poll(now)
+    const latest = this.#book.latest
+    if (latest !== undefined) effects.push({ type: 'publish', topic: this.topic, bytes: latest.bytes })
+    return effects
+  }
+
   get stats(): { readonly outstanding: number; readonly receipts: number; readonly watched: number; readonly pendingHeads: number } {
     return { outstanding: this.#outstanding.size, receipts: this.#receipts.size, watched: this.#watched.size, pendingHeads: this.#pending.size }
   }

@@ -242,9 +242,24 @@ export class ChainCore implements ProtocolCore<ChainEvent> {
 
   /** A new peer may know blocks this node lacks: ask for its headers after this node's best chain. */
   peerConnected(peer: PeerRef, now: number): Effects {
+    return this.sync(peer, now)
+  }
+
+  /** Syncs with `peer` now, e.g. one back from a partition: asks for its headers after this node's best chain, then the blocks it lacks. */
+  sync(peer: PeerRef, now: number): Effects {
     const effects: Effects = []
     this.#startSync(peer, now, effects)
     return effects
+  }
+
+  /** Whether a sync with `peer` (without one: with any peer) is under way: headers or blocks asked for and not all in yet. */
+  syncing(peer?: PeerRef): boolean {
+    return peer === undefined ? this.#sync.size > 0 : this.#sync.has(peer)
+  }
+
+  /** Whether a reorganisation's nullified transactions go back to the mempool (`requeueNullified`). */
+  get requeuesNullified(): boolean {
+    return this.#requeue
   }
 
   peerDisconnected(peer: PeerRef): Effects {

@@ -22,7 +22,7 @@ export type { ChainTrustOptions, ChainTrustPolicy, ChainView } from './policy.js
 export { sliceMiner } from './miner.js'
 export type { Miner, SliceMinerOptions } from './miner.js'
 export { ChainService } from './service.js'
-export type { ChainComponents, ChainInit, ChainServiceEvent } from './service.js'
+export type { ChainComponents, ChainInit, ChainServiceEvent, ChainSyncReport } from './service.js'
 
 /** The service factory {@link powChain} returns, with the trust policy of the service it will build. */
 export interface PowChainFactory {

@@ -1,5 +1,5 @@
 import { CoreDriver, type Timers } from '@dscs/net'
-import { isDscsError, type Clock, type Net, type Store, type Unsubscribe } from '@dscs/interface'
+import { isDscsError, type Clock, type Net, type PeerRef, type Store, type Unsubscribe } from '@dscs/interface'
 import type { Identity, VerificationCache } from '@dscs/identity'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { decodeBlock, type Block } from './block.js'
@@ -28,6 +28,27 @@ export interface ChainInit extends Omit<ChainCoreOptions, 'identity' | 'verifica
   /** The nonce search. Default a main-thread {@link sliceMiner}; in Node, `workerMiner()` of the node entry hashes on a worker thread. */
   readonly miner?: Miner
 }
+
+/** What one {@link ChainService.sync} saw this node's chain do while it ran. */
+export interface ChainSyncReport {
+  readonly peer: PeerRef
+  /** Blocks this node took meanwhile, on any branch. */
+  readonly blocks: number
+  /** Blocks that left the best chain in reorganisations meanwhile, newest first per reorganisation. */
+  readonly disconnected: readonly string[]
+  /** Blocks that joined it in their place. */
+  readonly connected: readonly string[]
+  /** Transactions on the blocks that left and not on those that joined. */
+  readonly nullified: readonly string[]
+  /** How many of those went back to the mempool to be mined again: all with `requeueNullified` (the default), none without. */
+  readonly requeued: number
+  /** Whether the exchange was still going when the wait ran out. */
+  readonly timedOut: boolean
+}
+
+// How often a sync's end is looked for, and the longest a sync is waited for by default.
+const SYNC_POLL_MS = 50
+const DEFAULT_SYNC_TIMEOUT_MS = 30_000
 
 /** What the service reports: the core's events, and records of the store it could not read back. */
 export type ChainServiceEvent = ChainEvent | { readonly type: 'corrupt'; readonly key: string; readonly error: ChainError }
@@ -107,6 +128,40 @@ export class ChainService {
     const { id, effects } = this.core.submit(envelope, this.#components.clock.now())
     this.#driver.apply(effects)
     return id
+  }
+
+  /**
+   * Syncs with `peer` now — after a partition healed, say — and resolves once no sync with any peer is under way
+   * (every header and block asked for is in; peers that reconnect are synced with too) or `timeoutMs` (default 30 s)
+   * ran out, with what this node's chain did meanwhile: blocks taken, reorganisations, transactions nullified and
+   * requeued. Gossip arriving at the same time counts too.
+   */
+  async sync(peer: PeerRef, options: { readonly timeoutMs?: number } = {}): Promise<ChainSyncReport> {
+    const { clock, timers } = this.#components
+    const deadline = clock.now() + (options.timeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS)
+    let blocks = 0
+    const disconnected: string[] = []
+    const connected: string[] = []
+    const nullified: string[] = []
+    const stop = this.onEvent((event) => {
+      if (event.type === 'block') blocks += 1
+      if (event.type !== 'reorg') return
+      disconnected.push(...event.disconnected)
+      connected.push(...event.connected)
+      nullified.push(...event.nullified)
+    })
+    this.#driver.apply(this.core.sync(peer, clock.now()))
+    const timedOut = await new Promise<boolean>((resolve) => {
+      const check = (): void => {
+        // The heal also syncs with every peer that reconnects, and blocks may come from any of them: done when none is under way.
+        if (!this.core.syncing()) resolve(false)
+        else if (clock.now() >= deadline) resolve(true)
+        else timers.schedule(check, SYNC_POLL_MS)
+      }
+      check()
+    })
+    stop()
+    return { peer, blocks, disconnected, connected, nullified, requeued: this.core.requeuesNullified ? nullified.length : 0, timedOut }
   }
 
   get tip(): ChainCore['tip'] {
