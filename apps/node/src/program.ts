@@ -10,6 +10,7 @@ import type { PutCommandOptions } from './commands/put.js'
 import { createOutput } from './output.js'
 import { ProgressReport } from './progress-report.js'
 import type { NodeFlags } from './start-node.js'
+import { PARTITION_POLICIES, type PartitionPolicy } from './config.js'
 
 // Each command's module is loaded when it runs: `dscs get` has no use for the memory of frp-state and Yjs.
 
@@ -25,6 +26,11 @@ function transportList(value: string): TransportName[] {
 function publicKeyArgument(value: string): Uint8Array {
   if (!/^[0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('expected an Ed25519 public key: 64 hexadecimal digits')
   return hexToBytes(value.toLowerCase())
+}
+
+function partitionPolicy(value: string): PartitionPolicy {
+  if (!(PARTITION_POLICIES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PARTITION_POLICIES.join(', ')}`)
+  return value as PartitionPolicy
 }
 
 function integerIn(min: number, max: number): (value: string) => number {
@@ -69,7 +75,8 @@ nodeCommand('node', 'run a node until SIGINT or SIGTERM')
   .option('--topic <name>', 'print messages on this topic; publish each line of standard input to it')
   .option('--dht', 'run the kad-dht')
   .option('--no-relay', 'do not serve circuit-relay reservations')
-  .option('--state', 'run the demo shared state; type /add, /note, /text, /allow, /join, /state on standard input')
+  .option('--state', 'run the demo shared state and its partition view; type /add, /note, /text, /allow, /join, /state, /members, /block, /unblock on standard input')
+  .option('--partition-policy <policy>', `with --state: writes in a minority component, one of ${PARTITION_POLICIES.join(', ')} (default: available)`, partitionPolicy)
   .option('--api <[host:]port>', 'serve the HTTP + WebSocket API and the dashboard here (port 0: any free port; default host 127.0.0.1)', apiAddress)
   .option('--api-token-file <file>', 'file holding the token the API requires (needed when it listens beyond loopback)')
   .option('--json', 'one JSON object per line on standard output')

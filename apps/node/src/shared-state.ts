@@ -1,4 +1,5 @@
 import { StateGraph, allowList, frpState, jsonCodec, ySource, type AllowListPolicy, type Change, type Computed, type FrpState, type Reducer } from '@dscs/frp-state'
+import type { TrustPolicy } from '@dscs/interface'
 import * as Y from 'yjs'
 
 /** What nodes share in the demo domain: named counters, and a note where the latest write wins. */
@@ -27,7 +28,12 @@ export interface SharedState {
   readonly service: (components: object) => FrpState<SharedOp>
 }
 
-export function sharedState(): SharedState {
+/**
+ * The demo's state. `trust` wraps the allow-list into the policy the state
+ * runs (e.g. soft-partition's `tentative` policy around it); by default the
+ * allow-list alone.
+ */
+export function sharedState(trust: (allowed: AllowListPolicy) => TrustPolicy = (allowed) => allowed): SharedState {
   const graph = new StateGraph<SharedOp>()
   const counters = graph.reducer<number>({
     name: 'counters',
@@ -46,9 +52,9 @@ export function sharedState(): SharedState {
   const text = doc.getText('notes')
   const notes = graph.source('notes', ySource(text))
   const lines = graph.computed('lines', (read) => read.read(notes).toJSON().split('\n').filter((line) => line !== '').length)
-  const trust = allowList([], { others: 'pending' })
-  const service = frpState({ graph, codec: jsonCodec(isSharedOp), trust, domain: SHARED_DOMAIN, syncInterval: 1_000, docs: { notes: doc } })
-  return { graph, counters, note, text, lines, trust, service }
+  const allowed = allowList([], { others: 'pending' })
+  const service = frpState({ graph, codec: jsonCodec(isSharedOp), trust: trust(allowed), domain: SHARED_DOMAIN, syncInterval: 1_000, docs: { notes: doc } })
+  return { graph, counters, note, text, lines, trust: allowed, service }
 }
 
 /** Every value of both views, for printing. */
