@@ -22,7 +22,8 @@ export interface ClusterOptions {
   readonly listen: (index: number) => string
   /** The command node `i` runs under (e.g. `ip netns exec …`); none by default. */
   readonly wrapper?: (index: number) => readonly string[]
-  readonly policy?: 'available' | 'locked' | 'tentative'
+  /** Node `i`'s `--partition-policy`; default `available`. */
+  readonly policy?: (index: number) => 'available' | 'locked' | 'tentative'
   /** Every running process, so the test can kill what is left whatever happens. */
   readonly running: Running[]
 }
@@ -36,7 +37,7 @@ const latest = (node: ClusterNode, name: string): JsonEvent | undefined => node.
 export async function startCluster(options: ClusterOptions): Promise<ClusterNode[]> {
   const runs = Array.from({ length: options.count }, (_, i) => {
     const args = ['node', '--data', join(options.dir, `node-${i}`), '--listen', options.listen(i), '--transports', 'tcp', '--state', '--json']
-    const run = start([...args, '--partition-policy', options.policy ?? 'available'], 600_000, { stdin: true, wrapper: options.wrapper?.(i) ?? [] })
+    const run = start([...args, '--partition-policy', options.policy?.(i) ?? 'available'], 600_000, { stdin: true, wrapper: options.wrapper?.(i) ?? [] })
     options.running.push(run)
     return run
   })

@@ -62,21 +62,22 @@ async function splitWriteHeal(nodes: ClusterNode[], cut: (sides: ClusterNode[][]
   expect(state.predicted.counters.both).toBe(500)
 }
 
+/** Both ends of every link between the two sides hang up and refuse the other (`/block`), or take it back (`/unblock`). */
+async function blockAcross([a, b]: ClusterNode[][], command: '/block' | '/unblock'): Promise<void> {
+  const done = command === '/block' ? 'blocked' : 'unblocked'
+  for (const [from, to] of [...a!.flatMap((x) => b!.map((y) => [x, y] as const)), ...b!.flatMap((y) => a!.map((x) => [y, x] as const))]) {
+    const mark = from.run.events.length
+    from.run.send(`${command} ${to.peerId}`)
+    await from.run.until((e) => e.event === done && e.peer === to.peerId && from.run.events.indexOf(e) >= mark, `${command} node ${to.index} on node ${from.index}`)
+  }
+}
+
 const support = await netnsLab.support()
 if (!support.ok) console.log(`skipping the network-namespace partition test: ${support.reason}`)
 
 describe('5 dscs node processes, partitioned and healed', () => {
   it('on loopback, split 3/2 by /block: each side knows its side, both write; after /unblock all converge, no acknowledged write lost', async () => {
     const nodes = await startCluster({ count: 5, dir: join(dir, 'loopback'), listen: () => '/ip4/127.0.0.1/tcp/0', running })
-    // Both ends of every cut link hang up and refuse the other.
-    const blockAcross = async ([a, b]: ClusterNode[][], command: '/block' | '/unblock'): Promise<void> => {
-      const done = command === '/block' ? 'blocked' : 'unblocked'
-      for (const [from, to] of [...a!.flatMap((x) => b!.map((y) => [x, y] as const)), ...b!.flatMap((y) => a!.map((x) => [y, x] as const))]) {
-        const mark = from.run.events.length
-        from.run.send(`${command} ${to.peerId}`)
-        await from.run.until((e) => e.event === done && e.peer === to.peerId && from.run.events.indexOf(e) >= mark, `${command} node ${to.index} on node ${from.index}`)
-      }
-    }
     await splitWriteHeal(
       nodes,
       (sides) => blockAcross(sides, '/block'),
@@ -87,6 +88,33 @@ describe('5 dscs node processes, partitioned and healed', () => {
       const down = node.run.events.filter((e) => e.event === 'member' && e.state === 'down').map((e) => e.peer)
       expect(down).toEqual(expect.arrayContaining(nodes.slice(3).map((n) => n.peerId)))
     }
+    await stopCluster(nodes)
+  }, 300_000)
+
+  it('on loopback, a minority node under `locked` refuses writes, one under `tentative` holds them pending until the heal confirms them', async () => {
+    // A policy is each node's own rule for its writes: one cluster shows both minority behaviours.
+    const policy = (i: number): 'available' | 'locked' | 'tentative' => (i === 3 ? 'locked' : i === 4 ? 'tentative' : 'available')
+    const nodes = await startCluster({ count: 5, dir: join(dir, 'policies'), listen: () => '/ip4/127.0.0.1/tcp/0', policy, running })
+    const [locked, tentative] = [nodes[3]!, nodes[4]!]
+    const majority = nodes.slice(0, 3)
+    await blockAcross([majority, [locked, tentative]], '/block')
+    await waitForComponents(nodes, [majority, [locked, tentative]], 'the split')
+
+    expect(await add(locked, 'locked', 1)).toMatchObject({ event: 'state-failed', code: 'MINORITY_LOCKED' })
+    expect(await add(tentative, 'tentative', 7)).toMatchObject({ event: 'written', tentative: true })
+    expect(await add(nodes[0]!, 'majority', 3)).toMatchObject({ event: 'written', tentative: false })
+    // Held: in the tentative node's predicted view, not yet in its confirmed one.
+    const views = tentative.run.events.findLast((e) => e.event === 'state-change')!.state as { predicted: { counters: object }; confirmed: { counters: object } }
+    expect(views.predicted.counters).toEqual({ tentative: 7 })
+    expect(views.confirmed.counters).toEqual({})
+    const mark = tentative.run.events.length
+
+    await blockAcross([majority, [locked, tentative]], '/unblock')
+    await waitForComponents(nodes, [nodes], 'the heal')
+    const reconfirmed = since(tentative, mark, 'heal').flatMap((heal) => heal.layers as { layer: string; diverged: number }[]).filter((l) => l.layer === 'tentative')
+    expect(reconfirmed.reduce((sum, l) => sum + l.diverged, 0)).toBeGreaterThanOrEqual(1)
+    // The refused write is nowhere; the tentative one is confirmed everywhere.
+    await waitForConvergence(nodes, { majority: 3, tentative: 7 }, [])
     await stopCluster(nodes)
   }, 300_000)
 
