@@ -95,10 +95,16 @@ function describeEvent(event: SwimEvent, out: Output): void {
     case 'refuted':
       out.event('refuted', { incarnation: event.incarnation }, `suspected: refuted at incarnation ${event.incarnation}`)
       return
-    default: {
+    case 'member-joined':
+    case 'member-alive':
+    case 'member-suspect':
+    case 'member-down': {
       const state = event.type.slice('member-'.length)
       out.event('member', { peer: event.peer, state, incarnation: event.incarnation }, `member ${short(event.peer)} ${state}`)
+      return
     }
+    default:
+    // Other events (data a member sent, relays) are for the layers that use them, not for the console.
   }
 }
 
