@@ -87,6 +87,12 @@ export interface FrpState<P> {
    * `BAD_PAYLOAD` or `NOT_RUNNING`.
    */
   submit(payload: P): Promise<Op<P>>
+  /**
+   * Reconciles with `peer` now, e.g. one back from a partition: starts an anti-entropy session (each side sends
+   * the ops the other lacks) and sends the state vector of every kept Y.Doc (the peer answers with the edits this
+   * node lacks; the peer's own sync does the reverse). Fails with FrpStateError `NOT_RUNNING` before the node has started.
+   */
+  sync(peer: PeerRef): void
   /** Every core event (ops admitted, statuses, compactions, refusals) and every store or send failure. */
   onEvent(listener: (event: FrpStateServiceEvent<P>) => void): Unsubscribe
   /** Resolves when every write so far is on disk. */

@@ -1,5 +1,5 @@
 import { CoreDriver } from '@dscs/net'
-import type { CoreEffect, Store, Unsubscribe } from '@dscs/interface'
+import type { CoreEffect, PeerRef, Store, Unsubscribe } from '@dscs/interface'
 import type { FrpState, FrpStateComponents, FrpStateInit, FrpStateServiceEvent } from './index.js'
 import { PROTOCOL_ID } from './core/constants.js'
 import { FrpStateCore, type FrpStateEvent } from './core/core.js'
@@ -189,6 +189,13 @@ export class FrpStateService<P> implements FrpState<P> {
     // Acknowledged once durable: a crash after this loses nothing.
     await this.#opStore?.saveOp(op, core.log.get(op.key)?.status ?? 'pending')
     return op
+  }
+
+  sync(peer: PeerRef): void {
+    const core = this.#core
+    if (core === undefined || this.#driver === undefined) throw new FrpStateError('NOT_RUNNING', 'start the service (or its node) before syncing')
+    this.#driver.apply(core.sync(peer, this.#components.clock.now()))
+    this.#docSync?.resync(peer)
   }
 
   onEvent(listener: (event: FrpStateServiceEvent<P>) => void): Unsubscribe {

@@ -1,4 +1,4 @@
-import type { Clock, CoreEffect, Net, Unsubscribe } from '@dscs/interface'
+import type { Clock, CoreEffect, Net, PeerRef, Unsubscribe } from '@dscs/interface'
 import { CoreDriver, realTimers, type Timers } from '@dscs/net'
 import type * as Y from 'yjs'
 import { YJS_PROTOCOL_ID } from './constants.js'
@@ -79,6 +79,11 @@ export class YDocSyncDriver {
     if (!this.#running) return
     this.#watch(name)
     this.#driver.apply(effects)
+  }
+
+  /** Sends `peer` the state vector of every kept document now (e.g. one back from a partition): it answers with the edits this node lacks. */
+  resync(peer: PeerRef): void {
+    if (this.#running) this.#driver.apply(this.#core.resync(peer, this.#clock.now()))
   }
 
   /** Stops keeping document `name` in sync: leaves its topic, publishes its edits no more. False if it was not kept. */
