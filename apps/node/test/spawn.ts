@@ -49,7 +49,7 @@ export interface Running {
  */
 export function start(args: string[], timeoutMs = 60_000, options: { stdin?: boolean; wrapper?: readonly string[] } = {}): Running {
   const [file, ...prefix] = [...(options.wrapper ?? []), process.execPath]
-  const child = spawn(file!, [...prefix, CLI, ...args], { stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'inherit'] })
+  const child = spawn(file, [...prefix, CLI, ...args], { stdio: [options.stdin === true ? 'pipe' : 'ignore', 'pipe', 'inherit'] })
   const events: JsonEvent[] = []
   const waiting = new Set<() => void>()
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
