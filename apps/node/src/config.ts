@@ -12,6 +12,8 @@ export type PartitionPolicy = (typeof PARTITION_POLICIES)[number]
 export interface DomainConfig {
   readonly trust: TrustMode
   readonly partition: PartitionPolicy
+  /** The observer's PeerId, for the observer trust mode. */
+  readonly observer?: string
 }
 
 /** `dscs.config.json`, validated, with every default filled in. */
@@ -96,12 +98,15 @@ export function parseConfig(json: unknown, source = 'config'): NodeConfig {
         : Object.fromEntries(
             Object.entries(domains).map(([name, value]) => {
               if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) fail(`domains.${name}`, 'a domain name is 1 to 32 lowercase letters, digits or dashes, starting with a letter')
-              const domain = objectWith(value, `domains.${name}`, ['trust', 'partition'], fail)
+              const domain = objectWith(value, `domains.${name}`, ['trust', 'partition', 'observer'], fail)
+              const trust = domain.trust === undefined ? 'signatures' : oneOf(domain.trust, `domains.${name}.trust`, TRUST_MODES, fail)
+              if (trust === 'observer' && domain.observer === undefined) fail(`domains.${name}.observer`, "the observer trust mode needs the observer's PeerId")
               return [
                 name,
                 {
-                  trust: domain.trust === undefined ? 'signatures' : oneOf(domain.trust, `domains.${name}.trust`, TRUST_MODES, fail),
-                  partition: domain.partition === undefined ? 'available' : oneOf(domain.partition, `domains.${name}.partition`, PARTITION_POLICIES, fail)
+                  trust,
+                  partition: domain.partition === undefined ? 'available' : oneOf(domain.partition, `domains.${name}.partition`, PARTITION_POLICIES, fail),
+                  ...(domain.observer === undefined ? {} : { observer: string(domain.observer, `domains.${name}.observer`, fail) })
                 }
               ]
             })
@@ -145,3 +150,4 @@ function integer(value: unknown, path: string, min: number, max: number, fail: F
 function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[], fail: Fail): T {
   return (allowed as readonly unknown[]).includes(value) ? (value as T) : fail(path, `expected one of ${allowed.join(', ')}, got ${describe(value)}`)
 }
+

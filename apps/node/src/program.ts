@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { isDscsError } from '@dscs/interface'
 import { ALL_TRANSPORTS, type TransportName } from '@dscs/net'
 import { hexToBytes } from '@noble/hashes/utils.js'
@@ -10,7 +11,7 @@ import type { PutCommandOptions } from './commands/put.js'
 import { createOutput } from './output.js'
 import { ProgressReport } from './progress-report.js'
 import type { NodeFlags } from './start-node.js'
-import { PARTITION_POLICIES, type PartitionPolicy } from './config.js'
+import { PARTITION_POLICIES, TRUST_MODES, type PartitionPolicy } from './config.js'
 
 // Each command's module is loaded when it runs: `dscs get` has no use for the memory of frp-state and Yjs.
 
@@ -49,6 +50,11 @@ function apiAddress(value: string): { host?: string; port: number } {
   return match[1] === undefined ? { port } : { host: match[1].replace(/^\[|\]$/g, ''), port }
 }
 
+/** The config file `dscs node` reads from the working directory when no `--config` names one. */
+const CONFIG_FILE = 'dscs.config.json'
+
+type NodeActionFlags = { json?: boolean; config?: string; api?: { host?: string; port: number }; apiTokenFile?: string } & Omit<Parameters<typeof runNode>[0], 'api'>
+
 const program = new Command()
   .name('dscs')
   .description('The DSCS reference node')
@@ -75,17 +81,31 @@ nodeCommand('node', 'run a node until SIGINT or SIGTERM')
   .option('--topic <name>', 'print messages on this topic; publish each line of standard input to it')
   .option('--dht', 'run the kad-dht')
   .option('--no-relay', 'do not serve circuit-relay reservations')
+  .option('--chunks', 'run the chunk store and transfers on the data directory; type /put <file>, /get <cid> on standard input')
   .option('--state', 'run the demo shared state and its partition view; type /add, /note, /text, /allow, /join, /state, /members, /block, /unblock on standard input')
   .option('--partition-policy <policy>', `with --state: writes in a minority component, one of ${PARTITION_POLICIES.join(', ')} (default: available)`, partitionPolicy)
+  .option('--trust <mode>', `with --state, what confirms an op: ${TRUST_MODES.join(', ')} (default signatures)`, (value: string) => {
+    if (!(TRUST_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${TRUST_MODES.join(', ')}`)
+    return value
+  })
+  .option('--observer <peerId>', 'with --trust observer: the PeerId of the observer to submit ops to')
   .option('--api <[host:]port>', 'serve the HTTP + WebSocket API and the dashboard here (port 0: any free port; default host 127.0.0.1)', apiAddress)
   .option('--api-token-file <file>', 'file holding the token the API requires (needed when it listens beyond loopback)')
+  .option('--config <file>', `settings from this file (default ${CONFIG_FILE} when there is one); flags given win`)
   .option('--json', 'one JSON object per line on standard output')
-  .action(async (options: { json?: boolean; api?: { host?: string; port: number }; apiTokenFile?: string } & Omit<Parameters<typeof runNode>[0], 'api'>) => {
-    const { runNode } = await import('./commands/node.js')
+  .action(async (flags: NodeActionFlags, command: Command) => {
+    const { runNode, nodeOptionsFromConfig } = await import('./commands/node.js')
+    const { loadConfig } = await import('./config.js')
     const { readSecretFile } = await import('./start-node.js')
-    const token = options.apiTokenFile === undefined ? undefined : await readSecretFile(options.apiTokenFile)
-    const api = options.api === undefined ? undefined : { ...options.api, ...(token === undefined ? {} : { token }) }
-    await runNode({ ...options, ...(api === undefined ? {} : { api }) }, createOutput(options.json === true))
+    const file = flags.config ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined)
+    const { api: configApi, ...configured } = file === undefined ? {} : nodeOptionsFromConfig(await loadConfig(file), file)
+    // Commander fills in defaults (`--no-relay` makes relay true): only flags typed on the command line override the file.
+    const typed = Object.fromEntries(Object.entries(flags).filter(([key]) => command.getOptionValueSource(key) === 'cli'))
+    const options = { ...configured, ...typed, data: flags.data } as NodeActionFlags
+    const api = options.api ?? configApi
+    const tokenFile = options.apiTokenFile ?? configApi?.tokenFile
+    const token = tokenFile === undefined ? undefined : await readSecretFile(tokenFile)
+    await runNode({ ...options, api: api === undefined ? undefined : { ...api, ...(token === undefined ? {} : { token }) } }, createOutput(options.json === true))
   })
 
 nodeCommand('chat', 'chat on a topic: each line typed is signed and published, each line received is shown once')

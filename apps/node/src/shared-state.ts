@@ -1,6 +1,7 @@
-import { StateGraph, allowList, frpState, jsonCodec, ySource, type AllowListPolicy, type Change, type Computed, type FrpState, type Reducer } from '@dscs/frp-state'
-import type { TrustPolicy } from '@dscs/interface'
+import { StateGraph, frpState, jsonCodec, ySource, type Change, type Computed, type FrpState, type Reducer } from '@dscs/frp-state'
+import type { DscsNode } from '@dscs/net'
 import * as Y from 'yjs'
+import { domainTrust, type DomainTrust } from './trust-modes.js'
 
 /** What nodes share in the demo domain: named counters, and a note where the latest write wins. */
 export type SharedOp = { readonly type: 'add'; readonly counter: string; readonly by: number } | { readonly type: 'note'; readonly text: string }
@@ -23,17 +24,13 @@ export interface SharedState {
   readonly text: Y.Text
   /** Its number of lines, computed from the text as a source of the graph. */
   readonly lines: Computed<SharedOp, number>
-  /** "Signatures only": ops of allowed authors are confirmed; others stay pending in the predicted view. */
-  readonly trust: AllowListPolicy
+  /** The domain's trust mode: what confirms an op (pending ops show in the predicted view only). */
+  readonly trust: DomainTrust
   readonly service: (components: object) => FrpState<SharedOp>
 }
 
-/**
- * The demo's state. `trust` wraps the allow-list into the policy the state
- * runs (e.g. soft-partition's `tentative` policy around it); by default the
- * allow-list alone.
- */
-export function sharedState(trust: (allowed: AllowListPolicy) => TrustPolicy = (allowed) => allowed): SharedState {
+/** The demo's shared state under `trust` (default "signatures only": ops of allowed authors are confirmed). */
+export function sharedState(trust: DomainTrust = domainTrust('signatures', { domain: SHARED_DOMAIN })): SharedState {
   const graph = new StateGraph<SharedOp>()
   const counters = graph.reducer<number>({
     name: 'counters',
@@ -52,9 +49,8 @@ export function sharedState(trust: (allowed: AllowListPolicy) => TrustPolicy = (
   const text = doc.getText('notes')
   const notes = graph.source('notes', ySource(text))
   const lines = graph.computed('lines', (read) => read.read(notes).toJSON().split('\n').filter((line) => line !== '').length)
-  const allowed = allowList([], { others: 'pending' })
-  const service = frpState({ graph, codec: jsonCodec(isSharedOp), trust: trust(allowed), domain: SHARED_DOMAIN, syncInterval: 1_000, docs: { notes: doc } })
-  return { graph, counters, note, text, lines, trust: allowed, service }
+  const service = frpState({ graph, codec: jsonCodec(isSharedOp), trust: trust.policy, domain: SHARED_DOMAIN, syncInterval: 1_000, docs: { notes: doc } })
+  return { graph, counters, note, text, lines, trust, service }
 }
 
 /** Every value of both views, for printing. */
@@ -73,7 +69,7 @@ export function describeChange(change: Change): string {
 }
 
 /** The API's views of the shared state: its domain, predicted and confirmed value by value, and its trust. */
-export function sharedViews(state: SharedState): Record<'state' | 'trust', () => unknown> {
+export function sharedViews(state: SharedState, node: DscsNode): Record<'state' | 'trust', () => unknown> {
   const values = (view: { counters: Record<string, number>; note: string }, lines: number) => ({
     ...Object.fromEntries(Object.entries(view.counters).map(([name, n]) => [`counters.${name}`, n])),
     note: view.note,
@@ -85,6 +81,6 @@ export function sharedViews(state: SharedState): Record<'state' | 'trust', () =>
       const lines = state.graph.get('predicted', state.lines)
       return { domains: [{ name: SHARED_DOMAIN, predicted: values(predicted, lines), confirmed: values(confirmed, state.graph.get('confirmed', state.lines)) }] }
     },
-    trust: () => ({ domains: [{ name: SHARED_DOMAIN, mode: state.trust.mode, allowedAuthors: state.trust.authors(), pendingOps: state.trust.pendingCount() }] })
+    trust: () => ({ domains: [{ name: SHARED_DOMAIN, mode: state.trust.mode, ...state.trust.describe(node) }] })
   }
 }

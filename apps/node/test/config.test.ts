@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DEFAULT_CONFIG, loadConfig, parseConfig } from '../src/config.js'
+import { run, start } from './spawn.js'
 
 describe('dscs.config.json', () => {
   it('fills in what a single user needs on loopback when empty', () => {
@@ -50,7 +51,44 @@ describe('dscs.config.json', () => {
     [{ chat: {} }, 'config: chat.topic: expected a non-empty string, got nothing'],
     [[], 'config: expected an object, got []']
   ])('refuses %j with a message naming the key', (json, message) => {
-    expect(() => parseConfig(json)).toThrow(expect.objectContaining({ code: 'BAD_CONFIG', message }))
+    let thrown: unknown
+    try {
+      parseConfig(json)
+    } catch (err) {
+      thrown = err
+    }
+    expect(thrown).toMatchObject({ code: 'BAD_CONFIG', message })
+  })
+
+  describe('dscs node --config', () => {
+    let dir = ''
+    afterAll(() => rm(dir, { recursive: true, force: true }))
+
+    it(
+      'runs the layers the file selects, flags typed on the command line winning; a bad file is a one-line error',
+      async () => {
+        dir = await mkdtemp(join(tmpdir(), 'dscs-config-node-'))
+        const file = join(dir, 'dscs.config.json')
+        await writeFile(file, JSON.stringify({ transports: ['tcp'], api: { port: 0 }, layers: { chunks: false }, domains: { demo: { trust: 'none' } } }))
+        const node = start(['node', '--data', join(dir, 'data'), '--config', file, '--json'], 60_000)
+        try {
+          const ready = await node.next('ready')
+          expect((ready.multiaddrs as string[]).every((address) => address.includes('/tcp/') && !address.includes('/ws'))).toBe(true)
+          const { url } = (await node.next('api')) as unknown as { url: string }
+          const trust = (await (await fetch(`${url}api/trust`)).json()) as { domains: { name: string; mode: string }[] }
+          expect(trust.domains).toEqual([{ name: 'demo', mode: 'none' }])
+        } finally {
+          node.child.kill('SIGTERM')
+          await node.exit
+        }
+
+        await writeFile(file, JSON.stringify({ domains: { demo: { trust: 'blind faith' } } }))
+        const bad = await run(['node', '--data', join(dir, 'data'), '--config', file])
+        expect(bad.code).toBe(1)
+        expect(bad.stderr.trim()).toBe(`dscs: ${file}: domains.demo.trust: expected one of none, signatures, proof-of-work, web-of-trust, observer, got "blind faith"`)
+      },
+      90_000
+    )
   })
 
   describe('from a file', () => {
@@ -63,8 +101,9 @@ describe('dscs.config.json', () => {
       await writeFile(file, JSON.stringify({ relay: false }))
       expect((await loadConfig(file)).relay).toBe(false)
       await writeFile(file, '{ "relay": fals')
-      await expect(loadConfig(file)).rejects.toMatchObject({ code: 'BAD_CONFIG' })
-      await expect(loadConfig(file)).rejects.toThrow(`${file}: not JSON`)
+      const notJson = (await loadConfig(file).catch((err: unknown) => err)) as Error
+      expect(notJson).toMatchObject({ code: 'BAD_CONFIG' })
+      expect(notJson.message).toContain(`${file}: not JSON`)
       await expect(loadConfig(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'BAD_FILE' })
     })
   })

@@ -76,11 +76,12 @@ export class ClientService {
     }
   }
 
-  /** Joins the observer's topic and asks for its head once the node (and its gossipsub) runs. libp2p calls it after every service started. */
+  /** Joins the observer's topic, and asks for its head if it is connected already (else as it connects). libp2p calls it after every service started. */
   afterStart(): void {
     this.#running = true
     this.#driver.start()
-    this.#driver.apply(this.core.poll(this.#components.clock.now()))
+    // Not before it connects: a dial to a peer of no known address fails, and a join dialling it meanwhile fails with it.
+    if (this.#components.net.peers().includes(this.core.observer.peer)) this.#driver.apply(this.core.poll(this.#components.clock.now()))
   }
 
   /** Leaves the topic while the node still runs; pending submissions fail with `NOT_RUNNING`. libp2p calls it as the node begins to stop. */
