@@ -8,7 +8,7 @@ import type { GetCommandOptions } from './commands/get.js'
 import type { ObserverCommandOptions } from './commands/observer.js'
 import type { runNode } from './commands/node.js'
 import type { PutCommandOptions } from './commands/put.js'
-import { TRUST_MODES, type TrustMode } from './config.js'
+import { PARTITION_POLICIES, TRUST_MODES, type PartitionPolicy, type TrustMode } from './config.js'
 import { createOutput } from './output.js'
 import { ProgressReport } from './progress-report.js'
 import type { NodeFlags } from './start-node.js'
@@ -27,6 +27,11 @@ function transportList(value: string): TransportName[] {
 function publicKeyArgument(value: string): Uint8Array {
   if (!/^[0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('expected an Ed25519 public key: 64 hexadecimal digits')
   return hexToBytes(value.toLowerCase())
+}
+
+function partitionPolicy(value: string): PartitionPolicy {
+  if (!(PARTITION_POLICIES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PARTITION_POLICIES.join(', ')}`)
+  return value as PartitionPolicy
 }
 
 function integerIn(min: number, max: number): (value: string) => number {
@@ -82,7 +87,8 @@ nodeCommand('node', 'run a node until SIGINT or SIGTERM')
   .option('--dht', 'run the kad-dht')
   .option('--no-relay', 'do not serve circuit-relay reservations')
   .option('--chunks', 'run the chunk store and transfers on the data directory; type /put <file>, /get <cid> on standard input')
-  .option('--state', 'run the demo shared state; type /add, /note, /text, /allow, /join, /state on standard input')
+  .option('--state', 'run the demo shared state and its partition view; type /add, /note, /text, /allow, /join, /state, /members, /block, /unblock on standard input')
+  .option('--partition-policy <policy>', `with --state: writes in a minority component, one of ${PARTITION_POLICIES.join(', ')} (default: available)`, partitionPolicy)
   .option('--trust <mode>', `with --state, what confirms an op: ${TRUST_MODES.join(', ')} (default signatures)`, trustMode)
   .option('--observer <peerId>', 'with --trust observer: the PeerId of the observer to submit ops to')
   .option('--api <[host:]port>', 'serve the HTTP + WebSocket API and the dashboard here (port 0: any free port; default host 127.0.0.1)', apiAddress)

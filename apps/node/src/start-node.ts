@@ -14,8 +14,8 @@ export interface NodeFlags {
   readonly relay?: boolean
 }
 
-/** Starts a node on the data directory (its identity from the keystore there) with the given protocol services. */
-export async function startNode(flags: NodeFlags, services?: NodeOptions['services']): Promise<DscsNode> {
+/** Starts a node on the data directory (its identity from the keystore there) with the given protocol services; `allowPeer` gates its connections. */
+export async function startNode(flags: NodeFlags, services?: NodeOptions['services'], allowPeer?: NodeOptions['allowPeer']): Promise<DscsNode> {
   const passphrase = flags.passphraseFile === undefined ? (process.env.DSCS_PASSPHRASE ?? '') : await readSecretFile(flags.passphraseFile)
   return await createNode({
     dataDir: flags.data,
@@ -24,7 +24,8 @@ export async function startNode(flags: NodeFlags, services?: NodeOptions['servic
     ...(flags.transports === undefined ? {} : { transports: flags.transports }),
     ...(flags.dht === true ? { dht: true } : {}),
     ...(flags.relay === false ? { relayServer: false } : {}),
-    ...(services === undefined ? {} : { services })
+    ...(services === undefined ? {} : { services }),
+    ...(allowPeer === undefined ? {} : { allowPeer })
   })
 }
 

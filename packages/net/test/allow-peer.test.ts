@@ -30,3 +30,23 @@ describe('createNode({ allowPeer })', () => {
     await waitFor(() => gated.net.peers().includes(stranger.peerId), 'the stranger connected once allowed')
   })
 })
+
+describe('DscsNode.hangUp', () => {
+  it('closes the connections with a peer; refused as well, it stays out until allowed again', async () => {
+    const blocked = new Set<string>()
+    const a = await start((peer) => !blocked.has(peer))
+    const b = await start()
+    await b.dial(a.multiaddrs()[0]!)
+    await waitFor(() => a.net.peers().includes(b.peerId) && b.net.peers().includes(a.peerId), 'connected')
+    blocked.add(b.peerId)
+    await a.hangUp(b.peerId)
+    await waitFor(() => a.net.peers().length === 0 && b.net.peers().length === 0, 'both sides saw the hang-up')
+    await b.dial(a.multiaddrs()[0]!).catch(() => {})
+    await waitFor(() => b.net.peers().length === 0, 'a redial did not stay')
+    expect(a.net.peers()).toEqual([])
+    await expect(a.hangUp('not a peer id')).rejects.toMatchObject({ code: 'INVALID_OPTION' })
+    blocked.delete(b.peerId)
+    await b.dial(a.multiaddrs()[0]!)
+    await waitFor(() => a.net.peers().includes(b.peerId), 'connected again once unblocked')
+  })
+})

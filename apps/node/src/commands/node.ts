@@ -11,6 +11,9 @@ import type { NodeConfig, TrustMode } from '../config.js'
 import { describeChange, SHARED_DOMAIN, sharedState, sharedViews, snapshot, type SharedOp, type SharedState } from '../shared-state.js'
 import { domainTrust } from '../trust-modes.js'
 import type { FrpState } from '@dscs/frp-state'
+import type { DomainPolicy, WriteAdmission } from '@dscs/soft-partition'
+import { Blocklist } from '../blocklist.js'
+import { NodePartition } from '../partition.js'
 import { serveNodeApi } from '../api/index.js'
 import type { ApiOptions } from '../api/server.js'
 
@@ -28,20 +31,27 @@ export interface NodeCommandOptions extends NodeFlags {
   readonly relayHistory?: boolean
   /** Run the demo's shared state (counters and a note) and take `/add`, `/note`, `/allow` commands on standard input. */
   readonly state?: boolean
+  /** With `state`: what the state's domain does while this node is in a minority. Default `available`. */
+  readonly partitionPolicy?: DomainPolicy
 }
 
 /**
  * `dscs node`: starts a node on the data directory and joins the given peers;
  * with `--topic`, prints every message on the topic and publishes each line
  * read from standard input as a signed envelope; with `--state`, runs the
- * demo's shared state and takes commands (`/add`, `/note`, `/text`, `/allow`,
- * `/state`) on standard input; with `--chunks`, `/put <file>` and `/get <cid>`;
+ * demo's shared state with the soft-partition membership, write policy and
+ * heal, and takes commands (`/add`, `/note`, `/text`, `/allow`, `/state`,
+ * `/members`, `/block`, `/unblock`) on standard input; with `--chunks`, `/put <file>` and `/get <cid>`;
  * always `/join`. Runs until SIGINT or SIGTERM, then stops cleanly.
  */
 export async function runNode(options: NodeCommandOptions, terminal: Output): Promise<void> {
   const trust = options.state === true ? domainTrust(options.trust ?? 'signatures', { domain: SHARED_DOMAIN, ...(options.observer === undefined ? {} : { observer: options.observer }) }) : undefined
-  const shared = trust === undefined ? undefined : sharedState(trust)
-  const node = await startNode(options, { ...(options.chunks === true ? chunkServices(options.data) : {}), ...(shared === undefined ? {} : { state: shared.service, ...shared.trust.services }) })
+  const partition = trust === undefined ? undefined : new NodePartition(SHARED_DOMAIN, options.partitionPolicy ?? 'available')
+  // Under `tentative`, the mode's verdicts pass through the partition's: accepted on a minority becomes pending.
+  const shared = trust === undefined || partition === undefined ? undefined : sharedState({ ...trust, policy: partition.trust(trust.policy) })
+  const blocklist = new Blocklist()
+  const services = { ...(options.chunks === true ? chunkServices(options.data) : {}), ...(shared === undefined ? {} : { state: shared.service, ...shared.trust.services }) }
+  const node = await startNode(options, { ...services, ...(partition === undefined ? {} : { softPartition: partition.service() }) }, blocklist.allows)
   // The API reports through the output it wraps, and the transfers through the API's: built in that order.
   let transfers: Transfers | undefined
   const views = { ...(shared === undefined ? {} : sharedViews(shared, node)), ...(options.chunks === true ? { transfers: () => transfers?.view() ?? [] } : {}) }
@@ -55,7 +65,8 @@ export async function runNode(options: NodeCommandOptions, terminal: Output): Pr
 
   for (const address of options.join ?? []) await join(node, address, out)
   const publish = options.topic === undefined ? undefined : chat(node, options.topic, out, options.relayHistory === true)
-  const commands: LineCommand[] = [...(shared === undefined ? [] : stateCommands(node, shared, out)), ...(transfers === undefined ? [] : transferCommands(transfers, out)), ...nodeCommands(node, out)]
+  const commands: LineCommand[] = [
+    ...(shared === undefined || partition === undefined ? [] : [...stateCommands(node, shared, partition, out), ...partitionCommands(node, partition, blocklist, out)]), ...(transfers === undefined ? [] : transferCommands(transfers, out)), ...nodeCommands(node, out)]
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() === '') return
     if (line.startsWith('/')) runCommand(commands, line, out)
@@ -96,22 +107,39 @@ function transferCommands(transfers: Transfers, out: Output): LineCommand[] {
 }
 
 /** Prints every change of the shared state as it happens; returns its `/` commands. */
-function stateCommands(node: DscsNode, shared: SharedState, out: Output): LineCommand[] {
+function stateCommands(node: DscsNode, shared: SharedState, partition: NodePartition, out: Output): LineCommand[] {
   const state = node.libp2p.services.state as FrpState<SharedOp>
   shared.trust.start?.(node)
+  partition.attach(state, out)
   shared.graph.subscribe(({ changes, correction }) => {
     const lines = changes.map(describeChange)
     out.event('state-change', { changes, correction, state: snapshot(shared) }, lines.join('\n'))
   })
   // Computed values are lazy: read once, `lines` is kept up to date, so text edits notify too.
   shared.graph.get('predicted', shared.lines)
-  const submit = (op: SharedOp): true => {
-    state
-      .submit(op)
-      .then((submitted) => shared.trust.onLocalOp(node, submitted.envelope))
+  // Every write passes the domain's policy first (`locked` refuses it on a minority), and is acknowledged (`written`)
+  // once applied, an op once it is on disk too.
+  const write = (apply: () => Promise<{ readonly key?: string; readonly payload: unknown }>): true => {
+    let admission: WriteAdmission
+    try {
+      admission = partition.gate.admit(SHARED_DOMAIN)
+    } catch (err) {
+      out.event('state-failed', { error: (err as Error).message, code: (err as { code?: string }).code }, `could not apply: ${(err as Error).message}`)
+      return true
+    }
+    const { tentative, epoch } = admission
+    const note = tentative ? ` (tentative: written in a minority at epoch ${epoch}, confirmed once the partition heals)` : ''
+    apply()
+      .then(({ key, payload }) => out.event('written', { key, payload, tentative, epoch }, `written ${JSON.stringify(payload)}${note}`))
       .catch(reportFailure(out, 'state'))
     return true
   }
+  const submit = (op: SharedOp): true =>
+    write(async () => {
+      const submitted = await state.submit(op)
+      await shared.trust.onLocalOp(node, submitted.envelope)
+      return submitted
+    })
   const allow = (publicKey: Uint8Array): true => {
     const { trustPeer } = shared.trust
     if (trustPeer === undefined) out.event('unknown-command', { command: '/allow' }, `the ${shared.trust.mode} trust mode has no authors to allow`)
@@ -121,10 +149,38 @@ function stateCommands(node: DscsNode, shared: SharedState, out: Output): LineCo
   return [
     { name: '/add', usage: '/add <counter> <n>', run: (args) => args.length === 2 && Number.isSafeInteger(Number(args[1])) && submit({ type: 'add', counter: args[0]!, by: Number(args[1]) }) },
     { name: '/note', usage: '/note <text>', run: (_args, rest) => rest !== '' && submit({ type: 'note', text: rest }) },
-    { name: '/text', usage: '/text <line>', run: (_args, rest) => rest !== '' && (shared.text.insert(shared.text.length, `${rest}\n`), true) },
+    {
+      name: '/text',
+      usage: '/text <line>',
+      run: (_args, rest) =>
+        rest !== '' &&
+        write(() => {
+          shared.text.insert(shared.text.length, `${rest}\n`)
+          return Promise.resolve({ payload: { type: 'text', line: rest } })
+        })
+    },
     { name: '/allow', usage: '/allow <public key hex>', run: (_args, rest) => /^[0-9a-f]{64}$/.test(rest) && allow(hexToBytes(rest)) },
-    { name: '/state', usage: '/state', run: () => (out.event('state', { state: snapshot(shared) }, JSON.stringify(snapshot(shared), null, 2)), true) }
+    { name: '/state', usage: '/state', run: () => (out.event('state', { state: snapshot(shared), partition: partition.view() }, JSON.stringify(snapshot(shared), null, 2)), true) }
   ]
+}
+
+/** `/members` shows the partition view; `/block` and `/unblock` cut a peer off and take it back. */
+function partitionCommands(node: DscsNode, partition: NodePartition, blocklist: Blocklist, out: Output): LineCommand[] {
+  return [
+    { name: '/members', usage: '/members', run: () => (reportMembers(partition, blocklist, out), true) },
+    { name: '/block', usage: '/block <peer id>', run: (args) => args.length === 1 && (void blocklist.block(node, args[0]!, out), true) },
+    { name: '/unblock', usage: '/unblock <peer id>', run: (args) => args.length === 1 && (void blocklist.unblock(node, args[0]!, out), true) }
+  ]
+}
+
+function reportMembers(partition: NodePartition, blocklist: Blocklist, out: Output): void {
+  const view = partition.view()
+  const members = partition.members()
+  const lines = [
+    `epoch ${view.epoch}: ${view.majority ? 'majority' : 'MINORITY'}, ${view.component.length} of ${view.known} members in this component; policy ${partition.policy}`,
+    ...members.map((m) => `  ${m.peer} ${m.state} (incarnation ${m.incarnation}), link ${m.link}${m.rtt === undefined ? '' : `, rtt ${m.rtt.toFixed(1)} ms`}${blocklist.allows(m.peer) ? '' : ', blocked'}`)
+  ]
+  out.event('members', { partition: view, policy: partition.policy, members, blocked: blocklist.list() }, lines.join('\n'))
 }
 
 /** Prints the topic's messages and reports how many peers share the topic; returns the way to publish a line. */
@@ -147,7 +203,7 @@ export function nodeOptionsFromConfig(config: NodeConfig, source: string): Omit<
     dht: config.dht,
     relay: config.relay,
     chunks: config.layers.chunks,
-    ...(demo === undefined ? {} : { state: true, trust: demo.trust, ...(demo.observer === undefined ? {} : { observer: demo.observer }) }),
+    ...(demo === undefined ? {} : { state: true, trust: demo.trust, partitionPolicy: demo.partition, ...(demo.observer === undefined ? {} : { observer: demo.observer }) }),
     ...(config.chat === undefined ? {} : { topic: config.chat.topic, relayHistory: config.chat.relayHistory }),
     ...(config.api === undefined ? {} : { api: config.api })
   }

@@ -40,6 +40,8 @@ class LinkStats {
   readonly outcomes: boolean[] = []
   rtt: number | undefined
   consecutiveFailures = 0
+  /** When the current run of failed direct probes began: only what is heard since then shows the member's way to us works. */
+  failingSince = Infinity
   lastDirectSuccess = -Infinity
   lastHeard = -Infinity
   lastIndirectSuccess = -Infinity
@@ -65,6 +67,7 @@ export class LinkTable {
     stats.outcomes.push(rtt !== undefined)
     if (stats.outcomes.length > LINK_WINDOW) stats.outcomes.shift()
     if (rtt === undefined) {
+      if (stats.consecutiveFailures === 0) stats.failingSince = now
       stats.consecutiveFailures += 1
       return
     }
@@ -95,7 +98,7 @@ export class LinkTable {
     const loss = samples === 0 ? 0 : stats.outcomes.filter((ok) => !ok).length / samples
     const base = { peer, rtt: stats.rtt, loss, samples }
     if (stats.consecutiveFailures >= CUT_AFTER_FAILURES) {
-      if (stats.lastHeard > stats.lastDirectSuccess) return { ...base, class: 'asymmetric', via: stats.via }
+      if (stats.lastHeard >= stats.failingSince) return { ...base, class: 'asymmetric', via: stats.via }
       if (stats.lastIndirectSuccess > stats.lastDirectSuccess) return { ...base, class: 'indirect', via: stats.via }
       return { ...base, class: 'unreachable', via: undefined }
     }

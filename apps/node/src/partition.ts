@@ -1,0 +1,126 @@
+import type { FrpState } from '@dscs/frp-state'
+import type { PeerRef, TrustPolicy } from '@dscs/interface'
+import {
+  Healer,
+  WriteGate,
+  peerSyncHealLayer,
+  softPartition,
+  tentativeHealLayer,
+  tentativeTrust,
+  type DomainPolicy,
+  type HealReport,
+  type PartitionChange,
+  type PartitionState,
+  type SoftPartition,
+  type SwimEvent,
+  type TentativeTrustPolicy
+} from '@dscs/soft-partition'
+import type { Output } from './output.js'
+
+/** What a node alone, before its membership runs, believes: its own component, a majority of one. */
+const ALONE: PartitionState = { epoch: 0, component: [], direct: [], indirect: [], known: 1, majority: true }
+
+const short = (peer: PeerRef): string => `…${peer.slice(-8)}`
+const peers = (list: readonly PeerRef[]): string => list.map(short).join(', ')
+
+/**
+ * The soft-partition side of `dscs node --state`: the membership service
+ * (SWIM), the write gate of the state's domain under its policy, and the
+ * Healer that reconciles frp-state (and, under `tentative`, re-confirms the
+ * minority's writes) when members rejoin. It prints what it sees.
+ */
+export class NodePartition {
+  readonly policy: DomainPolicy
+  readonly gate: WriteGate
+  readonly #healer = new Healer()
+  #service: SoftPartition | undefined
+  #tentative: TentativeTrustPolicy | undefined
+
+  constructor(domain: string, policy: DomainPolicy) {
+    this.policy = policy
+    this.gate = new WriteGate(() => this.view(), { [domain]: policy })
+  }
+
+  /** The libp2p service factory, run as the node's `softPartition` service. */
+  service(): (components: object) => SoftPartition {
+    // Incarnations from a clock in seconds: a restarted node starts above what it announced before.
+    const factory = softPartition({ incarnation: Math.floor(Date.now() / 1000) })
+    return (components) => (this.#service = factory(components))
+  }
+
+  /** The state's trust policy: under `tentative`, what `inner` accepts on a minority stays pending until the heal. */
+  trust(inner: TrustPolicy): TrustPolicy {
+    if (this.policy !== 'tentative') return inner
+    this.#tentative = tentativeTrust({ view: () => this.view(), inner })
+    this.#healer.register(tentativeHealLayer(this.#tentative))
+    return this.#tentative
+  }
+
+  view(): PartitionState {
+    return this.#service?.partition() ?? ALONE
+  }
+
+  /** Every member but this node, with the class of its link. */
+  members(): { peer: PeerRef; state: string; incarnation: number; link: string; rtt: number | undefined; loss: number }[] {
+    const service = this.#service
+    if (service === undefined) return []
+    return service.members().map(({ peer, state, incarnation }) => {
+      const link = service.link(peer)
+      return { peer, state, incarnation, link: link.class, rtt: link.rtt, loss: link.loss }
+    })
+  }
+
+  /** Once the node runs: prints membership and partition events, and heals `state` when members rejoin. */
+  attach(state: FrpState<unknown>, out: Output): void {
+    this.#healer.register(peerSyncHealLayer('frp-state', (peer) => state.sync(peer)))
+    this.#service?.onEvent((event) => {
+      describeEvent(event, out)
+      if (event.type !== 'partition') return
+      this.#healer
+        .onPartition(event)
+        .then((report) => report !== undefined && reportHeal(report, out))
+        .catch((err: unknown) => out.event('heal-failed', { error: (err as Error).message }, `heal failed: ${(err as Error).message}`))
+    })
+  }
+}
+
+function describeEvent(event: SwimEvent, out: Output): void {
+  switch (event.type) {
+    case 'partition':
+      out.event('partition', partitionFields(event), partitionText(event))
+      return
+    case 'link':
+      out.event('link', { peer: event.quality.peer, class: event.quality.class, rtt: event.quality.rtt, loss: event.quality.loss, via: event.quality.via }, `link to ${short(event.quality.peer)}: ${event.quality.class}`)
+      return
+    case 'refuted':
+      out.event('refuted', { incarnation: event.incarnation }, `suspected: refuted at incarnation ${event.incarnation}`)
+      return
+    case 'member-joined':
+    case 'member-alive':
+    case 'member-suspect':
+    case 'member-down': {
+      const state = event.type.slice('member-'.length)
+      out.event('member', { peer: event.peer, state, incarnation: event.incarnation }, `member ${short(event.peer)} ${state}`)
+      return
+    }
+    default:
+    // Other events (data a member sent, relays) are for the layers that use them, not for the console.
+  }
+}
+
+function partitionFields(change: PartitionChange): Record<string, unknown> {
+  return { ...change.state, left: change.left, joined: change.joined }
+}
+
+function partitionText({ state, left, joined }: PartitionChange): string {
+  const side = state.majority ? 'majority' : 'MINORITY'
+  const moves = [left.length > 0 ? `left: ${peers(left)}` : '', joined.length > 0 ? `joined: ${peers(joined)}` : ''].filter((part) => part !== '')
+  return `partition epoch ${state.epoch}: ${side}, ${state.component.length} of ${state.known} members in this component${moves.length > 0 ? ` (${moves.join('; ')})` : ''}`
+}
+
+function reportHeal(report: HealReport, out: Output): void {
+  const failed = report.failed.map(({ layer, error }) => ({ layer, error: (error as Error).message }))
+  const layers = report.layers.map((layer) => `${layer.layer} ${layer.diverged} diverged, ${layer.nullified} nullified`)
+  const text = `healed at epoch ${report.epoch} with ${peers(report.rejoined)}: ${[...layers, ...failed.map((f) => `${f.layer} failed: ${f.error}`)].join('; ')}`
+  out.event('heal', { epoch: report.epoch, rejoined: report.rejoined, layers: report.layers, failed }, text)
+}
