@@ -1,0 +1,132 @@
+/**
+ * @packageDocumentation
+ *
+ * Self-organising routing: RTT, throughput and reliability measurement, Vivaldi coordinates, signed capacity records and a peer score that makes fast nodes carry more traffic
+ *
+ * A ping/pong protocol on `/dscs/routing-optimizer/1.0.0`: {@link RoutingOptimizer.ping} sends a
+ * signed Ping envelope with a random nonce to a peer, the peer answers with a
+ * Pong carrying the same nonce, and the promise resolves to the round-trip
+ * time in milliseconds. Bad input from a peer is dropped and the peer is
+ * penalised through `Net.penalise`, with the error's stable `code`.
+ *
+ * {@link routingOptimizer} is the libp2p service factory: register it with a node
+ * of `@dscs/net` and every peer running it answers pings. The protocol itself
+ * is {@link RoutingOptimizerCore}, a sans-I/O `ProtocolCore` that `CoreDriver`
+ * of `@dscs/net` runs on any `Net`: on libp2p inside this service, on a
+ * simulated network of `@dscs/netsim` in tests.
+ *
+ * @example
+ * ```ts
+ * import { createNode } from '@dscs/net' // in Node, the entry with createNode
+ * import { routingOptimizer, type RoutingOptimizer } from '@dscs/routing-optimizer'
+ *
+ * const alice = await createNode({ services: { routingOptimizer: routingOptimizer() } })
+ * const bob = await createNode({ services: { routingOptimizer: routingOptimizer({ timeout: 5_000 }) } })
+ * await alice.dial(bob.multiaddrs()[0]!)
+ *
+ * const service = alice.libp2p.services.routingOptimizer as RoutingOptimizer
+ * const rtt = await service.ping(bob.peerId)
+ * console.log(`${bob.peerId} answered in ${rtt} ms`)
+ * await alice.stop()
+ * await bob.stop()
+ * ```
+ */
+import type { Identity, VerificationCache } from '@dscs/identity'
+import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
+import { protocolService, type Timers } from '@dscs/net'
+import type { RoutingOptimizerEvent } from './core/core.js'
+import type { ScoreOptions } from './core/score.js'
+import type { VivaldiOptions } from './core/vivaldi.js'
+import { RoutingOptimizerService } from './service.js'
+
+export { PROTOCOL_ID, CAPACITY_TOPIC, KIND_PREFIX, NONCE_BYTES, MAX_ADVERTISED_BYTES_PER_SECOND } from './core/constants.js'
+export { RoutingOptimizerCore } from './core/core.js'
+export type { RoutingOptimizerCoreOptions, RoutingOptimizerEvent, RoutingOptimizerPing } from './core/core.js'
+export { RoutingOptimizerError } from './core/errors.js'
+export type { RoutingOptimizerErrorCode } from './core/errors.js'
+export { PingPayload, PongPayload, CapacityRecordPayload } from './core/messages.js'
+export type { NoncePayload, PongPayloadValue, CapacityRecordValue } from './core/messages.js'
+export { Vivaldi, distance, MAX_ERROR } from './core/vivaldi.js'
+export type { Coordinate, VivaldiOptions } from './core/vivaldi.js'
+export { RttFilter } from './core/rtt-filter.js'
+export { PeerMetrics } from './core/peer-metrics.js'
+export type { PeerMeasurements } from './core/peer-metrics.js'
+export { EchoTimestamps } from './core/echo-timestamps.js'
+export { PeerScorer } from './core/score.js'
+export type { ScoreOptions, PeerScore, ScoreInput } from './core/score.js'
+export { RoutingTable } from './core/routing-table.js'
+export type { RoutingTableOptions, KnownCapacity, PredictionError } from './core/routing-table.js'
+export { bestPlusRandom, weightedOrder, chooseByCapacity } from './core/selection.js'
+export type { Weighted } from './core/selection.js'
+
+/** The service: pings peers and answers their pings while its node runs. */
+export interface RoutingOptimizer {
+  /** Registers the protocol handler: from now on, pings are answered and pongs received. libp2p calls it as the node starts. */
+  start(): void
+  /** Unregisters the handler; pings still awaiting an answer fail with `NOT_RUNNING`. libp2p calls it as the node stops. */
+  stop(): void
+  /**
+   * Pings `peer` (a PeerId string) and resolves to the round-trip time in
+   * milliseconds. Fails with a {@link RoutingOptimizerError}: `TIMEOUT`,
+   * `SEND_FAILED` (e.g. the peer does not run the service), `TOO_MANY_PINGS`
+   * or `NOT_RUNNING`.
+   */
+  ping(peer: PeerRef): Promise<number>
+  /** Calls `listener` with every event: each pong and each timeout. */
+  onEvent(listener: (event: RoutingOptimizerEvent) => void): Unsubscribe
+}
+
+/** Options of the service; every one has a default. */
+export interface RoutingOptimizerInit {
+  /** How long a ping waits for its pong, in milliseconds. Default 10 000. */
+  readonly timeout?: number
+  /** Most pings awaiting an answer at once; one more fails with `TOO_MANY_PINGS`. Default 64. */
+  readonly maxOutstanding?: number
+  /**
+   * Largest distance between an envelope's timestamp and this node's clock,
+   * in milliseconds: the replay window. An envelope further off is refused as
+   * `OUTSIDE_WINDOW`, one seen before within it as `REPLAYED`. Default 60 000.
+   */
+  readonly maxClockSkew?: number
+  /**
+   * Most envelopes remembered to refuse replays. Entries leave as their
+   * timestamps leave the window; should a flood fill it anyway, the oldest is
+   * forgotten and nothing as old is accepted again. Default 10 000.
+   */
+  readonly maxSeenEnvelopes?: number
+  /** Most peers measured, placed and advertised about; past it, the one measured longest ago is forgotten. Default 1 024. */
+  readonly maxPeers?: number
+  /** How peers are scored: scales, exponents and the optional trust input (e.g. from `@dscs/trust-wot`). */
+  readonly score?: ScoreOptions
+  /** The Vivaldi coordinate: dimensions (default 3) and gains (default 0.25, the paper's). */
+  readonly vivaldi?: Omit<VivaldiOptions, 'random'>
+}
+
+/**
+ * What the service needs from its node: the part of `@dscs/net`'s
+ * `ProtocolContext` it uses, which {@link routingOptimizer} receives from the
+ * node's `net` service.
+ */
+export interface RoutingOptimizerComponents {
+  /** The network port: direct messages on `PROTOCOL_ID`, and penalties for bad input. */
+  readonly net: Net
+  /** This node's Ed25519 identity (`@dscs/identity`), which signs its envelopes. */
+  readonly identity: Identity
+  /** The time every input is stamped with. */
+  readonly clock: Clock
+  /** The timer that wakes the core at its next deadline (a ping's timeout). */
+  readonly timers: Timers
+  /** The node's signature verdicts, shared by every protocol on it, so no envelope is verified twice. */
+  readonly verificationCache?: VerificationCache
+}
+
+/**
+ * The libp2p service factory:
+ * `createNode({ services: { routingOptimizer: routingOptimizer(init) } })`, after which
+ * `node.libp2p.services.routingOptimizer` is the {@link RoutingOptimizer} service. It
+ * needs the node's `net` service, which `createNode` of `@dscs/net` registers
+ * (with plain `createLibp2p`, register `dscsNet()` before it).
+ */
+export function routingOptimizer(init: RoutingOptimizerInit = {}): (components: object) => RoutingOptimizer {
+  return protocolService((context) => new RoutingOptimizerService(context, init))
+}
