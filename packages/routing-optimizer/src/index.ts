@@ -34,14 +34,14 @@
 import type { Identity, VerificationCache } from '@dscs/identity'
 import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
 import { protocolService, type Timers } from '@dscs/net'
-import type { RoutingOptimizerEvent } from './core/core.js'
+import type { CapacityClaim, RoutingOptimizerEvent } from './core/core.js'
 import type { ScoreOptions } from './core/score.js'
 import type { VivaldiOptions } from './core/vivaldi.js'
 import { RoutingOptimizerService } from './service.js'
 
 export { PROTOCOL_ID, CAPACITY_TOPIC, KIND_PREFIX, NONCE_BYTES, MAX_ADVERTISED_BYTES_PER_SECOND } from './core/constants.js'
 export { RoutingOptimizerCore } from './core/core.js'
-export type { RoutingOptimizerCoreOptions, RoutingOptimizerEvent, RoutingOptimizerPing } from './core/core.js'
+export type { RoutingOptimizerCoreOptions, RoutingOptimizerEvent, RoutingOptimizerPing, CapacityClaim } from './core/core.js'
 export { RoutingOptimizerError } from './core/errors.js'
 export type { RoutingOptimizerErrorCode } from './core/errors.js'
 export { PingPayload, PongPayload, CapacityRecordPayload } from './core/messages.js'
@@ -57,7 +57,7 @@ export type { ScoreOptions, PeerScore, ScoreInput } from './core/score.js'
 export { RoutingTable } from './core/routing-table.js'
 export type { RoutingTableOptions, KnownCapacity, PredictionError } from './core/routing-table.js'
 export { bestPlusRandom, weightedOrder, chooseByCapacity } from './core/selection.js'
-export type { Weighted } from './core/selection.js'
+export type { Weighted, CapacityCandidate, CapacityLimits } from './core/selection.js'
 
 /** The service: pings peers and answers their pings while its node runs. */
 export interface RoutingOptimizer {
@@ -94,6 +94,15 @@ export interface RoutingOptimizerInit {
    * forgotten and nothing as old is accepted again. Default 10 000.
    */
   readonly maxSeenEnvelopes?: number
+  /** How often one connected peer (the one pinged longest ago) is pinged, ms. Default 5 000. */
+  readonly probeInterval?: number
+  /** How often this node's capacity record is published, ms, when `capacity` is given. Default 60 000. */
+  readonly advertiseInterval?: number
+  /**
+   * What this node claims in its signed capacity record: its measured upload
+   * throughput and whether it relays. Without it, no record is published.
+   */
+  readonly capacity?: () => CapacityClaim
   /** Most peers measured, placed and advertised about; past it, the one measured longest ago is forgotten. Default 1 024. */
   readonly maxPeers?: number
   /** How peers are scored: scales, exponents and the optional trust input (e.g. from `@dscs/trust-wot`). */

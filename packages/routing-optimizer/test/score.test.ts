@@ -110,6 +110,25 @@ describe('selection', () => {
     expect(chooseByCapacity(many, (p) => loads.get(p)!, { cap: 100, maxShare: 0.5 }, random)).not.toBe('fast')
   })
 
+  it('leaves far lighter peers out while heavier ones have room, and honours a candidate\'s own cap', () => {
+    const candidates = [
+      { peer: 'fast', weight: 10, cap: 2 },
+      { peer: 'slow', weight: 1 }
+    ]
+    const loads = new Map([
+      ['fast', 0],
+      ['slow', 0]
+    ])
+    const limits = { cap: 8, maxShare: 1, minRelativeWeight: 0.25 }
+    for (let i = 0; i < 2; i++) {
+      const peer = chooseByCapacity(candidates, (p) => loads.get(p)!, limits, random)!
+      expect(peer).toBe('fast')
+      loads.set(peer, loads.get(peer)! + 1)
+    }
+    // The fast peer is at its own cap: now the slow one gets work rather than none being done.
+    expect(chooseByCapacity(candidates, (p) => loads.get(p)!, limits, random)).toBe('slow')
+  })
+
   it('orders by weight at random: heavier peers come first more often, weightless ones last', () => {
     let heavyFirst = 0
     for (let i = 0; i < 2_000; i++) {

@@ -30,3 +30,6 @@ export const DEFAULT_MAX_CLOCK_SKEW = 60_000
 export const DEFAULT_MAX_SEEN_ENVELOPES = 10_000
 /** Most peers measured, and most capacity records kept. */
 export const DEFAULT_MAX_PEERS = 1_024
+/** A connected peer is pinged every probeInterval × (number of peers) on average: one probe per interval. */
+export const DEFAULT_PROBE_INTERVAL = 5_000
+export const DEFAULT_ADVERTISE_INTERVAL = 60_000

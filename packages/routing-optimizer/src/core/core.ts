@@ -3,7 +3,9 @@ import { ReplayGuard, openEnvelope, signEnvelope, type Identity, type Verificati
 import { WireError, createEnvelope, decodePayload, encodeEnvelope, encodePayload, type Envelope, type PayloadKind } from '@dscs/wire'
 import type { RoutingOptimizerInit } from '../index.js'
 import {
+  DEFAULT_ADVERTISE_INTERVAL,
   DEFAULT_MAX_CLOCK_SKEW,
+  DEFAULT_PROBE_INTERVAL,
   CAPACITY_TOPIC,
   DEFAULT_MAX_OUTSTANDING,
   DEFAULT_MAX_PEERS,
@@ -15,6 +17,7 @@ import {
 } from './constants.js'
 import { RoutingOptimizerError } from './errors.js'
 import { EchoTimestamps } from './echo-timestamps.js'
+import { Prober } from './prober.js'
 import { CapacityRecordPayload, PingPayload, PongPayload, type CapacityRecordValue } from './messages.js'
 import { RoutingTable } from './routing-table.js'
 import type { Coordinate } from './vivaldi.js'
@@ -44,6 +47,14 @@ export interface RoutingOptimizerCoreOptions extends RoutingOptimizerInit {
   readonly self?: PeerRef
   /** A uniform draw in [0, 1); default: from `randomBytes`. */
   readonly random?: () => number
+}
+
+/** What a node claims in its capacity record. */
+export interface CapacityClaim {
+  /** Upload throughput the node measured for itself, bytes per second. */
+  readonly uploadBytesPerSecond: number
+  /** Whether it relays for others. */
+  readonly relay: boolean
 }
 
 /** What the core reports to the application. */
@@ -116,6 +127,10 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
   readonly #peerOfKey: ((publicKey: Uint8Array) => PeerRef | undefined) | undefined
   readonly #echo: EchoTimestamps
   readonly #self: PeerRef | undefined
+  readonly #prober: Prober
+  readonly #advertiseInterval: number
+  readonly #capacity: (() => CapacityClaim) | undefined
+  #nextAdvertise: number | undefined
   /** What this node knows of its peers' speed: measurements, coordinates, capacity records and scores. */
   readonly table: RoutingTable
 
@@ -135,13 +150,34 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
     const random = options.random ?? (() => new DataView(this.#randomBytes(4).buffer).getUint32(0) / 2 ** 32)
     this.table = new RoutingTable({ ...options.score, maxPeers, vivaldi: { ...options.vivaldi, random } })
     this.#echo = new EchoTimestamps({ maxPeers, maxRtt: this.#timeout })
+    this.#prober = new Prober(positive(options.probeInterval, DEFAULT_PROBE_INTERVAL, 'probeInterval'), maxPeers)
+    this.#advertiseInterval = positive(options.advertiseInterval, DEFAULT_ADVERTISE_INTERVAL, 'advertiseInterval')
+    this.#capacity = options.capacity
+  }
+
+  /** Starts the periodic work at `now`: a probe every `probeInterval`, and with `capacity`, a record now and every `advertiseInterval`. */
+  start(now: number): CoreEffect<RoutingOptimizerEvent>[] {
+    this.#prober.start(now)
+    if (this.#capacity === undefined) return []
+    this.#nextAdvertise = now + this.#advertiseInterval
+    return this.advertise(this.#capacity(), now)
+  }
+
+  peerConnected(peer: PeerRef): CoreEffect<RoutingOptimizerEvent>[] {
+    this.#prober.connected(peer)
+    return []
+  }
+
+  peerDisconnected(peer: PeerRef): CoreEffect<RoutingOptimizerEvent>[] {
+    this.#prober.disconnected(peer)
+    return []
   }
 
   /**
    * Signs this node's capacity record (with its current coordinate) and
    * returns the effect that publishes it on {@link CAPACITY_TOPIC}.
    */
-  advertise(capacity: { readonly uploadBytesPerSecond: number; readonly relay: boolean }, now: number): CoreEffect<RoutingOptimizerEvent>[] {
+  advertise(capacity: CapacityClaim, now: number): CoreEffect<RoutingOptimizerEvent>[] {
     const record: CapacityRecordValue = { uploadBytesPerSecond: Math.round(capacity.uploadBytesPerSecond), relay: capacity.relay, coordinate: this.table.coordinate }
     return [{ type: 'publish', topic: CAPACITY_TOPIC, bytes: this.#seal(CapacityRecordPayload, record, now) }]
   }
@@ -227,9 +263,15 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
     return [{ type: 'emit', event: { type: 'pong', id: message.id, peer: from, rtt } }]
   }
 
-  /** Expires the pings that have waited `timeout` or longer by `now`. */
+  /** Expires the pings that have waited `timeout` or longer by `now`, probes the next peer and re-advertises when due. */
   tick(now: number): CoreEffect<RoutingOptimizerEvent>[] {
     const effects: CoreEffect<RoutingOptimizerEvent>[] = []
+    const probe = this.#outstanding.size < this.#maxOutstanding ? this.#prober.due(now) : undefined
+    if (probe !== undefined) effects.push(...this.ping(probe, now).effects)
+    if (this.#capacity !== undefined && this.#nextAdvertise !== undefined && now >= this.#nextAdvertise) {
+      this.#nextAdvertise = now + this.#advertiseInterval
+      effects.push(...this.advertise(this.#capacity(), now))
+    }
     for (const [id, waiting] of this.#outstanding) {
       if (now - waiting.sentAt < this.#timeout) continue
       this.#outstanding.delete(id)
@@ -239,9 +281,9 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
     return effects
   }
 
-  /** When the next {@link tick} has work to do, or undefined when no ping awaits an answer. */
+  /** When the next {@link tick} has work to do: a ping's timeout, the next probe or advertisement; undefined when nothing waits. */
   nextDeadline(): number | undefined {
-    let deadline: number | undefined
+    let deadline = earliest(this.#prober.nextAt, this.#capacity === undefined ? undefined : this.#nextAdvertise)
     for (const waiting of this.#outstanding.values()) {
       const expiry = waiting.sentAt + this.#timeout
       if (deadline === undefined || expiry < deadline) deadline = expiry
@@ -295,6 +337,10 @@ function positive(value: number | undefined, fallback: number, option: string): 
     throw new RoutingOptimizerError('INVALID_OPTION', `${option} must be a positive number of milliseconds or items, got ${value}`)
   }
   return value
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b)
 }
 
 function toHex(bytes: Uint8Array): string {

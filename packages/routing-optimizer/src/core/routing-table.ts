@@ -69,7 +69,11 @@ export class RoutingTable {
     if (known !== undefined) this.#vivaldi.update(Math.max(filtered, 0.1), known)
   }
 
-  /** A transfer of `bytes` from `peer` that took `ms`. */
+  /**
+   * A transfer of `bytes` from `peer` that took `ms` on the wire. For
+   * pipelined requests, count from the previous answer's arrival (or the
+   * request, if later): time queued behind its own earlier answers is not slowness.
+   */
   observeTransfer(peer: PeerRef, bytes: number, ms: number, now: number): void {
     if (bytes >= 0 && ms >= 0 && Number.isFinite(bytes) && Number.isFinite(ms)) this.metrics.transfer(peer, bytes, ms, now)
   }

@@ -35,23 +35,43 @@ export function weightedOrder(candidates: readonly Weighted[], random: () => num
     .map((c) => c.peer)
 }
 
+/** A candidate for work: its weight, and optionally a cap of its own below the common one (e.g. 1 or 2 until it is measured). */
+export interface CapacityCandidate extends Weighted {
+  readonly cap?: number
+}
+
+/** Bounds of {@link chooseByCapacity}. */
+export interface CapacityLimits {
+  /** Most pieces of work one peer holds at once. */
+  readonly cap: number
+  /** Most of the total load one peer holds (once the total reaches `cap`), in (0, 1]. */
+  readonly maxShare: number
+  /**
+   * Peers weighing less than this share of the heaviest with room get work
+   * only when none heavier has room: a piece given to a peer ten times slower
+   * is the one the whole job waits for. Default 0 (pure proportion).
+   */
+  readonly minRelativeWeight?: number
+}
+
 /**
  * Picks the peer for one more piece of work, in proportion to weight among
- * the peers with room: `load(peer)` below `cap`, and below `maxShare` of the
+ * the peers with room: `load(peer)` below `cap` (and its own), and below `maxShare` of the
  * total load (counting this piece) once that is at least `cap`. Undefined
  * when nobody has room. Weights of 0 are chosen only when nothing else has room.
  */
 export function chooseByCapacity(
-  candidates: readonly Weighted[],
+  candidates: readonly CapacityCandidate[],
   load: (peer: PeerRef) => number,
-  limits: { readonly cap: number; readonly maxShare: number },
+  limits: CapacityLimits,
   random: () => number
 ): PeerRef | undefined {
   let total = 1
   for (const c of candidates) total += load(c.peer)
   const shareCap = total >= limits.cap ? Math.max(1, limits.maxShare * total) : Infinity
-  const open = candidates.filter((c) => load(c.peer) < Math.min(limits.cap, shareCap))
-  const weighted = open.filter((c) => c.weight > 0)
+  const open = candidates.filter((c) => load(c.peer) < Math.min(limits.cap, c.cap ?? Infinity, shareCap))
+  const heaviest = open.reduce((max, c) => Math.max(max, c.weight), 0)
+  const weighted = open.filter((c) => c.weight > 0 && c.weight >= heaviest * (limits.minRelativeWeight ?? 0))
   if (weighted.length === 0) return open.length === 0 ? undefined : open[Math.floor(random() * open.length)]!.peer
   let draw = random() * weighted.reduce((sum, c) => sum + c.weight, 0)
   for (const c of weighted) {
