@@ -35,8 +35,9 @@ import type { Identity, VerificationCache } from '@dscs/identity'
 import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
 import { protocolService, type Timers } from '@dscs/net'
 import type { CapacityClaim, RoutingOptimizerEvent } from './core/core.js'
-import type { ScoreOptions } from './core/score.js'
-import type { VivaldiOptions } from './core/vivaldi.js'
+import type { PredictionError } from './core/routing-table.js'
+import type { PeerScore, ScoreOptions } from './core/score.js'
+import type { Coordinate, VivaldiOptions } from './core/vivaldi.js'
 import { RoutingOptimizerService } from './service.js'
 
 export { PROTOCOL_ID, CAPACITY_TOPIC, KIND_PREFIX, NONCE_BYTES, MAX_ADVERTISED_BYTES_PER_SECOND } from './core/constants.js'
@@ -59,20 +60,71 @@ export type { RoutingTableOptions, KnownCapacity, PredictionError } from './core
 export { bestPlusRandom, weightedOrder, chooseByCapacity } from './core/selection.js'
 export type { Weighted, CapacityCandidate, CapacityLimits } from './core/selection.js'
 
-/** The service: pings peers and answers their pings while its node runs. */
+/**
+ * What a peer selector is told of each candidate: the shape of
+ * `PeerCandidate` of `@dscs/chunk-distribution`, so the service is its
+ * `PeerSelector` without this package depending on it.
+ */
+export interface SelectableCandidate {
+  readonly peer: PeerRef
+  /** Throughput the caller measured, bytes per ms; 0 when it has none. */
+  readonly throughput: number
+}
+
+/** The service: measures peers, learns a coordinate, advertises capacity, and scores and chooses peers. */
 export interface RoutingOptimizer {
-  /** Registers the protocol handler: from now on, pings are answered and pongs received. libp2p calls it as the node starts. */
+  /** Nothing: libp2p calls it as the node starts, before gossipsub runs. */
   start(): void
-  /** Unregisters the handler; pings still awaiting an answer fail with `NOT_RUNNING`. libp2p calls it as the node stops. */
+  /** Registers the protocol and topic handlers and starts probing (and advertising, with `capacity`). libp2p calls it once every service started. */
+  afterStart(): void
+  /** Unregisters them; pings still awaiting an answer fail with `NOT_RUNNING`. libp2p calls it (through `beforeStop`) as the node stops. */
   stop(): void
+  /** {@link stop}, while gossipsub still runs. libp2p calls it as the node begins to stop. */
+  beforeStop(): void
   /**
    * Pings `peer` (a PeerId string) and resolves to the round-trip time in
-   * milliseconds. Fails with a {@link RoutingOptimizerError}: `TIMEOUT`,
-   * `SEND_FAILED` (e.g. the peer does not run the service), `TOO_MANY_PINGS`
-   * or `NOT_RUNNING`.
+   * milliseconds, which also moves this node's coordinate. Fails with a
+   * {@link RoutingOptimizerError}: `TIMEOUT`, `SEND_FAILED` (e.g. the peer
+   * does not run the service), `TOO_MANY_PINGS` or `NOT_RUNNING`.
    */
   ping(peer: PeerRef): Promise<number>
-  /** Calls `listener` with every event: each pong and each timeout. */
+  /** `peer`'s score and what it is made of. */
+  score(peer: PeerRef): PeerScore
+  /** The RTT to `peer`, ms: measured if it was, else predicted from its coordinate, else undefined. */
+  predictRtt(peer: PeerRef): number | undefined
+  /** This node's Vivaldi coordinate. */
+  readonly coordinate: Coordinate
+  /** How well the coordinate predicts the RTTs measured: the node's estimate and the median over measured peers. */
+  predictionError(): PredictionError
+  /** Reports a transfer of `bytes` from `peer` that took `ms` on the wire (from the previous answer, for pipelined requests). */
+  observeTransfer(peer: PeerRef, bytes: number, ms: number): void
+  /** Reports a request to `peer` answered, or failed or stalled. */
+  observeOutcome(peer: PeerRef, answered: boolean): void
+  /** A timestamp to piggyback on a request to `peer`; hand its echo to {@link echoed} for an RTT sample. */
+  stamp(peer: PeerRef): number
+  /** `peer` echoed `timestamp`: if this node stamped it for `peer`, an RTT sample. */
+  echoed(peer: PeerRef, timestamp: number): void
+  /** Publishes a signed capacity record now (besides the periodic ones with `capacity`). */
+  advertise(capacity: CapacityClaim): void
+  /**
+   * `peer`'s score times `appScoreScale`: gossipsub's application-specific
+   * score. The service registers it with the node's Net as it starts, and
+   * `createNode` of `@dscs/net` feeds it to gossipsub, so the mesh keeps the better peers.
+   */
+  appSpecificScore(peer: PeerRef): number
+  /**
+   * A `PeerSelector` for `@dscs/chunk-distribution`: the candidates in a
+   * random order weighted by capacity (measured over advertised, times
+   * reliability), leaving out those under `minRelativeWeight` of the heaviest.
+   */
+  order(content: unknown, candidates: readonly SelectableCandidate[]): PeerRef[]
+  /** The connected peers to keep: the `best` by score plus `random` others (anti-eclipse); the rest to prune. */
+  selectConnections(slots: { readonly best: number; readonly random: number }): { keep: PeerRef[]; prune: PeerRef[] }
+  /** Closes the connections {@link selectConnections} would prune; resolves to those peers. Fails with `NOT_SUPPORTED` on a Net without `hangUp`. */
+  pruneConnections(slots: { readonly best: number; readonly random: number }): Promise<PeerRef[]>
+  /** Up to `count` connected peers whose capacity record offers relaying, best score first: relays for browser peers. */
+  relays(count: number): PeerRef[]
+  /** Calls `listener` with every event: each pong, timeout and capacity record kept. */
   onEvent(listener: (event: RoutingOptimizerEvent) => void): Unsubscribe
 }
 
@@ -109,6 +161,10 @@ export interface RoutingOptimizerInit {
   readonly score?: ScoreOptions
   /** The Vivaldi coordinate: dimensions (default 3) and gains (default 0.25, the paper's). */
   readonly vivaldi?: Omit<VivaldiOptions, 'random'>
+  /** The application-specific gossipsub score is the peer score, in [0, 1], times this. Default 1 (gossipsub weighs it by 10). */
+  readonly appScoreScale?: number
+  /** The peer selector leaves out candidates weighing less than this share of the heaviest. Default 0.25. */
+  readonly minRelativeWeight?: number
 }
 
 /**
@@ -117,8 +173,12 @@ export interface RoutingOptimizerInit {
  * node's `net` service.
  */
 export interface RoutingOptimizerComponents {
-  /** The network port: direct messages on `PROTOCOL_ID`, and penalties for bad input. */
-  readonly net: Net
+  /**
+   * The network port: direct messages on `PROTOCOL_ID`, the capacity topic,
+   * penalties for bad input; `hangUp` to prune connections, and
+   * `setAppSpecificScore` (of `Libp2pNet`) to feed gossipsub's score.
+   */
+  readonly net: Net & { setAppSpecificScore?(score: ((peer: PeerRef) => number) | undefined): void }
   /** This node's Ed25519 identity (`@dscs/identity`), which signs its envelopes. */
   readonly identity: Identity
   /** The time every input is stamped with. */

@@ -1,8 +1,13 @@
 import { CoreDriver } from '@dscs/net'
+import { peerIdOfPublicKey } from '@dscs/identity'
 import type { CoreEffect, PeerRef, Unsubscribe } from '@dscs/interface'
-import type { RoutingOptimizer as RoutingOptimizerApi, RoutingOptimizerComponents, RoutingOptimizerInit } from './index.js'
-import { PROTOCOL_ID } from './core/constants.js'
+import type { RoutingOptimizer as RoutingOptimizerApi, RoutingOptimizerComponents, RoutingOptimizerInit, SelectableCandidate } from './index.js'
+import { CAPACITY_TOPIC, PROTOCOL_ID } from './core/constants.js'
 import { RoutingOptimizerCore, type RoutingOptimizerEvent } from './core/core.js'
+import type { PredictionError } from './core/routing-table.js'
+import type { PeerScore } from './core/score.js'
+import { bestPlusRandom, weightedOrder } from './core/selection.js'
+import type { Coordinate } from './core/vivaldi.js'
 import { RoutingOptimizerError } from './core/errors.js'
 
 interface PendingPing {
@@ -26,6 +31,8 @@ export class RoutingOptimizerService implements RoutingOptimizerApi {
   readonly #listeners = new Set<(event: RoutingOptimizerEvent) => void>()
   // The ping each Ping send belongs to, so a failed send fails its ping at once instead of at its timeout.
   readonly #sends = new WeakMap<CoreEffect<RoutingOptimizerEvent>, string>()
+  readonly #appScoreScale: number
+  readonly #minRelativeWeight: number
   #running = false
 
   constructor(components: RoutingOptimizerComponents, init: RoutingOptimizerInit = {}) {
@@ -33,27 +40,46 @@ export class RoutingOptimizerService implements RoutingOptimizerApi {
     this.#core = new RoutingOptimizerCore({
       ...init,
       identity: components.identity,
+      self: components.net.self,
+      // On libp2p a peer id is its key: a record cannot speak for a peer whose key did not sign it.
+      peerOfKey: (publicKey) => peerIdOfPublicKey(publicKey).toString(),
       verificationCache: components.verificationCache,
       randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length))
     })
+    this.#appScoreScale = init.appScoreScale ?? 1
+    this.#minRelativeWeight = init.minRelativeWeight ?? 0.25
     this.#driver = new CoreDriver({
       core: this.#core,
       net: components.net,
       clock: components.clock,
       timers: components.timers,
       protocols: [PROTOCOL_ID],
+      topics: [CAPACITY_TOPIC],
       onEvent: (event) => this.#onEvent(event),
       onEffectError: (effect, error) => this.#onEffectError(effect, error)
     })
   }
 
-  start(): void {
+  // libp2p starts only services with start and stop; the work begins in afterStart, once gossipsub runs.
+  start(): void {}
+
+  afterStart(): void {
     this.#running = true
     this.#driver.start()
+    const now = this.#components.clock.now()
+    for (const peer of this.#components.net.peers()) this.#core.peerConnected(peer)
+    this.#driver.apply(this.#core.start(now))
+    this.#components.net.setAppSpecificScore?.((peer) => this.appSpecificScore(peer))
+  }
+
+  // Leaves the topic while gossipsub still runs; libp2p's stop that follows finds nothing left to do.
+  beforeStop(): void {
+    this.stop()
   }
 
   stop(): void {
     this.#running = false
+    this.#components.net.setAppSpecificScore?.(undefined)
     this.#driver.stop()
     for (const [id, pending] of [...this.#pending]) {
       this.#core.cancel(id)
@@ -71,6 +97,80 @@ export class RoutingOptimizerService implements RoutingOptimizerApi {
     for (const effect of effects) this.#sends.set(effect, id)
     this.#driver.apply(effects)
     return await rtt
+  }
+
+  score(peer: PeerRef): PeerScore {
+    return this.#core.table.score(peer)
+  }
+
+  predictRtt(peer: PeerRef): number | undefined {
+    return this.#core.table.measurements(peer)?.rtt ?? this.#core.table.predictRtt(peer)
+  }
+
+  get coordinate(): Coordinate {
+    return this.#core.table.coordinate
+  }
+
+  predictionError(): PredictionError {
+    return this.#core.table.predictionError()
+  }
+
+  observeTransfer(peer: PeerRef, bytes: number, ms: number): void {
+    this.#core.table.observeTransfer(peer, bytes, ms, this.#components.clock.now())
+  }
+
+  observeOutcome(peer: PeerRef, answered: boolean): void {
+    this.#core.table.observeOutcome(peer, answered, this.#components.clock.now())
+  }
+
+  stamp(peer: PeerRef): number {
+    return this.#core.stamp(peer, this.#components.clock.now())
+  }
+
+  echoed(peer: PeerRef, timestamp: number): void {
+    this.#core.echoed(peer, timestamp, this.#components.clock.now())
+  }
+
+  advertise(capacity: { readonly uploadBytesPerSecond: number; readonly relay: boolean }): void {
+    this.#driver.apply(this.#core.advertise(capacity, this.#components.clock.now()))
+  }
+
+  appSpecificScore(peer: PeerRef): number {
+    return this.#core.table.score(peer).score * this.#appScoreScale
+  }
+
+  order(_content: unknown, candidates: readonly SelectableCandidate[]): PeerRef[] {
+    const table = this.#core.table
+    // A candidate's weight: the table's capacity, else the rate the caller measured (bytes/ms), else the best known: try before judging.
+    const known = candidates.map((c) => table.capacity(c.peer) ?? (c.throughput > 0 ? c.throughput * 1_000 : undefined))
+    const best = Math.max(0, ...known.filter((w): w is number => w !== undefined))
+    const weighted = candidates.map((c, i) => ({ peer: c.peer, weight: (known[i] ?? (best > 0 ? best : 1)) * table.score(c.peer).reliability }))
+    const heaviest = Math.max(0, ...weighted.map((w) => w.weight))
+    const kept = weighted.filter((w) => w.weight >= heaviest * this.#minRelativeWeight)
+    return weightedOrder(kept, Math.random)
+  }
+
+  selectConnections(slots: { readonly best: number; readonly random: number }): { keep: PeerRef[]; prune: PeerRef[] } {
+    const peers = this.#components.net.peers().map((peer) => ({ peer, weight: this.#core.table.score(peer).score }))
+    return bestPlusRandom(peers, slots, Math.random)
+  }
+
+  async pruneConnections(slots: { readonly best: number; readonly random: number }): Promise<PeerRef[]> {
+    const net = this.#components.net
+    const hangUp = net.hangUp?.bind(net)
+    if (hangUp === undefined) throw new RoutingOptimizerError('NOT_SUPPORTED', 'this Net cannot close connections')
+    const { prune } = this.selectConnections(slots)
+    await Promise.allSettled(prune.map((peer) => hangUp(peer)))
+    return prune
+  }
+
+  relays(count: number): PeerRef[] {
+    const table = this.#core.table
+    return this.#components.net
+      .peers()
+      .filter((peer) => table.capacityRecord(peer)?.relay === true)
+      .sort((a, b) => table.score(b).score - table.score(a).score)
+      .slice(0, count)
   }
 
   onEvent(listener: (event: RoutingOptimizerEvent) => void): Unsubscribe {

@@ -54,7 +54,7 @@ export interface GeoCluster {
   /** Indices of the slow nodes. */
   readonly slow: ReadonlySet<number>
   /** Opens a connection between nodes `i` and `j` with the model's delay on it. */
-  connect(i: number, j: number): void
+  readonly connect: (i: number, j: number) => void
 }
 
 export function identityOf(index: number): Identity {

@@ -18,6 +18,8 @@ export type RoutingOptimizerErrorCode =
   | 'BAD_CAPACITY'
   /** A capacity record is signed by a key no peer is known by. */
   | 'UNKNOWN_AUTHOR'
+  /** The node's Net lacks what the call needs (e.g. closing connections). */
+  | 'NOT_SUPPORTED'
   /** An option is out of range. */
   | 'INVALID_OPTION'
 
