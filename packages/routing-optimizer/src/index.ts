@@ -1,32 +1,38 @@
 /**
  * @packageDocumentation
  *
- * Self-organising routing: RTT, throughput and reliability measurement, Vivaldi coordinates, signed capacity records and a peer score that makes fast nodes carry more traffic
+ * A self-organising network in which the fastest nodes carry more traffic.
  *
- * A ping/pong protocol on `/dscs/routing-optimizer/1.0.0`: {@link RoutingOptimizer.ping} sends a
- * signed Ping envelope with a random nonce to a peer, the peer answers with a
- * Pong carrying the same nonce, and the promise resolves to the round-trip
- * time in milliseconds. Bad input from a peer is dropped and the peer is
+ * {@link RoutingOptimizerCore}, a sans-I/O `ProtocolCore` on
+ * `/dscs/routing-optimizer/1.0.0` and the topic {@link CAPACITY_TOPIC},
+ * measures peers (signed pings whose Pong carries the answerer's
+ * {@link Coordinate}, piggybacked echo timestamps, transfers, failures),
+ * learns a {@link Vivaldi} coordinate with height that predicts RTTs to peers
+ * never measured, publishes and checks signed capacity records, and keeps it
+ * all in a bounded {@link RoutingTable} whose {@link PeerScorer} scores peers
+ * from latency, capacity (measured over advertised: a liar loses weight),
+ * reliability and an optional trust function. {@link bestPlusRandom},
+ * {@link chooseByCapacity} and {@link weightedOrder} choose connections and work.
+ *
+ * {@link routingOptimizer} is the libp2p service factory: it probes, advertises,
+ * feeds gossipsub's application-specific score through the node's Net, is a
+ * `PeerSelector` for `@dscs/chunk-distribution`, and prunes connections to the
+ * best K plus random slots. Bad input from a peer is dropped and the peer
  * penalised through `Net.penalise`, with the error's stable `code`.
- *
- * {@link routingOptimizer} is the libp2p service factory: register it with a node
- * of `@dscs/net` and every peer running it answers pings. The protocol itself
- * is {@link RoutingOptimizerCore}, a sans-I/O `ProtocolCore` that `CoreDriver`
- * of `@dscs/net` runs on any `Net`: on libp2p inside this service, on a
- * simulated network of `@dscs/netsim` in tests.
  *
  * @example
  * ```ts
  * import { createNode } from '@dscs/net' // in Node, the entry with createNode
  * import { routingOptimizer, type RoutingOptimizer } from '@dscs/routing-optimizer'
  *
- * const alice = await createNode({ services: { routingOptimizer: routingOptimizer() } })
- * const bob = await createNode({ services: { routingOptimizer: routingOptimizer({ timeout: 5_000 }) } })
+ * const options = { services: { routing: routingOptimizer({ capacity: () => ({ uploadBytesPerSecond: 5e6, relay: false }) }) } }
+ * const alice = await createNode(options)
+ * const bob = await createNode(options)
  * await alice.dial(bob.multiaddrs()[0]!)
  *
- * const service = alice.libp2p.services.routingOptimizer as RoutingOptimizer
- * const rtt = await service.ping(bob.peerId)
- * console.log(`${bob.peerId} answered in ${rtt} ms`)
+ * const routing = alice.libp2p.services.routing as RoutingOptimizer
+ * console.log(`${bob.peerId} answered in ${await routing.ping(bob.peerId)} ms`)
+ * console.log(routing.score(bob.peerId), routing.predictionError())
  * await alice.stop()
  * await bob.stop()
  * ```
