@@ -41,6 +41,7 @@ import type { Identity, VerificationCache } from '@dscs/identity'
 import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
 import { protocolService, type Timers } from '@dscs/net'
 import type { CapacityClaim, RoutingOptimizerEvent } from './core/core.js'
+import type { SelectableCandidate } from './core/capacity-selector.js'
 import type { PredictionError } from './core/routing-table.js'
 import type { PeerScore, ScoreOptions } from './core/score.js'
 import type { Coordinate, VivaldiOptions } from './core/vivaldi.js'
@@ -64,18 +65,9 @@ export type { ScoreOptions, PeerScore, ScoreInput } from './core/score.js'
 export { RoutingTable } from './core/routing-table.js'
 export type { RoutingTableOptions, KnownCapacity, PredictionError } from './core/routing-table.js'
 export { bestPlusRandom, weightedOrder, chooseByCapacity } from './core/selection.js'
+export { CapacitySelector } from './core/capacity-selector.js'
+export type { SelectableCandidate } from './core/capacity-selector.js'
 export type { Weighted, CapacityCandidate, CapacityLimits } from './core/selection.js'
-
-/**
- * What a peer selector is told of each candidate: the shape of
- * `PeerCandidate` of `@dscs/chunk-distribution`, so the service is its
- * `PeerSelector` without this package depending on it.
- */
-export interface SelectableCandidate {
-  readonly peer: PeerRef
-  /** Throughput the caller measured, bytes per ms; 0 when it has none. */
-  readonly throughput: number
-}
 
 /** The service: measures peers, learns a coordinate, advertises capacity, and scores and chooses peers. */
 export interface RoutingOptimizer {
@@ -121,7 +113,8 @@ export interface RoutingOptimizer {
   /**
    * A `PeerSelector` for `@dscs/chunk-distribution`: the candidates in a
    * random order weighted by capacity (measured over advertised, times
-   * reliability), leaving out those under `minRelativeWeight` of the heaviest.
+   * reliability), leaving out those under `minRelativeWeight` of the heaviest
+   * connected holder of the content ({@link CapacitySelector}).
    */
   order(content: unknown, candidates: readonly SelectableCandidate[]): PeerRef[]
   /** The connected peers to keep: the `best` by score plus `random` others (anti-eclipse); the rest to prune. */

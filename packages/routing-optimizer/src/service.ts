@@ -1,12 +1,13 @@
 import { CoreDriver } from '@dscs/net'
 import { peerIdOfPublicKey } from '@dscs/identity'
 import type { CoreEffect, PeerRef, Unsubscribe } from '@dscs/interface'
-import type { RoutingOptimizer as RoutingOptimizerApi, RoutingOptimizerComponents, RoutingOptimizerInit, SelectableCandidate } from './index.js'
+import type { RoutingOptimizer as RoutingOptimizerApi, RoutingOptimizerComponents, RoutingOptimizerInit } from './index.js'
 import { CAPACITY_TOPIC, PROTOCOL_ID } from './core/constants.js'
 import { RoutingOptimizerCore, type RoutingOptimizerEvent } from './core/core.js'
 import type { PredictionError } from './core/routing-table.js'
 import type { PeerScore } from './core/score.js'
-import { bestPlusRandom, weightedOrder } from './core/selection.js'
+import { CapacitySelector, type SelectableCandidate } from './core/capacity-selector.js'
+import { bestPlusRandom } from './core/selection.js'
 import type { Coordinate } from './core/vivaldi.js'
 import { RoutingOptimizerError } from './core/errors.js'
 
@@ -32,7 +33,7 @@ export class RoutingOptimizerService implements RoutingOptimizerApi {
   // The ping each Ping send belongs to, so a failed send fails its ping at once instead of at its timeout.
   readonly #sends = new WeakMap<CoreEffect<RoutingOptimizerEvent>, string>()
   readonly #appScoreScale: number
-  readonly #minRelativeWeight: number
+  readonly #selector: CapacitySelector
   #running = false
 
   constructor(components: RoutingOptimizerComponents, init: RoutingOptimizerInit = {}) {
@@ -47,7 +48,12 @@ export class RoutingOptimizerService implements RoutingOptimizerApi {
       randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length))
     })
     this.#appScoreScale = init.appScoreScale ?? 1
-    this.#minRelativeWeight = init.minRelativeWeight ?? 0.25
+    this.#selector = new CapacitySelector({
+      table: this.#core.table,
+      connected: (peer) => components.net.peers().includes(peer),
+      minRelativeWeight: init.minRelativeWeight ?? 0.25,
+      random: Math.random
+    })
     this.#driver = new CoreDriver({
       core: this.#core,
       net: components.net,
@@ -139,15 +145,8 @@ export class RoutingOptimizerService implements RoutingOptimizerApi {
     return this.#core.table.score(peer).score * this.#appScoreScale
   }
 
-  order(_content: unknown, candidates: readonly SelectableCandidate[]): PeerRef[] {
-    const table = this.#core.table
-    // A candidate's weight: the table's capacity, else the rate the caller measured (bytes/ms), else the best known: try before judging.
-    const known = candidates.map((c) => table.capacity(c.peer) ?? (c.throughput > 0 ? c.throughput * 1_000 : undefined))
-    const best = Math.max(0, ...known.filter((w): w is number => w !== undefined))
-    const weighted = candidates.map((c, i) => ({ peer: c.peer, weight: (known[i] ?? (best > 0 ? best : 1)) * table.score(c.peer).reliability }))
-    const heaviest = Math.max(0, ...weighted.map((w) => w.weight))
-    const kept = weighted.filter((w) => w.weight >= heaviest * this.#minRelativeWeight)
-    return weightedOrder(kept, Math.random)
+  order(content: unknown, candidates: readonly SelectableCandidate[]): PeerRef[] {
+    return this.#selector.order(content, candidates)
   }
 
   selectConnections(slots: { readonly best: number; readonly random: number }): { keep: PeerRef[]; prune: PeerRef[] } {

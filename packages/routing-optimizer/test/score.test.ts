@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PeerMetrics, PeerScorer, bestPlusRandom, chooseByCapacity, weightedOrder } from '../src/index.js'
+import { CapacitySelector, PeerMetrics, PeerScorer, RoutingTable, bestPlusRandom, chooseByCapacity, weightedOrder } from '../src/index.js'
 import { Prng } from '@dscs/netsim'
 
 const MB = 1e6
@@ -144,5 +144,24 @@ describe('selection', () => {
       if (order[0] === 'heavy') heavyFirst++
     }
     expect(heavyFirst / 2_000).toBeCloseTo(0.75, 1)
+  })
+})
+
+describe('CapacitySelector', () => {
+  it('leaves out a slow holder offered alone while a fast holder is connected, and asks it once none is', () => {
+    const table = new RoutingTable({ maxPeers: 16, vivaldi: { random: () => 0.5 } })
+    for (let i = 0; i < 3; i++) {
+      table.observeTransfer('fast', 10 * MB, 1_000, 0)
+      table.observeTransfer('slow', 0.01 * MB, 1_000, 0)
+    }
+    const connected = new Set(['fast', 'slow', 'new'])
+    const selector = new CapacitySelector({ table, connected: (peer) => connected.has(peer), minRelativeWeight: 0.25, random: () => 0.5 })
+    expect(selector.order('cid', [{ peer: 'fast', throughput: 0 }, { peer: 'slow', throughput: 0 }, { peer: 'new', throughput: 0 }]).sort()).toEqual(['fast', 'new'])
+    // The fast holder is busy, so only the slow one is offered: still left out.
+    expect(selector.order('cid', [{ peer: 'slow', throughput: 0 }])).toEqual([])
+    // Another content, held only by the slow peer, is asked of it.
+    expect(selector.order('other', [{ peer: 'slow', throughput: 0 }])).toEqual(['slow'])
+    connected.delete('fast')
+    expect(selector.order('cid', [{ peer: 'slow', throughput: 0 }])).toEqual(['slow'])
   })
 })
