@@ -111,6 +111,13 @@ export interface Net {
    */
   dial?(peer: PeerRef, addresses?: readonly string[]): Promise<void>
 
+  /**
+   * Closes every connection to `peer` (a `disconnect` peer event follows),
+   * e.g. to prune the connections a connection manager chose to drop. The
+   * peer may connect again. Optional: a Net that cannot leaves it out.
+   */
+  hangUp?(peer: PeerRef): Promise<void>
+
   /** Where other peers can reach this node (multiaddrs). Optional: a Net that cannot tell leaves it out. */
   addresses?(): readonly string[]
 

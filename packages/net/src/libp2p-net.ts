@@ -139,6 +139,7 @@ export class Libp2pNet implements Net, Startable {
   /** Recent topic messages: when many arrive, their signatures are verified in parallel on the thread pool. */
   readonly #topicLoad = new RecentRate(100)
   readonly #offThreadAbove: number
+  #appSpecificScore: ((peer: PeerRef) => number) | undefined
   #running = false
 
   constructor(components: DscsNetComponents, init: DscsNetInit = {}) {
@@ -328,6 +329,27 @@ export class Libp2pNet implements Net, Startable {
     if (until > this.clock.now()) return true
     this.#banned.delete(peer)
     return false
+  }
+
+  /** Closes every connection to `peer`; it may connect again (unlike a ban). */
+  async hangUp(peer: PeerRef): Promise<void> {
+    await this.#components.connectionManager.closeConnections(peerIdFromString(peer))
+  }
+
+  /**
+   * Sets the application-specific part of every peer's gossipsub score (P5,
+   * weighed by `appSpecificWeight`), e.g. a routing optimiser's peer score, so
+   * the mesh keeps the better peers; `undefined` sets it back to 0. `createNode`
+   * wires gossipsub to {@link appSpecificScore}, which asks this function.
+   */
+  setAppSpecificScore(score: ((peer: PeerRef) => number) | undefined): void {
+    this.#appSpecificScore = score
+  }
+
+  /** The application-specific score of `peer`: what the function given to {@link setAppSpecificScore} says, or 0. */
+  appSpecificScore(peer: PeerRef): number {
+    const score = this.#appSpecificScore?.(peer) ?? 0
+    return Number.isFinite(score) ? score : 0
   }
 
   /** `peer`'s gossipsub score as this node sees it: below zero once it relayed invalid messages. */

@@ -36,6 +36,25 @@ describe('Libp2pNet on real libp2p nodes over TCP', () => {
     expect(a.net.peers()).toEqual([b.peerId])
   })
 
+  it('feeds gossipsub the application-specific score set on the Net, and hangs up on a peer on request', async () => {
+    const nodes = await startNodes(2)
+    running.push(...nodes)
+    const [a, b] = nodes as [NonNullable<(typeof nodes)[0]>, NonNullable<(typeof nodes)[0]>]
+    for (const node of nodes) node.net.subscribe('test/scored', () => 'accept')
+    await waitForSubscribers(nodes, 'test/scored')
+    expect(a.net.appSpecificScore(b.peerId)).toBe(0)
+    a.net.setAppSpecificScore((peer) => (peer === b.peerId ? 0.7 : Number.NaN))
+    expect(a.net.appSpecificScore(b.peerId)).toBe(0.7)
+    expect(a.net.appSpecificScore('someone else')).toBe(0) // not finite: no score rather than a poisoned one
+    // gossipsub weighs P5 by 10 and refreshes its scores on its heartbeat.
+    await waitFor(() => a.net.gossipScore(b.peerId) >= 6.9, 'gossipsub applying the application-specific score')
+    a.net.setAppSpecificScore(undefined)
+    expect(a.net.appSpecificScore(b.peerId)).toBe(0)
+
+    await a.net.hangUp(b.peerId)
+    await waitFor(() => a.net.peers().length === 0 && b.net.peers().length === 0, 'the connection closed on both sides')
+  })
+
   it('nodes also connect over WebSockets', async () => {
     const nodes = await startNodes(1)
     running.push(...nodes)

@@ -15,6 +15,8 @@
  * - Faults: hard partitions and heal; soft ones — asymmetric links
  *   (`cut(a, b, 'one-way')`), non-transitive reachability, degraded links;
  *   crash and restart with the same id and store.
+ * - {@link GeographicLatency}: a latency matrix from nodes on a sphere (great-circle
+ *   distance plus access delays) to set links from.
  * - Determinism: events run in (virtual time, sequence) order from a binary
  *   heap; all randomness comes from {@link Prng}; every delivery, drop and
  *   fault feeds an incremental SHA-256 ({@link Simulation.traceHash}).
@@ -68,6 +70,8 @@ export type { Timer } from './event.js'
 export { DEFAULT_LINK } from './link.js'
 export type { LinkProperties } from './link.js'
 export { Prng } from './prng.js'
+export { GeographicLatency } from './geo.js'
+export type { GeographicLatencyOptions, GeoNode } from './geo.js'
 export { EventQueue } from './queue.js'
 export type { Timed } from './queue.js'
 export type { TraceEntry, TraceKind, DropReason } from './trace.js'

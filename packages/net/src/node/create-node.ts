@@ -70,7 +70,7 @@ export interface NodeOptions {
   readonly relayServer?: boolean
   /** The DSCS Net service: limits, replay window, rationing. */
   readonly net?: DscsNetInit
-  /** gossipsub settings beyond the DSCS ones. */
+  /** gossipsub settings beyond the DSCS ones. Unless `scoreParams.appSpecificScore` is given, it is the Net's (`Libp2pNet.setAppSpecificScore`). */
   readonly gossip?: Partial<GossipsubOpts>
   /**
    * When given, the node connects only with the peers it allows, either way:
@@ -158,7 +158,7 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
         ping: ping(),
         ...optional.services,
         // Topics with admission checks (proof-of-work stamps) give stamped envelopes ids of their own.
-        pubsub: dscsGossipsub(options.net?.limits ?? {}, options.gossip, (topic) => net?.admits(topic) ?? false),
+        pubsub: dscsGossipsub(options.net?.limits ?? {}, withAppSpecificScore(options.gossip, (peer) => net?.appSpecificScore(peer) ?? 0), (topic) => net?.admits(topic) ?? false),
         net: dscsNet({ ...options.net, store }),
         ...options.services
       }
@@ -170,6 +170,11 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
     await datastore?.close()
     throw err
   }
+}
+
+/** gossipsub's application-specific score asks the Net (where a service such as a routing optimiser sets it), unless the caller gave one. */
+function withAppSpecificScore(gossip: Partial<GossipsubOpts> | undefined, appSpecificScore: (peer: string) => number): Partial<GossipsubOpts> {
+  return { ...gossip, scoreParams: { appSpecificScore, ...gossip?.scoreParams } }
 }
 
 function checkTransports(names: readonly TransportName[]): readonly TransportName[] {

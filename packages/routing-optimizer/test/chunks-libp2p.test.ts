@@ -1,0 +1,81 @@
+// The routing service as chunk-distribution's peer selector, on real libp2p nodes over loopback TCP: a seeder measured
+// as slow is left out of the download, the others serve it.
+import { afterEach, describe, expect, it } from 'vitest'
+import { createNode, type DscsNode } from '@dscs/net'
+import { MemoryChunkStore, chunkDistribution, type ChunkDistribution, type ChunkStore } from '@dscs/chunk-distribution'
+import { routingOptimizer, type RoutingOptimizer } from '../src/index.js'
+
+const CHUNK = 16 * 1024
+const BYTES = new Uint8Array(48 * CHUNK).map((_, i) => (i * 31) % 251)
+
+/** A store that counts the chunks read from it: the chunks its node served (or read back for itself). */
+function counting(store: ChunkStore): { store: ChunkStore; reads: () => number } {
+  let reads = 0
+  const proxy = new Proxy(store, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver)
+      if (name === 'get') {
+        return async (...args: Parameters<ChunkStore['get']>) => {
+          reads++
+          return await target.get(...args)
+        }
+      }
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    }
+  })
+  return { store: proxy, reads: () => reads }
+}
+
+describe('routing optimiser as the chunk-distribution peer selector', () => {
+  const started: DscsNode[] = []
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((node) => node.stop()))
+  })
+
+  it(
+    'asks no chunk of a seeder measured as slow, and the others serve the whole content',
+    async () => {
+      const seeders = [counting(new MemoryChunkStore()), counting(new MemoryChunkStore()), counting(new MemoryChunkStore())]
+      const seederNodes = await Promise.all(
+        seeders.map((seeder) => createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, services: { chunks: chunkDistribution({ store: seeder.store }) } }))
+      )
+      started.push(...seederNodes)
+      // The selector is built with the node, so it reaches the routing service through the node, once it runs.
+      const leecher: DscsNode = await createNode({
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        relayServer: false,
+        services: {
+          routing: routingOptimizer(),
+          chunks: chunkDistribution({ selector: { order: (content, candidates) => (leecher.libp2p.services.routing as RoutingOptimizer).order(content, candidates) } })
+        }
+      })
+      started.push(leecher)
+      const routing = leecher.libp2p.services.routing as RoutingOptimizer
+      // Seeder 0 publishes; 1 and 2 fetch from it and seed too.
+      const serviceOf = (node: DscsNode): ChunkDistribution => node.libp2p.services.chunks as ChunkDistribution
+      const cid = await serviceOf(seederNodes[0]!).publish(BYTES, { chunkSize: CHUNK })
+      for (const node of seederNodes.slice(1)) {
+        await node.dial(seederNodes[0]!.multiaddrs()[0]!)
+        await serviceOf(node).fetch(cid)
+      }
+      const readsBefore = seeders.map((seeder) => seeder.reads())
+      for (const node of seederNodes) await leecher.dial(node.multiaddrs()[0]!)
+
+      // Earlier transfers showed seeder 0 at 10 kB/s, the others at 10 MB/s.
+      for (let i = 0; i < 3; i++) {
+        routing.observeTransfer(seederNodes[0]!.peerId, 10_000, 1_000)
+        routing.observeTransfer(seederNodes[1]!.peerId, 10_000_000, 1_000)
+        routing.observeTransfer(seederNodes[2]!.peerId, 10_000_000, 1_000)
+      }
+      const chunks = leecher.libp2p.services.chunks as ChunkDistribution
+      await chunks.fetch(cid)
+      const served = seeders.map((seeder, i) => seeder.reads() - readsBefore[i]!)
+      expect(served[0]).toBe(0)
+      expect(served[1]! + served[2]!).toBeGreaterThanOrEqual(48)
+      let total = 0
+      for await (const piece of chunks.read(cid)) total += piece.length
+      expect(total).toBe(BYTES.length)
+    },
+    60_000
+  )
+})
