@@ -37,39 +37,57 @@ function hashesOf(width: number): number {
 // The record length of each width from 1 to 256 (strictly increasing in the width), to read a width back.
 const WIDTH_OF_LENGTH = new Map(Array.from({ length: TILE_WIDTH }, (_, i) => [hashesOf(i + 1) * HASH_BYTES, i + 1]))
 
-/** The hashes of one tile, row by row (row 0 at the bottom), as far as the log has completed them. */
+/** Where row `row` of a tile `width` nodes wide starts among its hashes. */
+function rowStart(width: number, row: number): number {
+  let start = 0
+  for (let below = 0; below < row; below++) start += Math.floor(width / 2 ** below)
+  return start
+}
+
+/**
+ * The hashes of one tile, row by row (row 0 at the bottom), as far as the log
+ * has completed them: a record read back (its hashes found in place, none
+ * copied, since a proof wants a few of its 510), or rows being built.
+ */
 export class Tile {
   readonly index: number
-  readonly #rows: Uint8Array[][]
+  #rows: Uint8Array[][] | undefined
+  readonly #record: Uint8Array | undefined
+  readonly #width: number
   /** Changed since it was read or copied: to be written. */
   dirty = false
 
-  constructor(index: number, rows: Uint8Array[][] = Array.from({ length: TILE_HEIGHT }, () => [])) {
+  constructor(index: number, rows: Uint8Array[][] = Array.from({ length: TILE_HEIGHT }, () => []), record?: Uint8Array, width = 0) {
     this.index = index
-    this.#rows = rows
+    this.#rows = record === undefined ? rows : undefined
+    this.#record = record
+    this.#width = width
   }
 
   /** How many hashes its bottom row holds. */
   get width(): number {
-    return this.#rows[0]!.length
+    return this.#rows === undefined ? this.#width : this.#rows[0]!.length
   }
 
   /** A copy that grows without changing this one, so a failed write leaves the committed tile as it was. */
   clone(): Tile {
     return new Tile(
       this.index,
-      this.#rows.map((row) => row.slice())
+      this.#built().map((row) => row.slice())
     )
   }
 
   /** The hash at `position` of `row`, if the tile holds it. */
   hash(row: number, position: number): Uint8Array | undefined {
-    return this.#rows[row]![position]
+    if (this.#rows !== undefined) return this.#rows[row]![position]
+    if (position >= Math.floor(this.#width / 2 ** row)) return undefined
+    const at = (rowStart(this.#width, row) + position) * HASH_BYTES
+    return this.#record!.subarray(at, at + HASH_BYTES)
   }
 
   /** Adds the next hash of `row`. */
   push(row: number, position: number, hash: Uint8Array): void {
-    const hashes = this.#rows[row]!
+    const hashes = this.#built()[row]!
     // The frontier completes each level's subtrees in order: anything else is a bug, not a store to trust.
     if (position !== hashes.length) throw new LogError('CORRUPT_STORE', `tile ${this.index} row ${row} takes position ${hashes.length} next, not ${position}`)
     hashes.push(hash)
@@ -78,6 +96,7 @@ export class Tile {
 
   /** The record: every row's hashes, bottom row first. */
   encode(): Uint8Array {
+    if (this.#rows === undefined) return this.#record!
     const record = new Uint8Array(hashesOf(this.width) * HASH_BYTES)
     let at = 0
     for (const row of this.#rows) {
@@ -88,20 +107,19 @@ export class Tile {
     }
     return record
   }
+
+  /** The rows, taken out of the record the first time they are built on. */
+  #built(): Uint8Array[][] {
+    this.#rows ??= Array.from({ length: TILE_HEIGHT }, (_, row) => Array.from({ length: Math.floor(this.#width / 2 ** row) }, (_, position) => this.hash(row, position)!))
+    return this.#rows
+  }
 }
 
-/** Tile `index` from its record (its hashes are views into it); CORRUPT_STORE unless its length is that of a tile of some width. */
+/** Tile `index` from its record; CORRUPT_STORE unless its length is that of a tile of some width. */
 export function decodeTile(record: Uint8Array, level: number, index: number): Tile {
   const width = WIDTH_OF_LENGTH.get(record.length)
   if (width === undefined) throw new LogError('CORRUPT_STORE', `tile (${level}, ${index}) is ${record.length} bytes, the length of no tile`)
-  const rows: Uint8Array[][] = []
-  let at = 0
-  for (let row = 0; row < TILE_HEIGHT; row++) {
-    const hashes: Uint8Array[] = []
-    for (let i = Math.floor(width / 2 ** row); i > 0; i--, at += HASH_BYTES) hashes.push(record.subarray(at, at + HASH_BYTES))
-    rows.push(hashes)
-  }
-  return new Tile(index, rows)
+  return new Tile(index, undefined, record, width)
 }
 
 /** The tile levels of a log of `size` entries: one for every 8 levels of its tree. */
