@@ -1,21 +1,27 @@
 // A damaged or hostile store: every record the log reads is checked, and what does not fit fails with the typed
-// CORRUPT_STORE, never another error and never a wrong answer. (An inner hash replaced by other bytes of the same
-// length is beyond these checks: LevelDB's block checksums catch damage on disk, and a proof built from it fails
-// verification at the client. A leaf hash is stored, and checked, with its entry.)
+// CORRUPT_STORE, never another error and never a wrong answer. (A hash in a tile replaced by other bytes of the same
+// length is beyond these checks when a proof reads it: LevelDB's block checksums catch damage on disk, and a proof
+// built from it fails verification at the client. Every entry read is checked against its leaf hash in its tile.)
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isDscsError } from '@dscs/interface'
 import { MemoryStore } from '@dscs/store'
 import { StoreMerkleLog, consistencyProof, inclusionProof, rootAt } from '../src/index.js'
-import { LogKeys, encodeState } from '../src/log/layout.js'
+import { LogKeys, chunksOf, encodeState, packEntries } from '../src/log/layout.js'
 import { levelsOf, sampleEntries, sourceOf, toHex } from './log-helpers.js'
 
-// 37 = 32 + 4 + 1: the right edge is the subtrees (5, 0), (2, 8) and (0, 36).
+// 37 = 32 + 4 + 1: the right edge is the subtrees (5, 0), (2, 8) and (0, 36), all in tile (0, 0); the entries are in
+// two chunks, 0 to 19 and 20 to 36.
 const SIZE = 37
 const ENTRIES = sampleEntries(SIZE)
 const SOURCE = sourceOf(levelsOf(ENTRIES))
 const keys = new LogKeys(new TextEncoder().encode('log/'))
 const encoder = new TextEncoder()
+const LAST_CHUNK = keys.chunk(20)
+const EDGE_TILE = keys.tile(0, 0)
+// The bytes of a tile of width 36 (36 + 18 + 9 + 4 + 2 + 1 hashes): one node short of the log's 37.
+const TILE_OF_36 = 70 * 32
+const chunkOf = (start: number, ...entries: Uint8Array[]): Uint8Array => chunksOf(start, packEntries(entries))[0]!.record
 
 async function healthyStore(): Promise<MemoryStore> {
   const store = new MemoryStore()
@@ -25,11 +31,13 @@ async function healthyStore(): Promise<MemoryStore> {
   return store
 }
 
-async function flipLastByte(store: MemoryStore, key: Uint8Array): Promise<void> {
+async function flipByte(store: MemoryStore, key: Uint8Array, at: number): Promise<void> {
   const record = (await store.get(key))!
-  record[record.length - 1]! ^= 1
+  record[at]! ^= 1
   await store.put(key, record)
 }
+
+const flipLastByte = async (store: MemoryStore, key: Uint8Array): Promise<void> => flipByte(store, key, (await store.get(key))!.length - 1)
 
 async function expectCorrupt(promise: Promise<unknown>): Promise<void> {
   await promise.then(
@@ -71,18 +79,22 @@ async function readEverything(store: MemoryStore): Promise<number> {
 describe('StoreMerkleLog on a damaged store', () => {
   it.each([
     ['a state record of 8 bytes', (s: MemoryStore) => s.put(keys.state, encodeState(SIZE).subarray(1))],
-    ['a state record of another version', (s: MemoryStore) => s.put(keys.state, Uint8Array.of(2, ...encodeState(SIZE).subarray(1)))],
-    ['a size of 2^53', (s: MemoryStore) => s.put(keys.state, Uint8Array.of(1, 0, 0x20, 0, 0, 0, 0, 0, 0))],
+    ['a state record of version 1, the layout before tiles', (s: MemoryStore) => s.put(keys.state, Uint8Array.of(1, ...encodeState(SIZE).subarray(1)))],
+    ['a state record of a later version', (s: MemoryStore) => s.put(keys.state, Uint8Array.of(3, ...encodeState(SIZE).subarray(1)))],
+    ['a size of 2^53', (s: MemoryStore) => s.put(keys.state, Uint8Array.of(2, 0, 0x20, 0, 0, 0, 0, 0, 0))],
     ['a size one short of the entries', (s: MemoryStore) => s.put(keys.state, encodeState(SIZE - 1))],
     ['a size one beyond the entries', (s: MemoryStore) => s.put(keys.state, encodeState(SIZE + 1))],
     ['entries without a state record', (s: MemoryStore) => s.delete(keys.state)],
-    ['the last entry missing', (s: MemoryStore) => s.delete(keys.entry(SIZE - 1))],
-    ['an entry beyond the size', (s: MemoryStore) => s.put(keys.entry(SIZE), Uint8Array.of(1))],
-    ['a stray key after the entries', (s: MemoryStore) => s.put(Uint8Array.of(...encoder.encode('log/e'), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0), Uint8Array.of(1))],
-    ['a last entry record too short for its leaf hash', (s: MemoryStore) => s.put(keys.entry(SIZE - 1), new Uint8Array(31))],
-    ['a last entry that does not hash to its leaf hash', (s: MemoryStore) => s.put(keys.entry(SIZE - 1), new Uint8Array(40))],
-    ['an edge hash missing', (s: MemoryStore) => s.delete(keys.hash({ level: 5, index: 0 }))],
-    ['an edge hash of 31 bytes', (s: MemoryStore) => s.put(keys.hash({ level: 2, index: 8 }), new Uint8Array(31))]
+    ['the last chunk missing', (s: MemoryStore) => s.delete(LAST_CHUNK)],
+    ['a chunk beyond the size', (s: MemoryStore) => s.put(keys.chunk(SIZE), chunkOf(SIZE, Uint8Array.of(1)))],
+    ['a stray key after the chunks', (s: MemoryStore) => s.put(Uint8Array.of(...encoder.encode('log/c'), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0), Uint8Array.of(1))],
+    ['a last chunk cut inside a length', (s: MemoryStore) => s.put(LAST_CHUNK, new Uint8Array(3))],
+    ['a last chunk with an entry claiming more bytes than it holds', (s: MemoryStore) => s.put(LAST_CHUNK, Uint8Array.of(0, 0, 1, 0, 7))],
+    ['a last chunk of more entries than its tile has room for', (s: MemoryStore) => s.put(LAST_CHUNK, new Uint8Array(4 * 237))],
+    ['a last chunk whose entry does not hash to its leaf hash', (s: MemoryStore) => flipLastByte(s, LAST_CHUNK)],
+    ['the edge tile missing', (s: MemoryStore) => s.delete(EDGE_TILE)],
+    ['an edge tile of 31 bytes', (s: MemoryStore) => s.put(EDGE_TILE, new Uint8Array(31))],
+    ['an edge tile one node short', async (s: MemoryStore) => s.put(EDGE_TILE, (await s.get(EDGE_TILE))!.subarray(0, TILE_OF_36))]
   ])('refuses to open with %s', async (_what, damage) => {
     const store = await healthyStore()
     await damage(store)
@@ -90,15 +102,13 @@ describe('StoreMerkleLog on a damaged store', () => {
   })
 
   it.each([
-    ['a sibling leaf missing', (s: MemoryStore) => s.delete(keys.entry(3)), (log: StoreMerkleLog) => log.inclusionProof(2, SIZE)],
-    ['a sibling leaf changed', (s: MemoryStore) => flipLastByte(s, keys.entry(3)), (log: StoreMerkleLog) => log.inclusionProof(2, SIZE)],
-    ['an inner hash missing', (s: MemoryStore) => s.delete(keys.hash({ level: 3, index: 1 })), (log: StoreMerkleLog) => log.inclusionProof(2, SIZE)],
-    ['an inner hash of 33 bytes', (s: MemoryStore) => s.put(keys.hash({ level: 1, index: 4 }), new Uint8Array(33)), (log: StoreMerkleLog) => log.consistencyProof(10, SIZE)],
-    ['a past root missing', (s: MemoryStore) => s.delete(keys.hash({ level: 4, index: 0 })), (log: StoreMerkleLog) => log.root(20)],
-    ['an entry cut short of its leaf hash', (s: MemoryStore) => s.put(keys.entry(10), Uint8Array.of(7)), (log: StoreMerkleLog) => log.entries(0, SIZE)],
-    ['an entry changed', (s: MemoryStore) => flipLastByte(s, keys.entry(10)), (log: StoreMerkleLog) => log.entries(10, 11)],
-    ['an entry missing', (s: MemoryStore) => s.delete(keys.entry(10)), (log: StoreMerkleLog) => log.entries(5, 15)],
-    ['a stray entry key', (s: MemoryStore) => s.put(Uint8Array.of(...keys.entry(10), 0), new Uint8Array(40)), (log: StoreMerkleLog) => log.entries(5, 15)]
+    ['a leaf hash changed', (s: MemoryStore) => flipByte(s, EDGE_TILE, 3 * 32), (log: StoreMerkleLog) => log.entries(0, SIZE)],
+    ['a chunk changed', (s: MemoryStore) => flipLastByte(s, keys.chunk(0)), (log: StoreMerkleLog) => log.entries(15, 20)],
+    ['a chunk cut inside an entry', (s: MemoryStore) => s.put(keys.chunk(0), Uint8Array.of(0, 0, 0, 9, 1)), (log: StoreMerkleLog) => log.entries(0, SIZE)],
+    ['a chunk missing', (s: MemoryStore) => s.delete(keys.chunk(0)), (log: StoreMerkleLog) => log.entries(5, 15)],
+    ['a chunk where none is due', (s: MemoryStore) => s.put(keys.chunk(10), chunkOf(10, ENTRIES[10]!)), (log: StoreMerkleLog) => log.entries(5, 15)],
+    ['a chunk read from where another is', (s: MemoryStore) => s.put(keys.chunk(17), chunkOf(17, ...ENTRIES.slice(0, 20))), (log: StoreMerkleLog) => log.entries(18, 19)],
+    ['a stray chunk key', (s: MemoryStore) => s.put(Uint8Array.of(...keys.chunk(10), 0), new Uint8Array(40)), (log: StoreMerkleLog) => log.entries(5, 15)]
   ])('opens with %s, and fails the read that meets it', async (_what, damage, read) => {
     const store = await healthyStore()
     await damage(store)
@@ -113,7 +123,7 @@ describe('StoreMerkleLog on a damaged store', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.nat(),
-        fc.constantFrom('remove', 'cut', 'lengthen', 'replace entry or state', 'add'),
+        fc.constantFrom('remove', 'cut', 'lengthen', 'replace chunk or state', 'add'),
         fc.uint8Array({ maxLength: 40 }),
         async (pick, how, bytes) => {
           const store = await healthyStore()
@@ -122,7 +132,7 @@ describe('StoreMerkleLog on a damaged store', () => {
           if (how === 'remove') await store.delete(key)
           else if (how === 'cut') damaged = value.subarray(0, Math.max(0, value.length - 1 - ((bytes[0] ?? 0) % Math.max(1, value.length))))
           else if (how === 'lengthen') damaged = Uint8Array.of(...value, ...bytes, 0)
-          else if (how === 'replace entry or state') damaged = key[4] === 0x68 ? value : bytes
+          else if (how === 'replace chunk or state') damaged = key[4] === 0x74 ? value : bytes
           if (damaged !== undefined) await store.put(key, damaged)
           if (how === 'add') {
             const stray = Uint8Array.of(...key.subarray(0, 5), ...bytes)

@@ -163,6 +163,27 @@ describe('StoreMerkleLog', () => {
     expect(log.size).toBe(4)
   })
 
+  it('gives the reference roots and proofs across the tiles of three tile levels (past 2^16 entries), in appends that end anywhere in a tile', async () => {
+    const entries = sampleEntries(70_000)
+    const source = sourceOf(levelsOf(entries))
+    const store = new MemoryStore()
+    const log = await StoreMerkleLog.open(store)
+    await appendInBatches(log, entries.slice(0, 65_600), [1_000, 255, 1, 2_000, 4_097])
+    const reopened = await StoreMerkleLog.open(store)
+    await appendInBatches(reopened, entries.slice(65_600), [3, 600, 4_096])
+    const sizes = [1, 255, 256, 257, 65_535, 65_536, 65_537, 65_600, 69_999, 70_000]
+    for (const size of sizes) {
+      expect(toHex(await reopened.root(size))).toBe(toHex(rootAt(size, source)))
+      for (const index of [0, 255, 256, size - 1, Math.floor(size / 3)].filter((i) => i < size)) {
+        expect((await reopened.inclusionProof(index, size)).map(toHex)).toEqual(inclusionProof(index, size, source).map(toHex))
+      }
+      for (const newSize of sizes.filter((n) => n >= size)) {
+        expect((await reopened.consistencyProof(size, newSize)).map(toHex)).toEqual(consistencyProof(size, newSize, source).map(toHex))
+      }
+    }
+    expect(await reopened.entries(65_400, 65_700)).toEqual(entries.slice(65_400, 65_700))
+  }, 120_000)
+
   it('reads at most 2·log2(n) + 2 hashes for a proof and popcount(n) for a root at n = 100 000, and O(log n) to reopen', async () => {
     const n = 100_000
     const counting = new CountingStore(await openLevel('large'))

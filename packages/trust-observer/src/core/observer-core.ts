@@ -1,9 +1,10 @@
 import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore } from '@dscs/interface'
 import { verify, type Identity, type VerificationCache } from '@dscs/identity'
-import { decodeEnvelope, hashSigned, signingBytes, type Envelope } from '@dscs/wire'
+import { decodeEnvelope, signingBytes, type Envelope } from '@dscs/wire'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { TreeState } from '../log/index.js'
 import { OBSERVER_DEFAULTS, observerTopic } from './constants.js'
+import { submittedId } from './entry.js'
 import { ObserverError, type ObserverErrorCode } from './errors.js'
 import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage, type ReceiptFields } from './messages.js'
 import { positive } from './options.js'
@@ -355,7 +356,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     if (Math.abs(envelope.timestamp - now) > this.#skew) throw new ObserverError('OUTSIDE_WINDOW', `timestamp ${envelope.timestamp} is more than ${this.#skew} ms from the observer's clock`)
     if (this.#allowed !== undefined && !this.#allowed.has(keyId(envelope.author))) throw new ObserverError('NOT_ALLOWED', 'the author may not submit to this observer')
     const signing = signingBytes(envelope)
-    const id = hashSigned(signing, envelope.signature)
+    const id = submittedId(signing, envelope.signature)
     const hex = bytesToHex(id)
     const known = this.#recent.get(hex)
     if (known !== undefined) {

@@ -22,11 +22,21 @@ const NODE_INPUT = new Uint8Array(1 + 2 * HASH_BYTES)
 NODE_INPUT[0] = 1
 const SCRATCH_LEAF_BYTES = 4096
 const LEAF_INPUT = new Uint8Array(1 + SCRATCH_LEAF_BYTES)
+const PARTS_INPUT = new Uint8Array(SCRATCH_LEAF_BYTES)
 
 /** The RFC 9162 leaf hash of an entry: SHA-256(0x00 ‖ entry). */
 export function leafHash(entry: Uint8Array): Uint8Array {
   const input = entry.length <= SCRATCH_LEAF_BYTES ? LEAF_INPUT.subarray(0, 1 + entry.length) : new Uint8Array(1 + entry.length)
   input.set(entry, 1)
+  return digest(input)
+}
+
+/** SHA-256(first ‖ second) on the log's SHA-256, the parts joined in scratch space when they fit. */
+export function sha256Of(first: Uint8Array, second: Uint8Array): Uint8Array {
+  const length = first.length + second.length
+  const input = length <= SCRATCH_LEAF_BYTES ? PARTS_INPUT.subarray(0, length) : new Uint8Array(length)
+  input.set(first)
+  input.set(second, first.length)
   return digest(input)
 }
 

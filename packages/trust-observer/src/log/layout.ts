@@ -1,18 +1,24 @@
 // How a log lies in a Store. Every key starts with the log's prefix, then a tag; indices are big-endian u64, so a
 // range scan returns records in log order.
-//   prefix 'e' index      → leaf hash (32) ‖ entry: a leaf's hash lives with its entry, one record a leaf
-//   prefix 'h' level index → the hash of the perfect subtree (level ≥ 1, index), written as the leaf completing it is
-//   prefix 's'            → version 1 ‖ size: the committed size
+//   prefix 'c' index       → a chunk of entries from `index`: each a u32 length then its bytes. A chunk never crosses
+//                            a multiple of 256 entries and closes past CHUNK_BYTES, so reading one entry reads little
+//   prefix 't' level index → a tile (see tiles.ts): the hashes of the perfect subtrees of levels 8·level … 8·level + 7
+//                            under 256 nodes of level 8·level, the leaf hashes in the tiles of level 0
+//   prefix 's'             → version 2 ‖ size: the committed size
+// Version 1 (a record an entry and one an inner node) is not read: no log of it was ever deployed.
 import { LogError } from './errors.js'
-import type { Subtree } from './geometry.js'
-import { HASH_BYTES } from './hash.js'
+import { TILE_WIDTH } from './tiles.js'
 
-const ENTRY = 0x65
-const HASH = 0x68
+const CHUNK = 0x63
+const TILE = 0x74
 const STATE = 0x73
 const INDEX_BYTES = 8
-const STATE_VERSION = 1
+const LENGTH_BYTES = 4
+const STATE_VERSION = 2
 const STATE_BYTES = 1 + INDEX_BYTES
+
+/** A chunk closes once it holds this many bytes of entries (or at a multiple of 256 entries). */
+export const CHUNK_BYTES = 65_536
 
 /** The keys of one log in a Store. */
 export class LogKeys {
@@ -27,32 +33,31 @@ export class LogKeys {
     return this.#key(STATE, 0)
   }
 
-  /** The key of entry `index`, which holds the leaf hash too. */
-  entry(index: number): Uint8Array {
-    const key = this.#key(ENTRY, INDEX_BYTES)
+  /** The key of the chunk of entries starting at `index`. */
+  chunk(index: number): Uint8Array {
+    const key = this.#key(CHUNK, INDEX_BYTES)
     writeIndex(key, key.length - INDEX_BYTES, index)
     return key
   }
 
-  /** The key of the hash of `subtree`: the entry's for a leaf, else its own. */
-  hash(subtree: Subtree): Uint8Array {
-    if (subtree.level === 0) return this.entry(subtree.index)
-    const key = this.#key(HASH, 1 + INDEX_BYTES)
-    key[this.#prefix.length + 1] = subtree.level
-    writeIndex(key, key.length - INDEX_BYTES, subtree.index)
+  /** The key of tile `index` of tile level `level`. */
+  tile(level: number, index: number): Uint8Array {
+    const key = this.#key(TILE, 1 + INDEX_BYTES)
+    key[this.#prefix.length + 1] = level
+    writeIndex(key, key.length - INDEX_BYTES, index)
     return key
   }
 
-  /** Bounds of a scan over every entry key (`lt` is the first key after them). */
-  get entries(): { gte: Uint8Array; lt: Uint8Array } {
-    return { gte: this.#key(ENTRY, 0), lt: this.#key(ENTRY + 1, 0) }
+  /** Bounds of a scan over every chunk key (`lt` is the first key after them). */
+  get chunks(): { gte: Uint8Array; lt: Uint8Array } {
+    return { gte: this.#key(CHUNK, 0), lt: this.#key(CHUNK + 1, 0) }
   }
 
-  /** The index in an entry key returned by a scan; CORRUPT_STORE if it is not one. */
+  /** The first index in a chunk key returned by a scan; CORRUPT_STORE if it is not one. */
   indexOf(key: Uint8Array): number {
     const length = this.#prefix.length + 1 + INDEX_BYTES
     const index = key.length === length ? readIndex(key, length - INDEX_BYTES) : Number.NaN
-    if (!Number.isSafeInteger(index)) throw new LogError('CORRUPT_STORE', `an entry key of ${key.length} bytes holds no index below 2^53`)
+    if (!Number.isSafeInteger(index)) throw new LogError('CORRUPT_STORE', `a chunk key of ${key.length} bytes holds no index below 2^53`)
     return index
   }
 
@@ -64,35 +69,78 @@ export class LogKeys {
   }
 }
 
-/**
- * The records of `entries`, each its leaf hash (`leaves[i]`) then the entry,
- * laid out in one buffer: one allocation for a whole append rather than one
- * off-heap array an entry (stores copy what they keep).
- */
-export function encodeEntries(entries: readonly Uint8Array[], leaves: readonly Uint8Array[]): Uint8Array[] {
-  let bytes = 0
-  for (const entry of entries) bytes += HASH_BYTES + entry.length
-  const buffer = new Uint8Array(bytes)
+/** The entries of an append, each a u32 length then its bytes, in one buffer: chunk records are runs of it. */
+export interface PackedEntries {
+  readonly bytes: Uint8Array
+  /** Where each entry's length-prefixed bytes end in `bytes`. */
+  readonly ends: readonly number[]
+}
+
+/** A chunk of an append: its first index and its record. */
+export interface Chunk {
+  readonly start: number
+  readonly record: Uint8Array
+}
+
+/** Copies `entries` into one buffer, each after its u32 length: one copy for a whole append, not one an entry. */
+export function packEntries(entries: readonly Uint8Array[]): PackedEntries {
+  let total = 0
+  for (const entry of entries) total += LENGTH_BYTES + entry.length
+  const bytes = new Uint8Array(total)
+  const ends: number[] = []
   let at = 0
-  return entries.map((entry, i) => {
-    const record = buffer.subarray(at, at + HASH_BYTES + entry.length)
-    record.set(leaves[i]!)
-    record.set(entry, HASH_BYTES)
-    at += record.length
-    return record
-  })
+  for (const entry of entries) {
+    const length = entry.length
+    bytes[at] = length >>> 24
+    bytes[at + 1] = length >>> 16
+    bytes[at + 2] = length >>> 8
+    bytes[at + 3] = length
+    bytes.set(entry, at + LENGTH_BYTES)
+    at += LENGTH_BYTES + length
+    ends.push(at)
+  }
+  return { bytes, ends }
 }
 
-/** An entry record, decoded. */
-export interface EntryRecord {
-  readonly leaf: Uint8Array
-  readonly entry: Uint8Array
+/**
+ * The chunk records of packed entries appended from index `start`: runs of
+ * `packed.bytes`, each closed at a multiple of 256 entries or past
+ * {@link CHUNK_BYTES}.
+ */
+export function chunksOf(start: number, { bytes, ends }: PackedEntries): Chunk[] {
+  const chunks: Chunk[] = []
+  let first = 0
+  let from = 0
+  for (let i = 0; i < ends.length; i++) {
+    const to = ends[i]!
+    if (i < ends.length - 1 && (start + i + 1) % TILE_WIDTH !== 0 && to - from < CHUNK_BYTES) continue
+    chunks.push({ start: start + first, record: bytes.subarray(from, to) })
+    first = i + 1
+    from = to
+  }
+  return chunks
 }
 
-/** The leaf hash and the entry in an entry record; CORRUPT_STORE if it is too short to hold a hash. */
-export function decodeEntry(record: Uint8Array, index: number): EntryRecord {
-  if (record.length < HASH_BYTES) throw new LogError('CORRUPT_STORE', `the record of entry ${index} is ${record.length} bytes, too short for its leaf hash`)
-  return { leaf: record.subarray(0, HASH_BYTES), entry: record.subarray(HASH_BYTES) }
+/**
+ * The entries of the chunk record starting at `start` (views into it);
+ * CORRUPT_STORE unless it is a whole number of length-prefixed entries, at
+ * least one, none beyond the next multiple of 256.
+ */
+export function decodeChunk(record: Uint8Array, start: number): Uint8Array[] {
+  const room = TILE_WIDTH - (start % TILE_WIDTH)
+  const entries: Uint8Array[] = []
+  let at = 0
+  while (at < record.length) {
+    if (entries.length === room) throw new LogError('CORRUPT_STORE', `the chunk at entry ${start} holds more than the ${room} entries it has room for`)
+    if (record.length - at < LENGTH_BYTES) throw new LogError('CORRUPT_STORE', `the chunk at entry ${start} ends inside a length`)
+    const length = ((record[at]! << 24) | (record[at + 1]! << 16) | (record[at + 2]! << 8) | record[at + 3]!) >>> 0
+    at += LENGTH_BYTES
+    if (length > record.length - at) throw new LogError('CORRUPT_STORE', `an entry of the chunk at ${start} claims ${length} bytes, ${record.length - at} are left`)
+    entries.push(record.subarray(at, at + length))
+    at += length
+  }
+  if (entries.length === 0) throw new LogError('CORRUPT_STORE', `the chunk at entry ${start} is empty`)
+  return entries
 }
 
 /** The state record of a log of `size` entries. */
@@ -110,8 +158,8 @@ export function decodeState(record: Uint8Array): number {
   return size
 }
 
-// Byte by byte rather than through a DataView: appends build two keys an entry, and a DataView each is garbage.
-function writeIndex(bytes: Uint8Array, at: number, index: number): void {
+/** Writes `index` at `at` as a big-endian u64, byte by byte: a DataView a key would be garbage. */
+export function writeIndex(bytes: Uint8Array, at: number, index: number): void {
   const high = Math.floor(index / 2 ** 32)
   const low = index >>> 0
   for (let i = 0; i < 4; i++) {

@@ -2,8 +2,8 @@ import type { RangeOptions, Store, StoreBatchOp, StoreEntry } from '@dscs/interf
 import { LogError } from './errors.js'
 import { Frontier } from './frontier.js'
 import { isCount, type Subtree } from './geometry.js'
-import { HASH_BYTES, leafHash, sameHash } from './hash.js'
-import { decodeEntry, decodeState, encodeEntries, encodeState, LogKeys, type EntryRecord } from './layout.js'
+import { leafHash, sameHash } from './hash.js'
+import { chunksOf, decodeChunk, decodeState, encodeState, LogKeys, packEntries, type PackedEntries } from './layout.js'
 import {
   consistencyProof,
   consistencySubtrees,
@@ -13,6 +13,7 @@ import {
   rootSubtrees,
   type SubtreeSource
 } from './proof.js'
+import { decodeTile, edgeOf, placeOf, TILE_WIDTH, TileEdge, tileLevels, type Tile } from './tiles.js'
 import type { MerkleLog, TreeState } from './types.js'
 
 /** Options of {@link StoreMerkleLog}; every one has a default. */
@@ -38,25 +39,27 @@ const DEFAULTS = {
 
 type Limits = typeof DEFAULTS
 
-/** An entry ready to store: its leaf hash, and its record (the hash, then the entry). */
-interface Leaf {
-  readonly hash: Uint8Array
-  readonly record: Uint8Array
+/** An append ready to store: its leaf hashes, and its entries copied into one buffer that chunk records are cut from. */
+interface Leaves {
+  readonly hashes: readonly Uint8Array[]
+  readonly packed: PackedEntries
 }
 
 /**
  * The Merkle log in a `Store` (LevelDB in a node, memory in tests). An
- * append writes, in one atomic batch, each entry with its leaf hash under its
- * index, the hash of every larger perfect subtree it completes under
- * (level, index) (about one an entry: two records an entry in all), and the
- * new size. Every root, inclusion proof and consistency proof of any past
- * size then folds O(log n) stored hashes: at most popcount(size) reads for a
- * root and 2·log2(size) for a proof, however long the log. Only the right
- * edge of the tree (log2 n hashes) is held in memory.
+ * append writes, in one atomic batch, its entries in chunks of up to 256
+ * (see `layout.ts`), the hash of every perfect subtree it completes (leaves
+ * included) in tiles of 8 levels (see `tiles.ts`: a record per 256 leaves,
+ * plus the tiles on the right edge it grew), and the new size. Every root,
+ * inclusion proof and consistency proof of any past size then folds
+ * O(log n) stored hashes, read a tile at a time: at most popcount(size)
+ * reads for a root and 2·log2(size) for a proof, however long the log. Only
+ * the right edge of the tree (log2 n hashes, and a tile a tile level) is held
+ * in memory.
  *
- * Reopening checks the store: a missing or malformed size record, entries
- * beyond that size or short of it, a missing or malformed edge hash, or a
- * last entry that does not hash to the leaf hash stored with it fail with
+ * Reopening checks the store: a missing or malformed size record, chunks
+ * beyond that size or short of it, a missing or malformed edge tile, or a
+ * last chunk whose entries do not hash to their leaf hashes fail with
  * `CORRUPT_STORE`; so does any missing or malformed record read later, and
  * any entry `entries()` would serve that no longer hashes to its leaf hash.
  */
@@ -65,15 +68,17 @@ export class StoreMerkleLog implements MerkleLog {
   readonly #keys: LogKeys
   readonly #limits: Limits
   #frontier: Frontier
+  #edge: TileEdge
   #root: Uint8Array
   // Appends run one at a time, each on the frontier the previous one committed.
   #appending: Promise<unknown> = Promise.resolve()
 
-  private constructor(store: Store, keys: LogKeys, limits: Limits, frontier: Frontier) {
+  private constructor(store: Store, keys: LogKeys, limits: Limits, frontier: Frontier, edge: TileEdge) {
     this.#store = store
     this.#keys = keys
     this.#limits = limits
     this.#frontier = frontier
+    this.#edge = edge
     this.#root = frontier.root()
   }
 
@@ -84,13 +89,14 @@ export class StoreMerkleLog implements MerkleLog {
     const keys = new LogKeys(typeof prefix === 'string' ? new TextEncoder().encode(prefix) : prefix.slice())
     const state = await store.get(keys.state)
     const size = state === undefined ? 0 : decodeState(state)
-    const last = await lastRecord(store, keys.entries)
-    const lastIndex = last === undefined ? -1 : keys.indexOf(last[0])
-    if (lastIndex !== size - 1) throw new LogError('CORRUPT_STORE', `the log records ${size} entries, but its last entry is ${lastIndex}`)
-    if (last !== undefined) checkEntry(decodeEntry(last[1], lastIndex), lastIndex)
+    const last = await lastRecord(store, keys.chunks)
+    const lastStart = last === undefined ? 0 : keys.indexOf(last[0])
+    const lastEntries = last === undefined ? [] : decodeChunk(last[1], lastStart)
+    if (lastStart + lastEntries.length !== size) throw new LogError('CORRUPT_STORE', `the log records ${size} entries, but its chunks end at ${lastStart + lastEntries.length}`)
+    await checkEntries(store, keys, lastStart, lastEntries)
     const edge = rootSubtrees(size)
     const hashes = await readHashes(store, keys, edge)
-    return new StoreMerkleLog(store, keys, limits, new Frontier(size, edge.map(hashes)))
+    return new StoreMerkleLog(store, keys, limits, new Frontier(size, edge.map(hashes)), await readEdge(store, keys, size))
   }
 
   /** How many entries are durably committed. */
@@ -145,35 +151,42 @@ export class StoreMerkleLog implements MerkleLog {
     if (end - start > this.#limits.maxRangeEntries) {
       throw new LogError('RANGE_TOO_LARGE', `${end - start} entries asked for, at most ${this.#limits.maxRangeEntries} at once`)
     }
-    const records = await collect(this.#store, { gte: this.#keys.entry(start), lt: this.#keys.entry(end) })
-    if (records.length !== end - start) throw new LogError('CORRUPT_STORE', `entries ${start} to ${end}: ${records.length} stored`)
-    return records.map(([key, record], i) => {
-      const index = start + i
-      if (this.#keys.indexOf(key) !== index) throw new LogError('CORRUPT_STORE', `entry ${index} is out of place`)
-      return checkEntry(decodeEntry(record, index), index)
-    })
+    if (start === end) return []
+    // The chunk holding `start` begins at most 255 entries before it, then chunks follow back to back.
+    const first = await lastRecord(this.#store, { gte: this.#keys.chunk(start - (start % TILE_WIDTH)), lte: this.#keys.chunk(start) })
+    if (first === undefined) throw new LogError('CORRUPT_STORE', `no chunk holds entry ${start}`)
+    const from = this.#keys.indexOf(first[0])
+    const entries: Uint8Array[] = []
+    for (const [key, record] of await collect(this.#store, { gte: first[0], lt: this.#keys.chunk(end) })) {
+      const at = this.#keys.indexOf(key)
+      if (at !== from + entries.length) throw new LogError('CORRUPT_STORE', `a chunk at entry ${at} where entry ${from + entries.length} was due`)
+      entries.push(...decodeChunk(record, at))
+    }
+    if (from + entries.length < end) throw new LogError('CORRUPT_STORE', `entries ${start} to ${end}: the chunks end at ${from + entries.length}`)
+    const wanted = entries.slice(start - from, end - from)
+    await checkEntries(this.#store, this.#keys, start, wanted)
+    return wanted
   }
 
-  async #commit(leaves: readonly Leaf[]): Promise<TreeState> {
-    if (leaves.length === 0) return this.state
-    if (!isCount(this.size + leaves.length)) throw new LogError('OUT_OF_RANGE', `a log of ${this.size} entries cannot take ${leaves.length} more`)
+  async #commit({ hashes, packed }: Leaves): Promise<TreeState> {
+    if (hashes.length === 0) return this.state
+    if (!isCount(this.size + hashes.length)) throw new LogError('OUT_OF_RANGE', `a log of ${this.size} entries cannot take ${hashes.length} more`)
+    const ops: StoreBatchOp[] = chunksOf(this.size, packed).map(({ start, record }) => ({ type: 'put', key: this.#keys.chunk(start), value: record }))
     const frontier = this.#frontier.clone()
-    const ops: StoreBatchOp[] = []
-    for (const { hash, record } of leaves) {
-      ops.push({ type: 'put', key: this.#keys.entry(frontier.size), value: record })
-      frontier.append(hash, (subtree, completed) => {
-        if (subtree.level > 0) ops.push({ type: 'put', key: this.#keys.hash(subtree), value: completed })
-      })
-    }
+    const edge = this.#edge.clone()
+    const write = (level: number, tile: Tile): void => void ops.push({ type: 'put', key: this.#keys.tile(level, tile.index), value: tile.encode() })
+    for (const hash of hashes) frontier.append(hash, (subtree, completed) => edge.add(subtree, completed, write))
+    edge.flush(write)
     ops.push({ type: 'put', key: this.#keys.state, value: encodeState(frontier.size) })
     await this.#store.batch(ops)
     this.#frontier = frontier
+    this.#edge = edge
     this.#root = frontier.root()
     return this.state
   }
 
   /** The leaves of `entries`, hashed and encoded now: the caller may reuse its buffers while the append waits its turn. */
-  #leaves(entries: readonly Uint8Array[]): Leaf[] {
+  #leaves(entries: readonly Uint8Array[]): Leaves {
     const { maxEntryBytes, maxAppendEntries, maxAppendBytes } = this.#limits
     if (entries.length > maxAppendEntries) throw new LogError('APPEND_TOO_LARGE', `${entries.length} entries in one append, at most ${maxAppendEntries}`)
     let bytes = 0
@@ -182,9 +195,7 @@ export class StoreMerkleLog implements MerkleLog {
       bytes += entry.length
     }
     if (bytes > maxAppendBytes) throw new LogError('APPEND_TOO_LARGE', `${bytes} bytes in one append, at most ${maxAppendBytes}`)
-    const hashes = entries.map(leafHash)
-    const records = encodeEntries(entries, hashes)
-    return hashes.map((hash, i) => ({ hash, record: records[i]! }))
+    return { hashes: entries.map(leafHash), packed: packEntries(entries) }
   }
 
   #checkSize(size: number): void {
@@ -216,35 +227,56 @@ async function collect(store: Store, bounds: RangeOptions): Promise<StoreEntry[]
   return records
 }
 
-/** Reads the hashes of `subtrees` at once and answers for them; CORRUPT_STORE if one is missing or malformed. */
+/** Reads the hashes of `subtrees` at once, a tile a record, and answers for them; CORRUPT_STORE if one is missing or malformed. */
 async function readHashes(store: Store, keys: LogKeys, subtrees: readonly Subtree[]): Promise<SubtreeSource> {
-  const records = await Promise.all(subtrees.map((subtree) => store.get(keys.hash(subtree))))
+  const places = subtrees.map(placeOf)
+  const wanted = new Map(places.map(({ level, index }) => [`${level}/${index}`, { level, index }]))
+  const read = await Promise.all([...wanted.values()].map(({ level, index }) => readTile(store, keys, level, index)))
+  const tiles = new Map([...wanted.keys()].map((name, i) => [name, read[i]!]))
   const byPosition = new Map<string, Uint8Array>()
-  subtrees.forEach((subtree, i) => {
-    const record = records[i]
-    // A leaf hash is read with its entry, and checked against it: one SHA-256 of a short entry, at most two a proof.
-    const hash = record !== undefined && subtree.level === 0 ? leafOf(decodeEntry(record, subtree.index), subtree.index) : record
-    if (hash?.length !== HASH_BYTES) {
-      throw new LogError('CORRUPT_STORE', `the hash of subtree (${subtree.level}, ${subtree.index}) is ${hash === undefined ? 'missing' : `${hash.length} bytes`}`)
-    }
-    byPosition.set(position(subtree), hash)
-  })
+  for (const [i, { level, index, row, position }] of places.entries()) {
+    const hash = tiles.get(`${level}/${index}`)!.hash(row, position)
+    const { level: height, index: at } = subtrees[i]!
+    if (hash === undefined) throw new LogError('CORRUPT_STORE', `the hash of subtree (${height}, ${at}) is missing from its tile`)
+    byPosition.set(`${height}/${at}`, hash)
+  }
   // The proof functions ask for exactly the subtrees their *Subtrees twins listed.
-  return (subtree) => byPosition.get(position(subtree))!
+  return (subtree) => byPosition.get(`${subtree.level}/${subtree.index}`)!
 }
 
-/** The entry of a decoded record, once it is seen to hash to the leaf hash stored with it; CORRUPT_STORE if not. */
-function checkEntry(record: EntryRecord, index: number): Uint8Array {
-  leafOf(record, index)
-  return record.entry
+/** Tile (`level`, `index`); CORRUPT_STORE if it is missing or malformed. */
+async function readTile(store: Store, keys: LogKeys, level: number, index: number): Promise<Tile> {
+  const record = await store.get(keys.tile(level, index))
+  if (record === undefined) throw new LogError('CORRUPT_STORE', `tile (${level}, ${index}) is missing`)
+  return decodeTile(record, level, index)
 }
 
-/** The leaf hash of a decoded record, once its entry is seen to hash to it; CORRUPT_STORE if not. */
-function leafOf({ leaf, entry }: EntryRecord, index: number): Uint8Array {
-  if (!sameHash(leafHash(entry), leaf)) throw new LogError('CORRUPT_STORE', `entry ${index} does not hash to the leaf hash stored with it`)
-  return leaf
+/** The tiles on the right edge of a log of `size` entries: each partly filled one read back, and checked to hold what it should. */
+async function readEdge(store: Store, keys: LogKeys, size: number): Promise<TileEdge> {
+  const tiles: (Tile | undefined)[] = []
+  for (let level = 0; level < tileLevels(size); level++) {
+    const { index, width } = edgeOf(size, level)
+    if (width === 0) {
+      tiles.push(undefined)
+      continue
+    }
+    const tile = await readTile(store, keys, level, index)
+    if (tile.width !== width) throw new LogError('CORRUPT_STORE', `tile (${level}, ${index}) holds ${tile.width} nodes, the log ${width}`)
+    tiles.push(tile)
+  }
+  return new TileEdge(tiles)
 }
 
-function position({ level, index }: Subtree): string {
-  return `${level}/${index}`
+/** Checks `entries`, from index `start`, against the leaf hashes in their tiles; CORRUPT_STORE if one does not hash to its own. */
+async function checkEntries(store: Store, keys: LogKeys, start: number, entries: readonly Uint8Array[]): Promise<void> {
+  const leaves = await readHashes(
+    store,
+    keys,
+    entries.map((_, i) => ({ level: 0, index: start + i }))
+  )
+  entries.forEach((entry, i) => {
+    if (!sameHash(leafHash(entry), leaves({ level: 0, index: start + i }))) {
+      throw new LogError('CORRUPT_STORE', `entry ${start + i} does not hash to its leaf hash`)
+    }
+  })
 }

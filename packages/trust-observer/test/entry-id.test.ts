@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { identityFromSeed, signEnvelope } from '@dscs/identity'
+import { createEnvelope, envelopeHash, hashSigned, signingBytes } from '@dscs/wire'
+import { submittedId } from '../src/core/entry.js'
+import { leafHash, setLogSha256 } from '../src/log/hash.js'
+import { nativeSha256 } from '../src/node/native-sha256.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { toHex } from './log-helpers.js'
+
+describe('submittedId', () => {
+  it.each([
+    ['@noble/hashes', (data: Uint8Array) => sha256(data)],
+    ['node:crypto', nativeSha256]
+  ])('is the envelope hash of @dscs/wire on %s, for small and large envelopes', (_name, digest) => {
+    setLogSha256(digest)
+    try {
+      const author = identityFromSeed(new Uint8Array(32).fill(7))
+      for (const bytes of [0, 64, 5_000]) {
+        const envelope = signEnvelope(author, createEnvelope({ kind: 'test.Op', payload: new Uint8Array(bytes).fill(3), author: author.publicKey, timestamp: 1, seq: bytes }))
+        const signing = signingBytes(envelope)
+        expect(toHex(submittedId(signing, envelope.signature))).toBe(toHex(hashSigned(signing, envelope.signature)))
+        expect(toHex(submittedId(signing, envelope.signature))).toBe(toHex(envelopeHash(envelope)))
+        // It shares no scratch space with the leaf hash: a leaf after it still hashes as RFC 9162 says.
+        expect(toHex(leafHash(signing))).toBe(toHex(sha256(Uint8Array.of(0, ...signing))))
+      }
+    } finally {
+      setLogSha256((data) => sha256(data))
+    }
+  })
+})
