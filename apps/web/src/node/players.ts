@@ -1,0 +1,59 @@
+import { WEBRTC_LOOPBACK_FLAGS, launchChromium } from '@dscs/browser-test'
+import type { Browser, Page } from 'playwright-core'
+import type { ConnectionInfo } from '../page/api.js'
+import type { IsolatedPlayground } from './netns.js'
+
+/** Chromium with playground pages open in it, one browser context (one player) each. */
+export interface Players {
+  readonly browser: Browser
+  readonly pages: Page[]
+  /** Uncaught errors of any page. */
+  readonly pageErrors: Error[]
+  close(): Promise<void>
+}
+
+/** Bound against hangs (a loaded 2-core machine), not a timing. */
+const READY_BOUND_MS = 30_000
+
+/** Launches Chromium (`chromium`: an executable such as {@link IsolatedPlayground}'s; loopback WebRTC flags) and opens `url` in `count` separate contexts; resolves once each page has a relay reservation. */
+export async function openPlayers(url: string, count: number, chromium?: string): Promise<Players> {
+  const browser = await launchChromium(WEBRTC_LOOPBACK_FLAGS, chromium)
+  const pageErrors: Error[] = []
+  try {
+    const pages: Page[] = []
+    for (let i = 0; i < count; i++) {
+      const page = await (await browser.newContext({ viewport: { width: 1000, height: 760 } })).newPage()
+      page.on('pageerror', (error) => pageErrors.push(error))
+      await page.goto(url)
+      pages.push(page)
+    }
+    await Promise.all(pages.map((page) => page.waitForFunction(() => window.playground?.webrtcAddress() !== undefined, undefined, { timeout: READY_BOUND_MS })))
+    return { browser, pages, pageErrors, close: () => browser.close() }
+  } catch (err) {
+    await browser.close()
+    throw err
+  }
+}
+
+/** Dials `to` from `from` at its WebRTC address, and waits until both pages hold a direct WebRTC connection to each other. */
+export async function connectDirect(from: Page, to: Page): Promise<{ dialer: ConnectionInfo; answerer: ConnectionInfo }> {
+  const address = await to.evaluate(() => window.playground.webrtcAddress()!)
+  const fromId = await from.evaluate(() => window.playground.peerId)
+  const toId = await to.evaluate(() => window.playground.peerId)
+  await from.evaluate((a) => window.playground.connect(a), address)
+  const direct = (page: Page, peer: string): Promise<ConnectionInfo> =>
+    page
+      .waitForFunction((p) => window.playground.connections().find((c) => c.peer === p && c.direct), peer, { timeout: READY_BOUND_MS })
+      .then((handle) => handle.jsonValue() as Promise<ConnectionInfo>)
+  return { dialer: await direct(from, toId), answerer: await direct(to, fromId) }
+}
+
+/** Waits until each page sees every other one in the room's gossip topic (a publisher only sends to topic peers it knows). */
+export async function awaitTopicMesh(pages: readonly Page[]): Promise<void> {
+  const ids = await Promise.all(pages.map((page) => page.evaluate(() => window.playground.peerId)))
+  await Promise.all(
+    pages.map((page, i) =>
+      page.waitForFunction((others) => others.every((id) => window.playground.topicPeers().includes(id)), ids.filter((_, j) => j !== i), { timeout: READY_BOUND_MS })
+    )
+  )
+}
