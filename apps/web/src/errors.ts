@@ -6,8 +6,8 @@ export type WebErrorCode =
   | 'INVALID_OPTION'
   /** The relay address given to the page is not a multiaddr with `/p2p/`. */
   | 'BAD_RELAY_ADDRESS'
-  /** The peer got no circuit-relay reservation (so no address others can dial) in time. */
-  | 'NO_RESERVATION'
+  /** A round trip's answer (another player's move) did not arrive in time. */
+  | 'NO_ANSWER'
 
 /** A browser peer or playground failure, with a stable code. */
 export class WebError extends DscsCodedError<WebErrorCode> {}

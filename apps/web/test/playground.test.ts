@@ -23,7 +23,7 @@ describe.skipIf(skipBrowserTests())('the playground in two Chromium pages', () =
     await mkdir(ARTIFACTS, { recursive: true })
     // Relay, page server and Chromium in a network namespace whose only interface is loopback.
     playground = await startIsolatedPlayground()
-    players = await openPlayers(playground.url, 2, playground.chromium)
+    players = await openPlayers([playground.url, playground.url], playground.chromium)
   }, SETUP_BOUND_MS)
 
   afterAll(async () => {

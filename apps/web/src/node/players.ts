@@ -1,7 +1,6 @@
 import { WEBRTC_LOOPBACK_FLAGS, launchChromium } from '@dscs/browser-test'
 import type { Browser, Page } from 'playwright-core'
 import type { ConnectionInfo } from '../page/api.js'
-import type { IsolatedPlayground } from './netns.js'
 
 /** Chromium with playground pages open in it, one browser context (one player) each. */
 export interface Players {
@@ -15,13 +14,18 @@ export interface Players {
 /** Bound against hangs (a loaded 2-core machine), not a timing. */
 const READY_BOUND_MS = 30_000
 
-/** Launches Chromium (`chromium`: an executable such as {@link IsolatedPlayground}'s; loopback WebRTC flags) and opens `url` in `count` separate contexts; resolves once each page has a relay reservation. */
-export async function openPlayers(url: string, count: number, chromium?: string): Promise<Players> {
+/**
+ * Launches Chromium (`chromium`: an executable such as the one a
+ * playground in a network namespace gives; loopback WebRTC flags) and opens each of
+ * `urls` in a browser context of its own (one player each); resolves once
+ * every page holds a relay reservation.
+ */
+export async function openPlayers(urls: readonly string[], chromium?: string): Promise<Players> {
   const browser = await launchChromium(WEBRTC_LOOPBACK_FLAGS, chromium)
   const pageErrors: Error[] = []
   try {
     const pages: Page[] = []
-    for (let i = 0; i < count; i++) {
+    for (const url of urls) {
       const page = await (await browser.newContext({ viewport: { width: 1000, height: 760 } })).newPage()
       page.on('pageerror', (error) => pageErrors.push(error))
       await page.goto(url)
@@ -33,6 +37,13 @@ export async function openPlayers(url: string, count: number, chromium?: string)
     await browser.close()
     throw err
   }
+}
+
+/** `url` with its `room` parameter set: players of different rooms share no state. */
+export function inRoom(url: string, room: string): string {
+  const withRoom = new URL(url)
+  withRoom.searchParams.set('room', room)
+  return withRoom.toString()
 }
 
 /** Dials `to` from `from` at its WebRTC address, and waits until both pages hold a direct WebRTC connection to each other. */

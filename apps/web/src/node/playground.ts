@@ -16,7 +16,7 @@ export interface Playground {
 /** Starts a relay node, builds the page with Vite and serves it on 127.0.0.1. */
 export async function startPlayground(options: RelayOptions = {}): Promise<Playground> {
   const relay = await startRelay(options)
-  const stops: (() => Promise<void>)[] = [relay.stop]
+  const stops: (() => Promise<void>)[] = [() => relay.stop()]
   const stop = async (): Promise<void> => {
     for (const end of stops.splice(0).reverse()) await end().catch(() => undefined)
   }

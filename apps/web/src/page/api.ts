@@ -3,6 +3,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Connection } from '@libp2p/interface'
 import { BOARD_KEY, BOARD_SIZE, type Board } from '../board.js'
 import { isDirectWebRTC, type BrowserPeer } from '../browser-peer.js'
+import { WebError } from '../errors.js'
 import { selectedPairs, type SelectedPair } from './rtc-watch.js'
 
 declare global {
@@ -73,8 +74,8 @@ export function playgroundApi(peer: BrowserPeer, me: string, corrections: () => 
     selectedPairs,
     topicPeers: () => net.topicPeers(topic).map(String),
     move: async (x, y) => void (await peer.state.submit({ x, y })),
-    predicted: () => peer.graph.get('predicted', peer.board, BOARD_KEY) as Board,
-    confirmed: () => peer.graph.get('confirmed', peer.board, BOARD_KEY) as Board,
+    predicted: () => peer.graph.get('predicted', peer.board, BOARD_KEY),
+    confirmed: () => peer.graph.get('confirmed', peer.board, BOARD_KEY),
     pending: () => peer.policy.pending,
     corrections,
     echo: (on) => void (echoing = on),
@@ -83,7 +84,7 @@ export function playgroundApi(peer: BrowserPeer, me: string, corrections: () => 
         const started = performance.now()
         const timer = setTimeout(() => {
           remoteMoveListeners.delete(arrived)
-          reject(new Error(`no answer within ${timeoutMs} ms`))
+          reject(new WebError('NO_ANSWER', `no answer within ${timeoutMs} ms`))
         }, timeoutMs)
         function arrived(): void {
           clearTimeout(timer)
@@ -94,7 +95,7 @@ export function playgroundApi(peer: BrowserPeer, me: string, corrections: () => 
         peer.state.submit(nextMove()).catch((err: unknown) => {
           clearTimeout(timer)
           remoteMoveListeners.delete(arrived)
-          reject(err as Error)
+          reject(err instanceof Error ? err : new WebError('NO_ANSWER', String(err)))
         })
       })
   }

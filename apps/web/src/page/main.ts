@@ -28,7 +28,7 @@ async function main(): Promise<void> {
 
 /** Draws the boards and connections as they change; returns how many corrections it has shown. */
 function wireUi(peer: BrowserPeer, me: string): () => number {
-  const board = (view: 'predicted' | 'confirmed'): Board => peer.graph.get(view, peer.board, BOARD_KEY) as Board
+  const board = (view: 'predicted' | 'confirmed'): Board => peer.graph.get(view, peer.board, BOARD_KEY)
   let corrections = 0
   const draw = (flash: boolean): void => {
     renderBoard($('predicted'), board('predicted'), me, flash, (x, y) => void peer.state.submit({ x, y }).catch((err: Error) => logLine(`move refused: ${err.message}`)))
@@ -49,6 +49,7 @@ function wireUi(peer: BrowserPeer, me: string): () => number {
   const refresh = async (): Promise<void> => {
     const address = peer.webrtcAddress()
     if (address !== undefined) {
+      $('status').textContent = `peer ${peer.libp2p.peerId.toString()} — reservation held at the relay${loopbackOnly ? ' (WebRTC over loopback only)' : ''}`
       const link = new URL(location.href)
       link.searchParams.set('peer', address)
       $('invite').textContent = 'open this link in another browser window to play'
