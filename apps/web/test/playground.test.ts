@@ -7,7 +7,7 @@ import { skipBrowserTests } from '@dscs/browser-test'
 import type { Page } from 'playwright-core'
 import { sameBoard, type Board } from '../src/board.js'
 import { startIsolatedPlayground, type IsolatedPlayground } from '../src/node/netns.js'
-import { awaitTopicMesh, connectDirect, openPlayers, type Players } from '../src/node/players.js'
+import { awaitDirect, awaitTopicMesh, openPlayers, type Players } from '../src/node/players.js'
 
 const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url))
 // Bounds against hangs, not timings: Vite builds the page and Chromium starts on a loaded 2-core machine.
@@ -23,7 +23,7 @@ describe.skipIf(skipBrowserTests())('the playground in two Chromium pages', () =
     await mkdir(ARTIFACTS, { recursive: true })
     // Relay, page server and Chromium in a network namespace whose only interface is loopback.
     playground = await startIsolatedPlayground()
-    players = await openPlayers([playground.url, playground.url], playground.chromium)
+    players = await openPlayers([playground.url], playground.chromium)
   }, SETUP_BOUND_MS)
 
   afterAll(async () => {
@@ -31,8 +31,11 @@ describe.skipIf(skipBrowserTests())('the playground in two Chromium pages', () =
     await playground?.stop()
   }, SETUP_BOUND_MS)
 
-  it('connects the pages over direct WebRTC on loopback, not through the relay', async () => {
-    const { dialer, answerer } = await connectDirect(page(0), page(1))
+  it('a second player opens the invite link of the first and the pages connect over direct WebRTC on loopback', async () => {
+    await page(0).waitForFunction(() => document.getElementById('invite')!.getAttribute('href')!.includes('peer='), undefined, { timeout: WAIT_BOUND_MS })
+    const invite = await page(0).getAttribute('#invite', 'href')
+    await players!.open(invite!)
+    const { dialer, answerer } = await awaitDirect(page(1), page(0))
     // The answering side names the connection by its transport alone; the dialer keeps the address it dialled (via the relay).
     expect(answerer.remoteAddr).toContain('/webrtc')
     expect(answerer.remoteAddr).not.toContain('/p2p-circuit')

@@ -8,6 +8,8 @@ export interface Players {
   readonly pages: Page[]
   /** Uncaught errors of any page. */
   readonly pageErrors: Error[]
+  /** Opens `url` as one more player; resolves once the page holds a relay reservation. */
+  open(url: string): Promise<Page>
   close(): Promise<void>
 }
 
@@ -16,23 +18,25 @@ const READY_BOUND_MS = 30_000
 
 /**
  * Launches Chromium (`chromium`: an executable such as the one a
- * playground in a network namespace gives; loopback WebRTC flags) and opens each of
- * `urls` in a browser context of its own (one player each); resolves once
- * every page holds a relay reservation.
+ * playground in a network namespace gives; loopback WebRTC flags) and opens
+ * each of `urls` in a browser context of its own (one player each);
+ * resolves once every page holds a relay reservation.
  */
 export async function openPlayers(urls: readonly string[], chromium?: string): Promise<Players> {
   const browser = await launchChromium(WEBRTC_LOOPBACK_FLAGS, chromium)
   const pageErrors: Error[] = []
+  const pages: Page[] = []
+  const open = async (url: string): Promise<Page> => {
+    const page = await (await browser.newContext({ viewport: { width: 1000, height: 760 } })).newPage()
+    page.on('pageerror', (error) => pageErrors.push(error))
+    pages.push(page)
+    await page.goto(url)
+    await page.waitForFunction(() => window.playground?.webrtcAddress() !== undefined, undefined, { timeout: READY_BOUND_MS })
+    return page
+  }
   try {
-    const pages: Page[] = []
-    for (const url of urls) {
-      const page = await (await browser.newContext({ viewport: { width: 1000, height: 760 } })).newPage()
-      page.on('pageerror', (error) => pageErrors.push(error))
-      await page.goto(url)
-      pages.push(page)
-    }
-    await Promise.all(pages.map((page) => page.waitForFunction(() => window.playground?.webrtcAddress() !== undefined, undefined, { timeout: READY_BOUND_MS })))
-    return { browser, pages, pageErrors, close: () => browser.close() }
+    await Promise.all(urls.map(open))
+    return { browser, pages, pageErrors, open, close: () => browser.close() }
   } catch (err) {
     await browser.close()
     throw err
@@ -49,9 +53,14 @@ export function inRoom(url: string, room: string): string {
 /** Dials `to` from `from` at its WebRTC address, and waits until both pages hold a direct WebRTC connection to each other. */
 export async function connectDirect(from: Page, to: Page): Promise<{ dialer: ConnectionInfo; answerer: ConnectionInfo }> {
   const address = await to.evaluate(() => window.playground.webrtcAddress()!)
+  await from.evaluate((a) => window.playground.connect(a), address)
+  return await awaitDirect(from, to)
+}
+
+/** Waits until both pages hold a direct WebRTC connection to each other (`from` dialled). */
+export async function awaitDirect(from: Page, to: Page): Promise<{ dialer: ConnectionInfo; answerer: ConnectionInfo }> {
   const fromId = await from.evaluate(() => window.playground.peerId)
   const toId = await to.evaluate(() => window.playground.peerId)
-  await from.evaluate((a) => window.playground.connect(a), address)
   const direct = (page: Page, peer: string): Promise<ConnectionInfo> =>
     page
       .waitForFunction((p) => window.playground.connections().find((c) => c.peer === p && c.direct), peer, { timeout: READY_BOUND_MS })

@@ -19,9 +19,9 @@ async function main(): Promise<void> {
   const settle = params.get('settle')
   const peer = await startBrowserPeer({ relay, room: params.get('room') ?? 'playground', ...(settle === null ? {} : { settleMs: Number(settle) }) })
   const me = bytesToHex(peer.libp2p.services.net.identity.publicKey)
+  $('status').textContent = `peer ${peer.libp2p.peerId.toString()} — connected to the relay, waiting for a reservation`
   const corrections = wireUi(peer, me)
   window.playground = playgroundApi(peer, me, corrections)
-  $('status').textContent = `peer ${peer.libp2p.peerId.toString()} — connected to the relay${loopbackOnly ? ' (loopback only)' : ''}, waiting for a reservation`
   const invite = params.get('peer')
   if (invite !== null) void window.playground.connect(invite).catch((err: Error) => logLine(`could not connect to ${invite}: ${err.message}`))
 }
@@ -58,7 +58,8 @@ function wireUi(peer: BrowserPeer, me: string): () => number {
     renderConnections($('connections'), peer.libp2p.getConnections(), peer.relayPeer, isDirectWebRTC, await selectedPairs())
     draw(false)
   }
-  peer.libp2p.addEventListener('self:peer:update', () => void refresh())
+  // The reservation's address comes with no event of its own; the ICE pairs change without one: poll, cheaply.
+  setInterval(() => void refresh(), 1_000)
   peer.libp2p.addEventListener('connection:open', () => void refresh())
   peer.libp2p.addEventListener('connection:close', () => void refresh())
   // A player who joins late sees the others' pieces: each re-announces where its piece stands.
