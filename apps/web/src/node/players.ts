@@ -1,6 +1,7 @@
 import { WEBRTC_LOOPBACK_FLAGS, launchChromium } from '@dscs/browser-test'
 import type { Browser, Page } from 'playwright-core'
 import type { ConnectionInfo } from '../page/api.js'
+import { WebError } from '../errors.js'
 
 /** Chromium with playground pages open in it, one browser context (one player) each. */
 export interface Players {
@@ -26,16 +27,21 @@ export async function openPlayers(urls: readonly string[], chromium?: string): P
   const browser = await launchChromium(WEBRTC_LOOPBACK_FLAGS, chromium)
   const pageErrors: Error[] = []
   const pages: Page[] = []
-  const open = async (url: string): Promise<Page> => {
+  const start = async (url: string): Promise<Page> => {
     const page = await (await browser.newContext({ viewport: { width: 1000, height: 760 } })).newPage()
     page.on('pageerror', (error) => pageErrors.push(error))
-    pages.push(page)
     await page.goto(url)
     await page.waitForFunction(() => window.playground?.webrtcAddress() !== undefined, undefined, { timeout: READY_BOUND_MS })
     return page
   }
+  // In the order of `urls`, whichever page is ready first.
+  const open = async (url: string): Promise<Page> => {
+    const page = await start(url)
+    pages.push(page)
+    return page
+  }
   try {
-    await Promise.all(urls.map(open))
+    pages.push(...(await Promise.all(urls.map(start))))
     return { browser, pages, pageErrors, open, close: () => browser.close() }
   } catch (err) {
     await browser.close()
@@ -71,9 +77,15 @@ export async function awaitDirect(from: Page, to: Page): Promise<{ dialer: Conne
 /** Waits until each page sees every other one in the room's gossip topic (a publisher only sends to topic peers it knows). */
 export async function awaitTopicMesh(pages: readonly Page[]): Promise<void> {
   const ids = await Promise.all(pages.map((page) => page.evaluate(() => window.playground.peerId)))
-  await Promise.all(
-    pages.map((page, i) =>
-      page.waitForFunction((others) => others.every((id) => window.playground.topicPeers().includes(id)), ids.filter((_, j) => j !== i), { timeout: READY_BOUND_MS })
+  try {
+    await Promise.all(
+      pages.map((page, i) =>
+        page.waitForFunction((others) => others.every((id) => window.playground.topicPeers().includes(id)), ids.filter((_, j) => j !== i), { timeout: READY_BOUND_MS })
+      )
     )
-  )
+  } catch (err) {
+    // Say what each page saw: its topic peers and connections.
+    const seen = await Promise.all(pages.map((page) => page.evaluate(() => ({ peer: window.playground.peerId, topicPeers: window.playground.topicPeers(), connections: window.playground.connections() }))))
+    throw new WebError('NO_ANSWER', `the pages did not all see each other in the room's topic: ${JSON.stringify(seen)}`, { cause: err })
+  }
 }
