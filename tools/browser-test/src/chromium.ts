@@ -22,8 +22,20 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-sync'
 ]
 
-/** Extra flags a WebRTC test adds: peer connections over loopback, with real local addresses instead of mDNS names. */
-export const WEBRTC_LOOPBACK_FLAGS: readonly string[] = ['--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns']
+/**
+ * Extra flags a WebRTC test adds: peer connections over loopback, with real
+ * local addresses instead of mDNS names. Chromium offers loopback (and every
+ * other interface) as ICE candidates only to a page allowed a microphone or
+ * camera: the fake device and fake consent let the page get one
+ * (`getUserMedia`) without a prompt; the page then filters its candidates
+ * to 127.0.0.1.
+ */
+export const WEBRTC_LOOPBACK_FLAGS: readonly string[] = [
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream'
+]
 
 /** The Chromium these tests use: `$CHROMIUM_PATH` or /usr/bin/chromium. */
 export function chromiumPath(): string {
@@ -52,9 +64,10 @@ export function skipBrowserTests(): boolean {
  * Starts the system Chromium (never a downloaded one) headless, with
  * {@link CHROMIUM_FLAGS} and `extraFlags`, in a fresh temporary profile that
  * `browser.close()` removes along with the browser's processes.
+ * `executablePath` may be a wrapper script that execs Chromium (say, inside a
+ * network namespace): Playwright drives it over inherited pipes.
  */
-export async function launchChromium(extraFlags: readonly string[] = []): Promise<Browser> {
-  const executablePath = chromiumPath()
+export async function launchChromium(extraFlags: readonly string[] = [], executablePath: string = chromiumPath()): Promise<Browser> {
   if (!existsSync(executablePath)) {
     throw new BrowserTestError(`no Chromium at ${executablePath}: install it with \`${CHROMIUM_INSTALL_COMMAND}\` (.ci/run does in CI) or set CHROMIUM_PATH`)
   }

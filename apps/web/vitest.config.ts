@@ -1,0 +1,3 @@
+import { dscsProject } from '../../vitest.shared.js'
+
+export default dscsProject('@dscs/web')
