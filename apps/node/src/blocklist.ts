@@ -17,7 +17,7 @@ export class Blocklist {
     // Refused first, so the peer cannot connect again between the hang-up and the refusal.
     this.#blocked.add(peer)
     try {
-      await node.hangUp(peer)
+      await node.net.hangUp(peer)
       out.event('blocked', { peer }, `blocked ${peer}: disconnected, refused until /unblock`)
     } catch (err) {
       this.#blocked.delete(peer)

@@ -333,7 +333,13 @@ export class Libp2pNet implements Net, Startable {
 
   /** Closes every connection to `peer`; it may connect again (unlike a ban). */
   async hangUp(peer: PeerRef): Promise<void> {
-    await this.#components.connectionManager.closeConnections(peerIdFromString(peer))
+    let id: PeerId
+    try {
+      id = peerIdFromString(peer)
+    } catch (err) {
+      throw new NetError('INVALID_OPTION', `${peer} is not a peer id`, { cause: err })
+    }
+    await this.#components.connectionManager.closeConnections(id)
   }
 
   /**

@@ -7,7 +7,7 @@ import type { PeerRef, Store } from '@dscs/interface'
 import { LevelStore, MemoryStore } from '@dscs/store'
 import type { GossipsubOpts } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Libp2p } from '@libp2p/interface'
 import { ping, type Ping as PingService } from '@libp2p/ping'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
@@ -100,11 +100,6 @@ export interface DscsNode {
   dial(address: string): Promise<void>
   /** Milliseconds for a libp2p ping to `peer` and back (it must be connected or dialable). */
   ping(peer: PeerRef, options?: { signal?: AbortSignal }): Promise<number>
-  /**
-   * Closes every connection with `peer`. It may connect again at once: to keep
-   * it out, refuse it too (the `allowPeer` option).
-   */
-  hangUp(peer: PeerRef): Promise<void>
   /** Drains streams, stops libp2p (closing listeners and connections), then flushes and closes the stores. */
   stop(): Promise<void>
 }
@@ -220,15 +215,6 @@ function runningNode(
     },
     async ping(peer, pingOptions) {
       return await (libp2p.services.ping as PingService).ping(peerIdFromString(peer), pingOptions)
-    },
-    async hangUp(peer) {
-      let id: PeerId
-      try {
-        id = peerIdFromString(peer)
-      } catch (err) {
-        throw new NetError('INVALID_OPTION', `${peer} is not a peer id`, { cause: err })
-      }
-      await libp2p.hangUp(id)
     },
     stop() {
       stopping ??= (async () => {
