@@ -32,6 +32,9 @@ describe('dscs (the built command line)', () => {
     // The dashboard's URL, and a chunk transfer to every other node.
     expect(result.stdout).toMatch(/its dashboard: http:\/\/127\.0\.0\.1:\d+\//)
     expect(result.stdout).toMatch(/every node holds \S+ and seeds it/)
+    // A partition 2/1, a write on each side, a heal: both writes everywhere.
+    expect(result.stdout).toContain('each side sees it: 2 of 3 members is a majority, 1 of 3 a minority')
+    expect(result.stdout).toContain('node 2: healed with 1 member(s); pears predicted 3, confirmed 3')
     expect(result.stdout).toContain('all 3 nodes stopped cleanly')
     expect(result.stdout).toContain('demo complete: 3 nodes, one shared state under signatures, one content fetched by 2, 6 deliveries, no loss')
   }, 240_000)

@@ -33,6 +33,10 @@ interface DemoNode {
   /** Content ids this node stored (`/put`) and fetched (`/get`). */
   readonly put: string[]
   readonly fetched: string[]
+  /** The partition view at its last change: how many members its component holds, and whether that is a majority. */
+  partition: { component: number; known: number; majority: boolean } | undefined
+  /** Heals it reported, with the members that rejoined. */
+  readonly heals: string[][]
   readonly process: ChildProcess
   peerId: string
   publicKey: string
@@ -53,7 +57,7 @@ type NodeEvent = { event: string } & Record<string, unknown>
  * on loopback, each with its own data directory, the first serving the
  * dashboard; shows the shared state hiding latency (ops applied at once, a
  * late one correcting the past) and confirmed under the chosen trust mode, a
- * chunk transfer, and signed messages on a topic; then stops them with
+ * chunk transfer, a partition and its heal, and signed messages on a topic; then stops them with
  * SIGTERM and checks they stopped cleanly (with `stay`, only on Ctrl-C).
  */
 export async function runDemo(options: DemoOptions, log: (line: string) => void): Promise<boolean> {
@@ -138,7 +142,6 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
     await until(() => nodes.every((n) => n.state !== undefined && n.state.text === nodes[0]!.state?.text && n.state.text.split('\n').length === count + 1), deadline, 'the shared text to merge')
     log(`the shared text (a Y.Text) merged the lines written apart; every node holds:`)
     for (const line of nodes[0]!.state!.text.trimEnd().split('\n')) log(`  | ${line}`)
-    const stateAgrees = nodes.every((n) => JSON.stringify(n.state) === JSON.stringify(nodes[0]!.state))
 
     log('— a chunk transfer: content split into verified chunks, served by every node that holds them —')
     const file = join(dir, 'content.bin')
@@ -151,6 +154,31 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
     await until(() => nodes.slice(1).every((n) => n.fetched.includes(cid)), deadline, 'every node to fetch the content')
     log(`  every node holds ${cid} and seeds it`)
 
+    log('— a partition and its heal: each side keeps writing, then the sides merge —')
+    const majority = nodes.slice(0, Math.floor(count / 2) + 1)
+    const minority = nodes.slice(majority.length)
+    // Every node dials every other first, so that each counts all as members: a join gossiped through one node does not always reach all yet.
+    for (const n of nodes) for (const other of nodes) if (other !== n) tell(n, `/join ${other.multiaddrs.find((a) => a.includes('/tcp/') && !a.includes('/ws'))!}`)
+    const sides = (): string => nodes.map((n) => `node ${n.index}: ${JSON.stringify(n.partition)}`).join('; ')
+    await until(() => nodes.every((n) => n.partition?.known === count && n.partition.component === count), deadline, () => `every node to count all ${count} as members (${sides()})`)
+    const cutBetween = (command: string): void => {
+      for (const a of majority) for (const b of minority) tell(a, `${command} ${b.peerId}`)
+      for (const b of minority) for (const a of majority) tell(b, `${command} ${a.peerId}`)
+    }
+    cutBetween('/block')
+    log(`nodes ${majority.map((n) => n.index).join(', ')} and nodes ${minority.map((n) => n.index).join(', ')} cut every link between them (/block)`)
+    await until(() => majority.every((n) => n.partition?.majority === true && n.partition.component === majority.length) && minority.every((n) => n.partition?.majority === false && n.partition.component === minority.length), deadline, () => `each side to see the partition (${sides()})`)
+    log(`  each side sees it: ${majority.length} of ${count} members is a majority, ${minority.length} of ${count} a minority (SWIM: failed probes, suspicion, then down)`)
+    const healsBefore = nodes.map((n) => n.heals.length)
+    tell(majority[0]!, '/add pears 1')
+    tell(minority[0]!, '/add pears 2')
+    await until(() => majority.every((n) => n.state?.predicted.counters.pears === 1) && minority.every((n) => n.state?.predicted.counters.pears === 2), deadline, 'each side to apply its own write')
+    log(`  node ${majority[0]!.index} adds 1 pear, node ${minority[0]!.index} adds 2: each side sees only its own (the domain's policy: available)`)
+    cutBetween('/unblock')
+    log('the links come back (/unblock): the membership merges and each node heals (frp-state anti-entropy with the members that rejoined)')
+    await until(() => nodes.every((n, i) => n.heals.length > healsBefore[i]! && n.state?.predicted.counters.pears === 3) && nodes.every(settled), deadline, 'the sides to heal and converge')
+    for (const n of nodes) log(`  node ${n.index}: healed with ${n.heals.at(-1)!.length} member(s); pears predicted ${n.state!.predicted.counters.pears}, confirmed ${n.state!.confirmed.counters.pears ?? 0}`)
+
     await until(() => nodes.every((n) => n.topicPeers >= 1) && nodes[0]!.topicPeers >= count - 1, deadline, `every node to see the ${TOPIC} topic`)
     log(`— signed messages: all ${count} nodes share the topic ${TOPIC}; each publishes one signed envelope —`)
     for (const n of nodes) n.process.stdin!.write(`hello from node ${n.index}\n`)
@@ -162,6 +190,7 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
       const lines = n.received.map((m) => `"${m.text}" signed by ${name(m.author)}${m.from === m.author ? '' : ` via ${name(m.from)}`}`)
       log(`  node ${n.index}: ${lines.join('; ')}`)
     }
+    const stateAgrees = nodes.every((n) => JSON.stringify(n.state) === JSON.stringify(nodes[0]!.state))
     const complete = nodes.every((n) => {
       const authors = new Set(n.received.map((m) => m.author))
       return authors.size === count - 1 && !authors.has(n.peerId)
@@ -221,6 +250,8 @@ function start(index: number, dir: string, passphraseFile: string, join_: string
     dashboard: undefined,
     put: [],
     fetched: [],
+    partition: undefined,
+    heals: [],
     process: child,
     peerId: '',
     publicKey: '',
@@ -247,6 +278,8 @@ function start(index: number, dir: string, passphraseFile: string, join_: string
       for (const change of event.changes as (DemoNode['corrections'][number] & { correction: boolean })[]) if (change.correction) node.corrections.push(change)
     } else if (event.event === 'api') node.dashboard = event.url as string
     else if (event.event === 'put') node.put.push(event.cid as string)
+    else if (event.event === 'partition') node.partition = { component: (event.component as string[]).length, known: event.known as number, majority: event.majority as boolean }
+    else if (event.event === 'heal') node.heals.push(event.rejoined as string[])
     else if (event.event === 'fetched') node.fetched.push(event.cid as string)
     else if (event.event === 'topic-peers') node.topicPeers = event.count as number
     else if (event.event === 'message') node.received.push({ from: event.from as string, author: event.author as string, text: event.text as string })
@@ -254,9 +287,9 @@ function start(index: number, dir: string, passphraseFile: string, join_: string
   return node
 }
 
-async function until(condition: () => boolean, deadline: number, what: string): Promise<void> {
+async function until(condition: () => boolean, deadline: number, what: string | (() => string)): Promise<void> {
   while (!condition()) {
-    if (Date.now() > deadline) throw new DscsError('DEMO_TIMEOUT', `the demo timed out waiting for ${what}`)
+    if (Date.now() > deadline) throw new DscsError('DEMO_TIMEOUT', `the demo timed out waiting for ${typeof what === 'string' ? what : what()}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }

@@ -54,7 +54,11 @@ export async function runNode(options: NodeCommandOptions, terminal: Output): Pr
   const node = await startNode(options, { ...services, ...(partition === undefined ? {} : { softPartition: partition.service() }) }, blocklist.allows)
   // The API reports through the output it wraps, and the transfers through the API's: built in that order.
   let transfers: Transfers | undefined
-  const views = { ...(shared === undefined ? {} : sharedViews(shared, node)), ...(options.chunks === true ? { transfers: () => transfers?.view() ?? [] } : {}) }
+  const views = {
+    ...(shared === undefined ? {} : sharedViews(shared, node)),
+    ...(partition === undefined ? {} : { partitions: () => ({ ...partition.view(), policy: partition.policy, members: partition.members() }) }),
+    ...(options.chunks === true ? { transfers: () => transfers?.view() ?? [] } : {})
+  }
   const api = options.api === undefined ? undefined : await serveNodeApi(node, terminal, { ...options.api, views })
   const out = api?.out ?? terminal
   if (options.chunks === true) transfers = new Transfers(node, out)
