@@ -34,7 +34,8 @@ describe('dscs (the built command line)', () => {
     expect(result.stdout).toMatch(/every node holds \S+ and seeds it/)
     // A partition 2/1, a write on each side, a heal: both writes everywhere.
     expect(result.stdout).toContain('each side sees it: 2 of 3 members is a majority, 1 of 3 a minority')
-    expect(result.stdout).toContain('node 2: healed with 1 member(s); pears predicted 3, confirmed 3')
+    // The minority node heals with one member of the majority or both at once, as the membership merges.
+    expect(result.stdout).toMatch(/node 2: healed with [12] member\(s\); pears predicted 3, confirmed 3/)
     expect(result.stdout).toContain('all 3 nodes stopped cleanly')
     expect(result.stdout).toContain('demo complete: 3 nodes, one shared state under signatures, one content fetched by 2, 6 deliveries, no loss')
   }, 240_000)
