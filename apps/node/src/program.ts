@@ -8,7 +8,7 @@ import type { GetCommandOptions } from './commands/get.js'
 import type { ObserverCommandOptions } from './commands/observer.js'
 import type { runNode } from './commands/node.js'
 import type { PutCommandOptions } from './commands/put.js'
-import { PARTITION_POLICIES, TRUST_MODES, type PartitionPolicy, type TrustMode } from './config.js'
+import { PARTITION_POLICIES, TRUST_MODES, type TrustMode } from './config.js'
 import { createOutput } from './output.js'
 import { ProgressReport } from './progress-report.js'
 import type { NodeFlags } from './start-node.js'
@@ -29,9 +29,12 @@ function publicKeyArgument(value: string): Uint8Array {
   return hexToBytes(value.toLowerCase())
 }
 
-function partitionPolicy(value: string): PartitionPolicy {
-  if (!(PARTITION_POLICIES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${PARTITION_POLICIES.join(', ')}`)
-  return value as PartitionPolicy
+/** A flag's value that must be one of `allowed`. */
+function oneOf<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`)
+    return value as T
+  }
 }
 
 function integerIn(min: number, max: number): (value: string) => number {
@@ -40,11 +43,6 @@ function integerIn(min: number, max: number): (value: string) => number {
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`)
     return n
   }
-}
-
-function trustMode(value: string): TrustMode {
-  if (!(TRUST_MODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${TRUST_MODES.join(', ')}`)
-  return value as TrustMode
 }
 
 /** `7000`, `127.0.0.1:7000` or `[::1]:7000`. */
@@ -88,8 +86,8 @@ nodeCommand('node', 'run a node until SIGINT or SIGTERM')
   .option('--no-relay', 'do not serve circuit-relay reservations')
   .option('--chunks', 'run the chunk store and transfers on the data directory; type /put <file>, /get <cid> on standard input')
   .option('--state', 'run the demo shared state and its partition view; type /add, /note, /text, /allow, /join, /state, /members, /block, /unblock on standard input')
-  .option('--partition-policy <policy>', `with --state: writes in a minority component, one of ${PARTITION_POLICIES.join(', ')} (default: available)`, partitionPolicy)
-  .option('--trust <mode>', `with --state, what confirms an op: ${TRUST_MODES.join(', ')} (default signatures)`, trustMode)
+  .option('--partition-policy <policy>', `with --state: writes in a minority component, one of ${PARTITION_POLICIES.join(', ')} (default: available)`, oneOf(PARTITION_POLICIES))
+  .option('--trust <mode>', `with --state, what confirms an op: ${TRUST_MODES.join(', ')} (default signatures)`, oneOf(TRUST_MODES))
   .option('--observer <peerId>', 'with --trust observer: the PeerId of the observer to submit ops to')
   .option('--api <[host:]port>', 'serve the HTTP + WebSocket API and the dashboard here (port 0: any free port; default host 127.0.0.1)', apiAddress)
   .option('--api-token-file <file>', 'file holding the token the API requires (needed when it listens beyond loopback)')
@@ -164,7 +162,7 @@ program
   .description('the guided tour: several nodes on loopback with a dashboard; shared state hiding latency under a trust mode, a chunk transfer, signed messages')
   .option('--nodes <n>', 'how many nodes', integerIn(2, 50), 5)
   .option('--keep', 'keep the nodes’ data directories')
-  .option('--trust <mode>', `what confirms an op in the shared state: ${TRUST_MODES.join(', ')} (default signatures)`, trustMode)
+  .option('--trust <mode>', `what confirms an op in the shared state: ${TRUST_MODES.join(', ')} (default signatures)`, oneOf(TRUST_MODES))
   .option('--stay', 'keep the nodes and the dashboard running after the tour, until Ctrl-C')
   .action(async (options: { nodes: number; keep?: boolean; trust?: TrustMode; stay?: boolean }) => {
     const { runDemo } = await import('./commands/demo.js')
