@@ -33,7 +33,8 @@ export async function startNodes(count: number, options: NodeOptions = {}): Prom
     for (let i = 0; i < count; i++) {
       nodes.push(await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: false, ...options }))
     }
-    for (const node of nodes.slice(1)) await node.dial(nodes[0]!.multiaddrs()[0]!)
+    // libp2p takes only five inbound connections a second from one host, and every node here is on 127.0.0.1.
+    for (const node of nodes.slice(1)) await waitFor(() => node.dial(nodes[0]!.multiaddrs()[0]!).then(() => true, () => false), 'a dial to the first node')
   } catch (err) {
     await Promise.allSettled(nodes.map((n) => n.stop()))
     throw err

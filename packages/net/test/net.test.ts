@@ -1,7 +1,7 @@
 import { decodeEnvelope } from '@dscs/wire'
 import { describe, expect, it } from 'vitest'
 import type { DirectMessage, TopicMessage } from '@dscs/interface'
-import { createNode } from '../src/node/index.js'
+import { createNode, type DscsNode } from '../src/node/index.js'
 import { envelopeBytes, nodesStoppedAfterEach, startNodes, waitFor, waitForSubscribers } from './helpers.js'
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(decodeEnvelope(bytes).payload)
@@ -88,5 +88,22 @@ describe('Libp2pNet on real libp2p nodes over TCP', () => {
     await waitFor(() => nodes.every((n) => n === publisher || received.get(n.peerId)!.length === 1), 'every node to receive it')
     await new Promise((resolve) => setTimeout(resolve, 300)) // duplicates would arrive within this
     for (const node of nodes) expect(received.get(node.peerId)).toEqual(node === publisher ? [] : ['to everyone'])
+  })
+
+  it('a node with sixteen peers on loopback hears every one of them: processes on one machine are no colocated Sybils', async () => {
+    const nodes = await startNodes(17)
+    running.push(...nodes)
+    const [hub, ...peers] = nodes as [DscsNode, ...DscsNode[]]
+    const heard = new Set<string>()
+    hub.net.subscribe('test/loopback', (m) => {
+      heard.add(text(m.bytes))
+      return 'accept'
+    })
+    for (const peer of peers) peer.net.subscribe('test/loopback', () => 'accept')
+    await waitFor(() => peers.every((p) => p.net.topicPeers('test/loopback').includes(hub.peerId)), 'every peer to see the hub on the topic')
+    // Past ten peers behind one IP, gossipsub's colocation penalty would graylist them and the hub would drop all they send.
+    for (const [i, peer] of peers.entries()) await peer.net.publish('test/loopback', envelopeBytes(peer.identity, `from ${i}`))
+    await waitFor(() => heard.size === peers.length, 'the hub to hear every peer')
+    for (const peer of peers) expect(hub.net.gossipScore(peer.peerId)).toBeGreaterThanOrEqual(0)
   })
 })

@@ -70,7 +70,7 @@ export interface NodeOptions {
   readonly relayServer?: boolean
   /** The DSCS Net service: limits, replay window, rationing. */
   readonly net?: DscsNetInit
-  /** gossipsub settings beyond the DSCS ones. Unless `scoreParams.appSpecificScore` is given, it is the Net's (`Libp2pNet.setAppSpecificScore`). */
+  /** gossipsub settings beyond the DSCS ones. Unless `scoreParams` sets them, the application-specific score is the Net's (`Libp2pNet.setAppSpecificScore`) and loopback peers are spared the IP colocation penalty. */
   readonly gossip?: Partial<GossipsubOpts>
   /**
    * When given, the node connects only with the peers it allows, either way:
@@ -153,7 +153,7 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
         ping: ping(),
         ...optional.services,
         // Topics with admission checks (proof-of-work stamps) give stamped envelopes ids of their own.
-        pubsub: dscsGossipsub(options.net?.limits ?? {}, withAppSpecificScore(options.gossip, (peer) => net?.appSpecificScore(peer) ?? 0), (topic) => net?.admits(topic) ?? false),
+        pubsub: dscsGossipsub(options.net?.limits ?? {}, withDscsScoring(options.gossip, (peer) => net?.appSpecificScore(peer) ?? 0), (topic) => net?.admits(topic) ?? false),
         net: dscsNet({ ...options.net, store }),
         ...options.services
       }
@@ -167,9 +167,18 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
   }
 }
 
-/** gossipsub's application-specific score asks the Net (where a service such as a routing optimiser sets it), unless the caller gave one. */
-function withAppSpecificScore(gossip: Partial<GossipsubOpts> | undefined, appSpecificScore: (peer: string) => number): Partial<GossipsubOpts> {
-  return { ...gossip, scoreParams: { appSpecificScore, ...gossip?.scoreParams } }
+/**
+ * Loopback peers are processes on this machine, not a Sybil behind one IP: gossipsub's IP colocation penalty would
+ * otherwise graylist every peer past the tenth on 127.0.0.1 and drop what they publish (a local demo or test mesh).
+ */
+const LOOPBACK_IPS = ['127.0.0.1', '::1']
+
+/**
+ * gossipsub's application-specific score asks the Net (where a service such as a routing optimiser sets it), and
+ * loopback peers are spared the IP colocation penalty, unless the caller set either.
+ */
+function withDscsScoring(gossip: Partial<GossipsubOpts> | undefined, appSpecificScore: (peer: string) => number): Partial<GossipsubOpts> {
+  return { ...gossip, scoreParams: { appSpecificScore, IPColocationFactorWhitelist: new Set(LOOPBACK_IPS), ...gossip?.scoreParams } }
 }
 
 function checkTransports(names: readonly TransportName[]): readonly TransportName[] {
