@@ -43,4 +43,6 @@ export type {
 } from './net.js'
 export type { Store, StoreBatchOp, StoreEntry, RangeOptions } from './store.js'
 export type { ProtocolCore, CoreEffect, TopicReceipt } from './core.js'
+export { PendingRequests } from './pending.js'
+export type { PendingRequest } from './pending.js'
 export type { TrustPolicy, TrustMode, TrustSubject, TrustVerdict, TrustStatusChange } from './trust.js'

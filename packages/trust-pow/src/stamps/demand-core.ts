@@ -1,6 +1,6 @@
-import { DscsError, isDscsError, type CoreEffect, type PeerRef, type ProtocolCore } from '@dscs/interface'
-import { ReplayGuard, openEnvelope, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
-import { WireError, createEnvelope, decodePayload, encodeEnvelope, encodePayload, type Envelope, type PayloadKind } from '@dscs/wire'
+import { DscsError, PendingRequests, isDscsError, type CoreEffect, type PeerRef, type ProtocolCore } from '@dscs/interface'
+import { ReplayGuard, openMessage, sealPayload, type Identity, type VerificationCache } from '@dscs/identity'
+import { WireError, decodePayload, type Envelope } from '@dscs/wire'
 import { TrustPowError } from '../errors.js'
 import {
   DEFAULT_MAX_CLOCK_SKEW,
@@ -53,11 +53,6 @@ export interface StampDemandQuery {
   readonly effects: CoreEffect<StampDemandEvent>[]
 }
 
-interface OutstandingQuery {
-  readonly peer: PeerRef
-  readonly sentAt: number
-}
-
 type ReceivedMessage = { readonly type: 'query'; readonly nonce: Uint8Array } | { readonly type: 'demand'; readonly id: string; readonly topics: readonly TopicDemand[] }
 
 /** Stops the opening of an answer no query awaits (it may just be late): dropped without a penalty, before its signature. */
@@ -81,19 +76,15 @@ export class StampDemandCore implements ProtocolCore<StampDemandEvent> {
   readonly #identity: Identity
   readonly #policy: DifficultyPolicy
   readonly #randomBytes: (length: number) => Uint8Array
-  readonly #timeout: number
-  readonly #maxOutstanding: number
   readonly #replay: ReplayGuard
   readonly #verificationCache: VerificationCache | undefined
-  // Keyed by query id; bounded by maxOutstanding, and only this node's own calls add to it.
-  readonly #outstanding = new Map<string, OutstandingQuery>()
+  readonly #outstanding: PendingRequests
 
   constructor(options: StampDemandCoreOptions) {
     this.#identity = options.identity
     this.#policy = options.policy
     this.#randomBytes = options.randomBytes
-    this.#timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout')
-    this.#maxOutstanding = positive(options.maxOutstanding, DEFAULT_MAX_OUTSTANDING, 'maxOutstanding')
+    this.#outstanding = new PendingRequests(positive(options.maxOutstanding, DEFAULT_MAX_OUTSTANDING, 'maxOutstanding'), positive(options.timeout, DEFAULT_TIMEOUT, 'timeout'))
     this.#replay = new ReplayGuard({
       windowMs: positive(options.maxClockSkew, DEFAULT_MAX_CLOCK_SKEW, 'maxClockSkew'),
       maxEntries: positive(options.maxSeenEnvelopes, DEFAULT_MAX_SEEN_ENVELOPES, 'maxSeenEnvelopes')
@@ -103,39 +94,29 @@ export class StampDemandCore implements ProtocolCore<StampDemandEvent> {
 
   /** Asks `peer` what it demands; a `demand` or `timeout` event with the returned id follows. */
   query(peer: PeerRef, now: number): StampDemandQuery {
-    if (this.#outstanding.size >= this.#maxOutstanding) {
+    if (this.#outstanding.full) {
       throw new TrustPowError('TOO_MANY_QUERIES', `${this.#outstanding.size} queries already await an answer, the most allowed`)
     }
     const nonce = this.#randomBytes(QUERY_NONCE_BYTES)
     const id = toHex(nonce)
-    const bytes = this.#seal(DemandQueryPayload, { nonce }, now)
-    this.#outstanding.set(id, { peer, sentAt: now })
+    const bytes = sealPayload(this.#identity, DemandQueryPayload, { nonce }, now, WIRE_LIMITS)
+    this.#outstanding.add(id, { peer, sentAt: now })
     return { id, effects: [{ type: 'send', to: peer, bytes }] }
   }
 
   /** Handles bytes `from` sent on {@link STAMPS_PROTOCOL_ID}: answers a query, settles an answer, reports bad input. */
   receive(from: PeerRef, bytes: Uint8Array, now: number): CoreEffect<StampDemandEvent>[] {
-    const checked: { message?: ReceivedMessage } = {}
+    let message: ReceivedMessage
     try {
-      openEnvelope(bytes, {
-        limits: WIRE_LIMITS,
-        replay: this.#replay,
-        cache: this.#verificationCache,
-        now,
-        beforeSignature: (envelope) => {
-          checked.message = this.#read(from, envelope)
-        }
-      })
+      message = openMessage(bytes, { limits: WIRE_LIMITS, replay: this.#replay, cache: this.#verificationCache, now }, (envelope) => this.#read(from, envelope))
     } catch (err) {
       if (err instanceof UnawaitedAnswer) return []
       // Hostile input fails with a typed error; any other exception is a bug and must surface.
       if (!isDscsError(err)) throw err
       return [{ type: 'penalise', peer: from, error: err }]
     }
-    // Set by beforeSignature, which openEnvelope calls for every envelope before accepting it.
-    const message = checked.message!
     if (message.type === 'query') {
-      return [{ type: 'send', to: from, bytes: this.#seal(DemandPayload, { nonce: message.nonce, topics: this.#policy.advertise(now) }, now) }]
+      return [{ type: 'send', to: from, bytes: sealPayload(this.#identity, DemandPayload, { nonce: message.nonce, topics: this.#policy.advertise(now) }, now, WIRE_LIMITS) }]
     }
     this.#outstanding.delete(message.id)
     return [{ type: 'emit', event: { type: 'demand', id: message.id, peer: from, topics: message.topics } }]
@@ -143,20 +124,12 @@ export class StampDemandCore implements ProtocolCore<StampDemandEvent> {
 
   /** Expires the queries that have waited `timeout` or longer by `now`. */
   tick(now: number): CoreEffect<StampDemandEvent>[] {
-    const effects: CoreEffect<StampDemandEvent>[] = []
-    for (const [id, waiting] of this.#outstanding) {
-      if (now - waiting.sentAt < this.#timeout) continue
-      this.#outstanding.delete(id)
-      effects.push({ type: 'emit', event: { type: 'timeout', id, peer: waiting.peer } })
-    }
-    return effects
+    return this.#outstanding.expire(now).map(([id, { peer }]) => ({ type: 'emit', event: { type: 'timeout', id, peer } }))
   }
 
   /** When the next {@link tick} has work to do, or undefined when no query awaits an answer. */
   nextDeadline(): number | undefined {
-    let deadline: number | undefined
-    for (const waiting of this.#outstanding.values()) deadline = Math.min(deadline ?? Infinity, waiting.sentAt + this.#timeout)
-    return deadline
+    return this.#outstanding.nextDeadline()
   }
 
   /** Forgets query `id` without an event, e.g. when it could not be sent. */
@@ -172,24 +145,12 @@ export class StampDemandCore implements ProtocolCore<StampDemandEvent> {
       case DemandPayload.name: {
         const demand = decodePayload(envelope, DemandPayload)
         const id = toHex(demand.nonce)
-        const waiting = this.#outstanding.get(id)
-        if (waiting === undefined || waiting.peer !== from) throw new UnawaitedAnswer()
+        if (this.#outstanding.awaited(id, from) === undefined) throw new UnawaitedAnswer()
         return { type: 'demand', id, topics: demand.topics }
       }
       default:
         throw new WireError('UNKNOWN_KIND', `${STAMPS_PROTOCOL_ID} carries no payload kind ${JSON.stringify(envelope.kind)}`)
     }
-  }
-
-  #seal<T>(kind: PayloadKind<T>, value: T, now: number): Uint8Array {
-    const unsigned = createEnvelope({
-      kind: kind.name,
-      payload: encodePayload(kind, value),
-      author: this.#identity.publicKey,
-      // Envelope timestamps are whole milliseconds; a simulator's time may be fractional.
-      timestamp: Math.floor(now)
-    })
-    return encodeEnvelope(signEnvelope(this.#identity, unsigned), WIRE_LIMITS)
   }
 }
 
