@@ -1,5 +1,5 @@
 import { isDscsError, type CoreEffect, type DscsError, type PeerRef, type ProtocolCore, type TopicReceipt } from '@dscs/interface'
-import { ReplayGuard, openEnvelope, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
+import { ReplayGuard, openMessage, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
 import { createEnvelope, decodePayload, encodeEnvelope, encodePayload, type Envelope, type PayloadKind } from '@dscs/wire'
 import type * as Y from 'yjs'
 import { FrpStateError } from '../core/errors.js'
@@ -256,20 +256,9 @@ export class YDocSyncCore implements ProtocolCore<YjsEvent> {
     return this.#send(synced, peer, writeSyncStep1(synced.replica.doc), now)
   }
 
-  // openEnvelope runs #read before the signature, so a message for another doc or of a bad shape costs no verification.
+  // #read runs before the signature, so a message for another doc or of a bad shape costs no verification.
   #open(bytes: Uint8Array, now: number, kind: PayloadKind<YjsPayload>, topicDoc: SyncedDoc | undefined): Addressed {
-    const read: { addressed?: Addressed } = {}
-    openEnvelope(bytes, {
-      limits: this.#limits,
-      replay: this.#replay,
-      cache: this.#verificationCache,
-      now,
-      beforeSignature: (envelope) => {
-        read.addressed = this.#read(envelope, kind, topicDoc)
-      }
-    })
-    // Set by beforeSignature, which openEnvelope calls for every envelope it accepts.
-    return read.addressed!
+    return openMessage(bytes, { limits: this.#limits, replay: this.#replay, cache: this.#verificationCache, now }, (envelope) => this.#read(envelope, kind, topicDoc))
   }
 
   /** The message and its document: the topic's, which the payload must name, or the one a direct message names. */

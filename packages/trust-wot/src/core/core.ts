@@ -1,5 +1,5 @@
 import { DscsError, isDscsError, type CoreEffect, type PeerRef, type ProtocolCore, type TopicReceipt } from '@dscs/interface'
-import { openEnvelope, ReplayGuard, type Identity, type VerificationCache } from '@dscs/identity'
+import { openMessage, ReplayGuard, type Identity, type VerificationCache } from '@dscs/identity'
 import { decodeEnvelope, decodePayload, encodePayload, envelopeHash, WireError, type Envelope } from '@dscs/wire'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { TrustWotInit } from '../index.js'
@@ -301,20 +301,13 @@ export class TrustWotCore implements ProtocolCore<TrustWotEvent> {
   receive(from: PeerRef, bytes: Uint8Array, now: number): Effects {
     const effects: Effects = []
     try {
-      const checked: { items?: readonly Uint8Array[] } = {}
-      openEnvelope(bytes, {
-        limits: { maxEnvelopeBytes: OUTER_BYTES },
-        replay: this.#replay,
-        cache: this.#cache,
-        now,
-        beforeSignature: (envelope) => {
-          if (envelope.kind !== RecordsPayloadKind.name) throw new WireError('UNKNOWN_KIND', `${PROTOCOL_ID} carries no payload kind ${JSON.stringify(envelope.kind)}`)
-          checked.items = decodePayload(envelope, RecordsPayloadKind).records
-        }
+      const items = openMessage(bytes, { limits: { maxEnvelopeBytes: OUTER_BYTES }, replay: this.#replay, cache: this.#cache, now }, (envelope) => {
+        if (envelope.kind !== RecordsPayloadKind.name) throw new WireError('UNKNOWN_KIND', `${PROTOCOL_ID} carries no payload kind ${JSON.stringify(envelope.kind)}`)
+        return decodePayload(envelope, RecordsPayloadKind).records
       })
       const news: Uint8Array[] = []
       try {
-        for (const itemBytes of checked.items ?? []) {
+        for (const itemBytes of items) {
           try {
             const item = this.#open(itemBytes, now, false)
             if (this.#take(item, now, effects)) news.push(item.type === 'record' ? item.record.bytes : item.attestation.bytes)

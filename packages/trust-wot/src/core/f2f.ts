@@ -1,5 +1,5 @@
 import { isDscsError, type CoreEffect, type DscsError, type PeerRef, type ProtocolCore } from '@dscs/interface'
-import { LruCache, openEnvelope, openSealed, ReplayGuard, seal, type Identity, type VerificationCache } from '@dscs/identity'
+import { LruCache, openEnvelope, openMessage, openSealed, ReplayGuard, seal, type Identity, type VerificationCache } from '@dscs/identity'
 import { decodePayload, encodePayload, WireError } from '@dscs/wire'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { DEFAULTS, F2F_PROTOCOL_ID, MAX_ROUTED_BYTES, ROUTE_ID_BYTES } from './constants.js'
@@ -135,22 +135,15 @@ export class FriendRouter implements ProtocolCore<FriendEvent> {
 
   /** Opens a Routed envelope, cheapest check first: size, replay window and seen-set, kind and payload, the sender a friend signing for itself, then the signature. */
   #open(from: PeerRef, bytes: Uint8Array, now: number): RoutedPayload {
-    const opened: { routed?: RoutedPayload } = {}
-    openEnvelope(bytes, {
-      limits: { maxEnvelopeBytes: MAX_ROUTED_BYTES },
-      replay: this.#replay,
-      cache: this.#options.verificationCache,
-      now,
-      beforeSignature: (envelope) => {
-        if (envelope.kind !== RoutedPayloadKind.name) throw new WireError('UNKNOWN_KIND', `${F2F_PROTOCOL_ID} carries no payload kind ${JSON.stringify(envelope.kind)}`)
-        opened.routed = decodePayload(envelope, RoutedPayloadKind)
-        const key = this.#options.directory.keyOf(from)
-        if (key === undefined || key !== bytesToHex(envelope.author) || !this.#options.graph.isFriend(key)) {
-          throw new TrustWotError('NOT_FRIEND', 'a routed message from a peer that is no friend, or signed by another')
-        }
+    return openMessage(bytes, { limits: { maxEnvelopeBytes: MAX_ROUTED_BYTES }, replay: this.#replay, cache: this.#options.verificationCache, now }, (envelope) => {
+      if (envelope.kind !== RoutedPayloadKind.name) throw new WireError('UNKNOWN_KIND', `${F2F_PROTOCOL_ID} carries no payload kind ${JSON.stringify(envelope.kind)}`)
+      const routed = decodePayload(envelope, RoutedPayloadKind)
+      const key = this.#options.directory.keyOf(from)
+      if (key === undefined || key !== bytesToHex(envelope.author) || !this.#options.graph.isFriend(key)) {
+        throw new TrustWotError('NOT_FRIEND', 'a routed message from a peer that is no friend, or signed by another')
       }
+      return routed
     })
-    return opened.routed!
   }
 
   /** Opens a box for this node: the sender's signed letter. The relay cannot read it, so a bad one is not its fault. */
