@@ -65,7 +65,8 @@ function vivaldiError(): void {
  * (b) A slow node is 10× slower in every way: every link it is an end of has 10× the geographic delay, and it takes
  * 10× as long to validate a message before delivering and forwarding it (one message at a time). Nodes probe 24
  * random candidates for 15 s (one ping per 200 ms) and publish capacity records (with their coordinates) every 5 s,
- * so each node can score every peer it knows of, measured or placed by Vivaldi. Then each keeps 6 links among them:
+ * so each node can score every peer it knows of, measured or placed by Vivaldi; it then measures the 12 best it has
+ * only a prediction for (RoutingTable.worthMeasuring), two pings each. Then each keeps 6 links among them:
  * 4 best by score + 2 random (anti-eclipse), or 6 random ones; 50 messages of 16 KiB, from the same publishers
  * in both runs, flood the mesh.
  * BENCH_GOSSIP_SLOW=access slows only the access delay of slow nodes (the model of earlier runs).
@@ -76,6 +77,9 @@ const SLOW_FACTOR = 10
 const VALIDATE_MS = 2
 const MESSAGE_BYTES = 16 * 1024
 const PROBE_MS = 15_000
+/** Peers each node shortlists by prediction and measures before choosing; the mesh is chosen when their pongs are in. */
+const SHORTLIST = 12
+const MESH_AT = PROBE_MS + 5_000
 /** Seed of the placement and slow nodes; the next two seed the mesh choice and the publishers. BENCH_GOSSIP_SEED, default 20. */
 const GOSSIP_SEED = Number(process.env.BENCH_GOSSIP_SEED ?? 20)
 const MESSAGES = 50
@@ -98,6 +102,18 @@ async function gossipLatency(strategy: 'routing' | 'random'): Promise<{ p99: num
   })
   for (const [i, list] of candidates.entries()) for (const j of list) connect(i, j)
   await sim.run({ until: PROBE_MS, maxEvents: 50_000_000 })
+  // Predictions shortlist, measurements decide: each node connects to the best-scored peers it has only a
+  // prediction for and pings each twice.
+  const shortlisted: [number, number][] = []
+  for (const [i, node] of nodes.entries()) {
+    for (const peer of node.app!.core.table.worthMeasuring(SHORTLIST)) {
+      if (node.connections().includes(peer)) continue
+      connect(i, indexOf(peer))
+      shortlisted.push([i, indexOf(peer)])
+    }
+  }
+  for (const at of [PROBE_MS + 100, PROBE_MS + 1_100]) sim.at(at, () => shortlisted.forEach(([i, j]) => nodes[i]!.app!.ping(nodes[j]!.id)))
+  await sim.run({ until: MESH_AT, maxEvents: 50_000_000 })
   // Each node picks its 6 links among the peers it knows; the candidate links are then closed and the mesh opened.
   const mesh = new Set<string>()
   for (const [i, node] of nodes.entries()) {
@@ -108,6 +124,7 @@ async function gossipLatency(strategy: 'routing' | 'random'): Promise<{ p99: num
     for (const peer of chosen) mesh.add([i, indexOf(peer)].sort((a, b) => a - b).join(' '))
   }
   for (const [i, list] of candidates.entries()) for (const j of list) sim.disconnect(nodes[i]!, nodes[j]!)
+  for (const [i, j] of shortlisted) sim.disconnect(nodes[i]!, nodes[j]!)
   for (const edge of mesh) {
     const [i, j] = edge.split(' ').map(Number) as [number, number]
     connect(i, j)
@@ -132,14 +149,14 @@ async function gossipLatency(strategy: 'routing' | 'random'): Promise<{ p99: num
   // The same publishers, in the same order, for both strategies.
   const publishers = new Prng(GOSSIP_SEED + 2)
   for (let m = 0; m < MESSAGES; m++) {
-    sim.at(PROBE_MS + 1_000 + m * 500, () => {
+    sim.at(MESH_AT + 1_000 + m * 500, () => {
       const message = new Uint8Array(MESSAGE_BYTES)
       message[0] = m
       sentAt.set(m, sim.now)
       void nodes[publishers.int(N)]!.peer!.net.publish('bench', message)
     })
   }
-  await sim.run({ until: PROBE_MS + 1_000 + MESSAGES * 500 + 5_000, maxEvents: 50_000_000 })
+  await sim.run({ until: MESH_AT + 1_000 + MESSAGES * 500 + 5_000, maxEvents: 50_000_000 })
   return { p99: quantile(latencies, 0.99), p50: median(latencies), deliveries: latencies.length, boundP99: quantile(fastestPaths(N, cluster.oneWayMs, validateMs), 0.99) }
 }
 

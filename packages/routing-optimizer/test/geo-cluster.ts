@@ -13,6 +13,7 @@ export class RoutingSimApp {
   readonly events: RoutingOptimizerEvent[] = []
   readonly core: RoutingOptimizerCore
   readonly #driver: CoreDriver<RoutingOptimizerEvent>
+  readonly #clock: { now(): number }
 
   constructor(peer: SimPeer, identity: Identity, peerOfKey: (key: Uint8Array) => PeerRef | undefined, options: RoutingOptions) {
     // Every draw from the peer's seeded stream, so one seed gives one run.
@@ -31,6 +32,12 @@ export class RoutingSimApp {
     })
     this.#driver.start()
     this.#driver.apply(this.core.start(peer.clock.now()))
+    this.#clock = peer.clock
+  }
+
+  /** Pings `peer` now; the pong (or timeout) lands in the table. */
+  ping(peer: PeerRef): void {
+    this.#driver.apply(this.core.ping(peer, this.#clock.now()).effects)
   }
 }
 

@@ -105,6 +105,21 @@ export class RoutingTable {
     return [...new Set([...this.metrics.peers(), ...this.#coordinates.keys(), ...this.#capacities.keys()])]
   }
 
+  /**
+   * The `count` best-scored peers whose RTT is only predicted: the ones worth
+   * measuring before choosing among them, since a coordinate's error is
+   * largest where it matters most (a peer slow on every link, placed by a
+   * large height, ranks near others it is far slower than).
+   */
+  worthMeasuring(count: number): PeerRef[] {
+    return this.peers()
+      .filter((peer) => this.metrics.get(peer)?.rtt === undefined && this.predictRtt(peer) !== undefined)
+      .map((peer) => ({ peer, score: this.score(peer).score }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, count)
+      .map((c) => c.peer)
+  }
+
   measurements(peer: PeerRef): PeerMeasurements | undefined {
     return this.metrics.get(peer)
   }
