@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Bitfield, TransferCore, encodeTransferMessage, type TransferOptions } from '../src/index.js'
+import { Bitfield, TransferCore, byThroughput, encodeTransferMessage, type ContentId, type PeerCandidate, type PeerObservation, type TransferOptions } from '../src/index.js'
 import { CHUNK, bitfieldFrame, events, pieceFrame, requests, seededContent, seededRandom, sent } from './transfer-harness.js'
 import { flipBit } from './helpers.js'
 
@@ -83,6 +83,32 @@ describe('TransferCore, downloading', () => {
     expect(events(effects)).toContainEqual({ type: 'peer-dropped', cid, peer: 'bad', reason: 'corrupt' })
     expect(requests(effects)).toContainEqual({ to: 'good', index })
     expect(core.progress(cid)?.peers).toBe(1)
+  })
+
+  it('tells the selector of each piece (timed from its request, or from the previous piece when pipelined) and each failed request', async () => {
+    const observed: PeerObservation[] = []
+    const selector = { order: (content: ContentId, candidates: readonly PeerCandidate[]) => byThroughput.order(content, candidates), observe: (o: PeerObservation) => observed.push(o) }
+    const { core, cid, store } = await leecher(4, { initialDepth: 2, requestTimeout: 1_000, endgameRequests: 1, selector })
+    const [first, second] = requests(core.receive('seed', bitfieldFrame(cid, 4, () => true), 0)).map((r) => r.index)
+    core.receive('seed', await pieceFrame(store, cid, first!), 30)
+    core.receive('seed', await pieceFrame(store, cid, second!), 50)
+    expect(observed).toEqual([
+      { type: 'piece', peer: 'seed', bytes: CHUNK, ms: 30 },
+      // Asked at 0 with the first, but it waited behind it until 30: 20 ms of its own.
+      { type: 'piece', peer: 'seed', bytes: CHUNK, ms: 20 }
+    ])
+    observed.length = 0
+    // The requests the two pieces made room for go unanswered: each counts as a failure.
+    core.tick(1_100)
+    expect(observed).toEqual([
+      { type: 'failed', peer: 'seed', reason: 'timeout' },
+      { type: 'failed', peer: 'seed', reason: 'timeout' }
+    ])
+    observed.length = 0
+    const bad = requests(core.receive('bad', bitfieldFrame(cid, 4, () => true), 1_100))[0]!.index
+    const data = flipBit((await store.get(cid, bad))!, 40)
+    core.receive('bad', encodeTransferMessage({ type: 'piece', content: cid, index: bad, data, proof: (await store.proof(cid, bad))! }), 1_110)
+    expect(observed).toEqual([{ type: 'failed', peer: 'bad', reason: 'corrupt' }])
   })
 
   it('asks for the chunks a read waits for before any other', async () => {

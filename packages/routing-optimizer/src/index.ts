@@ -41,7 +41,7 @@ import type { Identity, VerificationCache } from '@dscs/identity'
 import type { Clock, Net, PeerRef, Unsubscribe } from '@dscs/interface'
 import { protocolService, type Timers } from '@dscs/net'
 import type { CapacityClaim, RoutingOptimizerEvent } from './core/core.js'
-import type { SelectableCandidate } from './core/capacity-selector.js'
+import type { SelectableCandidate, TransferObservation } from './core/capacity-selector.js'
 import type { PredictionError } from './core/routing-table.js'
 import type { PeerScore, ScoreOptions } from './core/score.js'
 import type { Coordinate, VivaldiOptions } from './core/vivaldi.js'
@@ -66,7 +66,7 @@ export { RoutingTable } from './core/routing-table.js'
 export type { RoutingTableOptions, KnownCapacity, PredictionError } from './core/routing-table.js'
 export { bestPlusRandom, weightedOrder, chooseByCapacity } from './core/selection.js'
 export { CapacitySelector } from './core/capacity-selector.js'
-export type { SelectableCandidate } from './core/capacity-selector.js'
+export type { SelectableCandidate, TransferObservation } from './core/capacity-selector.js'
 export type { Weighted, CapacityCandidate, CapacityLimits } from './core/selection.js'
 
 /** The service: measures peers, learns a coordinate, advertises capacity, and scores and chooses peers. */
@@ -117,6 +117,13 @@ export interface RoutingOptimizer {
    * connected holder of the content ({@link CapacitySelector}).
    */
   order(content: unknown, candidates: readonly SelectableCandidate[]): PeerRef[]
+  /**
+   * The other half of the `PeerSelector`: chunk-distribution reports each
+   * piece received (→ {@link observeTransfer}) and each request timed out or
+   * answered with bad data (→ {@link observeOutcome}, failed), so throughput
+   * and reliability come from real transfers with no call of the application.
+   */
+  observe(observation: TransferObservation): void
   /** The connected peers to keep: the `best` by score plus `random` others (anti-eclipse); the rest to prune. */
   selectConnections(slots: { readonly best: number; readonly random: number }): { keep: PeerRef[]; prune: PeerRef[] }
   /** Closes the connections {@link selectConnections} would prune; resolves to those peers. Fails with `NOT_SUPPORTED` on a Net without `hangUp`. */
@@ -154,6 +161,11 @@ export interface RoutingOptimizerInit {
    * throughput and whether it relays. Without it, no record is published.
    */
   readonly capacity?: () => CapacityClaim
+  /**
+   * What was last heard of a peer (measurement, coordinate, capacity record) more than this long ago, ms, is forgotten at the
+   * next tick, so peers gone away leave no stale score behind. Default 600 000 (10 min).
+   */
+  readonly staleAfter?: number
   /** Most peers measured, placed and advertised about; past it, the one measured longest ago is forgotten. Default 1 024. */
   readonly maxPeers?: number
   /** How peers are scored: scales, exponents and the optional trust input (e.g. from `@dscs/trust-wot`). */
@@ -186,6 +198,19 @@ export interface RoutingOptimizerComponents {
   readonly timers: Timers
   /** The node's signature verdicts, shared by every protocol on it, so no envelope is verified twice. */
   readonly verificationCache?: VerificationCache
+}
+
+/**
+ * A `PeerSelector` for `@dscs/chunk-distribution` that defers to the routing
+ * service `routing()` returns: it orders the candidates and is told of every
+ * transfer. Both services are built with the node, hence the function:
+ * `chunkDistribution({ selector: routingSelector(() => node.libp2p.services.routing as RoutingOptimizer) })`.
+ */
+export function routingSelector(routing: () => Pick<RoutingOptimizer, 'order' | 'observe'>): {
+  order(content: unknown, candidates: readonly SelectableCandidate[]): PeerRef[]
+  observe(observation: TransferObservation): void
+} {
+  return { order: (content, candidates) => routing().order(content, candidates), observe: (observation) => routing().observe(observation) }
 }
 
 /**

@@ -6,7 +6,7 @@ import { CAPACITY_TOPIC, PROTOCOL_ID } from './core/constants.js'
 import { RoutingOptimizerCore, type RoutingOptimizerEvent } from './core/core.js'
 import type { PredictionError } from './core/routing-table.js'
 import type { PeerScore } from './core/score.js'
-import { CapacitySelector, type SelectableCandidate } from './core/capacity-selector.js'
+import { CapacitySelector, type SelectableCandidate, type TransferObservation } from './core/capacity-selector.js'
 import { bestPlusRandom } from './core/selection.js'
 import type { Coordinate } from './core/vivaldi.js'
 import { RoutingOptimizerError } from './core/errors.js'
@@ -147,6 +147,11 @@ export class RoutingOptimizerService implements RoutingOptimizerApi {
 
   order(content: unknown, candidates: readonly SelectableCandidate[]): PeerRef[] {
     return this.#selector.order(content, candidates)
+  }
+
+  observe(observation: TransferObservation): void {
+    if (observation.type === 'piece') this.observeTransfer(observation.peer, observation.bytes, observation.ms)
+    else this.observeOutcome(observation.peer, false)
   }
 
   selectConnections(slots: { readonly best: number; readonly random: number }): { keep: PeerRef[]; prune: PeerRef[] } {

@@ -13,6 +13,7 @@ export class RoutingSimApp {
   readonly events: RoutingOptimizerEvent[] = []
   readonly core: RoutingOptimizerCore
   readonly #driver: CoreDriver<RoutingOptimizerEvent>
+  readonly #clock: { now(): number }
 
   constructor(peer: SimPeer, identity: Identity, peerOfKey: (key: Uint8Array) => PeerRef | undefined, options: RoutingOptions) {
     // Every draw from the peer's seeded stream, so one seed gives one run.
@@ -31,6 +32,12 @@ export class RoutingSimApp {
     })
     this.#driver.start()
     this.#driver.apply(this.core.start(peer.clock.now()))
+    this.#clock = peer.clock
+  }
+
+  /** Pings `peer` now; the pong (or timeout) lands in the table. */
+  ping(peer: PeerRef): void {
+    this.#driver.apply(this.core.ping(peer, this.#clock.now()).effects)
   }
 }
 
@@ -43,8 +50,11 @@ export interface GeoClusterOptions {
   readonly jitterMs?: number
   /** Options of every node's core, or of node `index`. */
   readonly routing?: RoutingOptions | ((index: number) => RoutingOptions)
-  /** Share of nodes whose access delay is multiplied by `factor`: the slow nodes, drawn from the seed. */
-  readonly slow?: { readonly share: number; readonly factor: number }
+  /**
+   * Share of nodes `factor` times slower, drawn from the seed: on `access`, only their access delay is multiplied; on
+   * `links`, the whole one-way delay of every link they are an end of (a link is as slow as its slower end).
+   */
+  readonly slow?: { readonly share: number; readonly factor: number; readonly on: 'access' | 'links' }
 }
 
 export interface GeoCluster {
@@ -53,6 +63,8 @@ export interface GeoCluster {
   readonly geo: GeographicLatency
   /** Indices of the slow nodes. */
   readonly slow: ReadonlySet<number>
+  /** One-way delay from node `i` to node `j` in this cluster, ms: the model's, slow nodes slowed. */
+  readonly oneWayMs: (i: number, j: number) => number
   /** Opens a connection between nodes `i` and `j` with the model's delay on it. */
   readonly connect: (i: number, j: number) => void
 }
@@ -74,9 +86,11 @@ export function geoCluster(options: GeoClusterOptions): GeoCluster {
     const order = rng.shuffle(Array.from({ length: options.size }, (_, i) => i))
     for (const i of order.slice(0, Math.round(options.slow.share * options.size))) {
       slow.add(i)
-      geo.slowDown(i, options.slow.factor)
+      if (options.slow.on === 'access') geo.slowDown(i, options.slow.factor)
     }
   }
+  const linkFactor = options.slow?.on === 'links' ? options.slow.factor : 1
+  const oneWayMs = (i: number, j: number): number => geo.oneWayMs(i, j) * (slow.has(i) || slow.has(j) ? linkFactor : 1)
   const sim = new Simulation({ seed: options.seed, link: { jitterMs: options.jitterMs ?? 2 } })
   const identities = Array.from({ length: options.size }, (_, index) => identityOf(index))
   const byKey = new Map(identities.map((identity, index) => [hex(identity.publicKey), `peer-${index}`]))
@@ -91,16 +105,16 @@ export function geoCluster(options: GeoClusterOptions): GeoCluster {
     { connect: 'none' }
   )
   const connect = (i: number, j: number): void => {
-    sim.setLink(nodes[i]!, nodes[j]!, { latencyMs: geo.oneWayMs(i, j) })
+    sim.setLink(nodes[i]!, nodes[j]!, { latencyMs: oneWayMs(i, j) })
     sim.connect(nodes[i]!, nodes[j]!)
   }
   if (options.degree === 'all') {
     for (let i = 0; i < options.size; i++) for (let j = i + 1; j < options.size; j++) connect(i, j)
   } else if (options.degree !== 'none') {
     sim.connectRandom(nodes, options.degree)
-    for (const node of nodes) for (const other of node.connections()) sim.setLink(node, other, { latencyMs: geo.oneWayMs(indexOf(node.id), indexOf(other)) })
+    for (const node of nodes) for (const other of node.connections()) sim.setLink(node, other, { latencyMs: oneWayMs(indexOf(node.id), indexOf(other)) })
   }
-  return { sim, nodes, geo, slow, connect }
+  return { sim, nodes, geo, slow, oneWayMs, connect }
 }
 
 function hex(bytes: Uint8Array): string {

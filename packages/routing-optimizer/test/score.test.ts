@@ -165,3 +165,20 @@ describe('CapacitySelector', () => {
     expect(selector.order('cid', [{ peer: 'slow', throughput: 0 }])).toEqual(['slow'])
   })
 })
+
+describe('RoutingTable.worthMeasuring', () => {
+  it('lists the best-scored peers known only by a prediction, best first, leaving out those measured', () => {
+    const table = new RoutingTable({ maxPeers: 16, vivaldi: { random: () => 0.5 } })
+    const at = (x: number): { vector: number[]; height: number; error: number } => ({ vector: [x, 0, 0], height: 0, error: 0.5 })
+    const record = (x: number): { uploadBytesPerSecond: number; relay: boolean; coordinate: ReturnType<typeof at> } => ({ uploadBytesPerSecond: MB, relay: false, coordinate: at(x) })
+    table.advertised('far', record(300), 0, 0)
+    table.advertised('near', record(20), 0, 0)
+    table.advertised('middle', record(80), 0, 0)
+    table.advertised('measured', record(10), 0, 0)
+    table.observeRtt('measured', 15, 0)
+    // A peer with a measurement but no coordinate, and one with neither, are not predictions either.
+    table.observeTransfer('unplaced', MB, 1_000, 0)
+    expect(table.worthMeasuring(2)).toEqual(['near', 'middle'])
+    expect(table.worthMeasuring(10)).toEqual(['near', 'middle', 'far'])
+  })
+})

@@ -9,6 +9,13 @@ export interface SelectableCandidate {
   readonly throughput: number
 }
 
+/** What a transfer showed of a peer (the shape of chunk-distribution's `PeerObservation`). */
+export type TransferObservation =
+  /** `bytes` received from `peer` in `ms` of its own (pipelined requests counted from the previous answer). */
+  | { readonly type: 'piece'; readonly peer: PeerRef; readonly bytes: number; readonly ms: number }
+  /** A request to `peer` failed: timed out, stalled, or answered with bad data. */
+  | { readonly type: 'failed'; readonly peer: PeerRef; readonly reason: string }
+
 /** Contents whose holders are remembered; the one asked about longest ago is forgotten first. */
 const MAX_CONTENTS = 64
 /** Holders remembered per content. */

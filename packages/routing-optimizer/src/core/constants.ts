@@ -33,3 +33,5 @@ export const DEFAULT_MAX_PEERS = 1_024
 /** A connected peer is pinged every probeInterval × (number of peers) on average: one probe per interval. */
 export const DEFAULT_PROBE_INTERVAL = 5_000
 export const DEFAULT_ADVERTISE_INTERVAL = 60_000
+/** What was last heard of a peer more than this long ago is forgotten: ten advertisement periods. */
+export const DEFAULT_STALE_AFTER = 600_000

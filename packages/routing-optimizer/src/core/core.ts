@@ -6,6 +6,7 @@ import {
   DEFAULT_ADVERTISE_INTERVAL,
   DEFAULT_MAX_CLOCK_SKEW,
   DEFAULT_PROBE_INTERVAL,
+  DEFAULT_STALE_AFTER,
   CAPACITY_TOPIC,
   DEFAULT_MAX_OUTSTANDING,
   DEFAULT_MAX_PEERS,
@@ -130,6 +131,7 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
   readonly #prober: Prober
   readonly #advertiseInterval: number
   readonly #capacity: (() => CapacityClaim) | undefined
+  readonly #staleAfter: number
   #nextAdvertise: number | undefined
   /** What this node knows of its peers' speed: measurements, coordinates, capacity records and scores. */
   readonly table: RoutingTable
@@ -153,6 +155,7 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
     this.#prober = new Prober(positive(options.probeInterval, DEFAULT_PROBE_INTERVAL, 'probeInterval'), maxPeers)
     this.#advertiseInterval = positive(options.advertiseInterval, DEFAULT_ADVERTISE_INTERVAL, 'advertiseInterval')
     this.#capacity = options.capacity
+    this.#staleAfter = positive(options.staleAfter, DEFAULT_STALE_AFTER, 'staleAfter')
   }
 
   /** Starts the periodic work at `now`: a probe every `probeInterval`, and with `capacity`, a record now and every `advertiseInterval`. */
@@ -263,9 +266,13 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
     return [{ type: 'emit', event: { type: 'pong', id: message.id, peer: from, rtt } }]
   }
 
-  /** Expires the pings that have waited `timeout` or longer by `now`, probes the next peer and re-advertises when due. */
+  /**
+   * Expires the pings that have waited `timeout` or longer by `now`, probes the next peer, re-advertises when due,
+   * and forgets peers not heard of for more than `staleAfter` (ticks come at least every probe interval while connected).
+   */
   tick(now: number): CoreEffect<RoutingOptimizerEvent>[] {
     const effects: CoreEffect<RoutingOptimizerEvent>[] = []
+    this.table.prune(now - this.#staleAfter)
     const probe = this.#outstanding.size < this.#maxOutstanding ? this.#prober.due(now) : undefined
     if (probe !== undefined) effects.push(...this.ping(probe, now).effects)
     if (this.#capacity !== undefined && this.#nextAdvertise !== undefined && now >= this.#nextAdvertise) {

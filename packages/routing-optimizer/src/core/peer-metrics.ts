@@ -82,6 +82,14 @@ export class PeerMetrics {
     this.#entries.delete(peer)
   }
 
+  /** The peers last measured before `before`, ms, oldest first: a walk that stops at the first newer one. */
+  *peersBefore(before: number): Generator<string> {
+    for (const [peer, entry] of this.#entries) {
+      if (entry.lastSeen >= before) return
+      yield peer
+    }
+  }
+
   #outcome(entry: Entry, answered: boolean): void {
     entry.successes = entry.successes * OUTCOME_DECAY + (answered ? 1 : 0)
     entry.failures = entry.failures * OUTCOME_DECAY + (answered ? 0 : 1)

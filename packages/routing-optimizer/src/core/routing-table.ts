@@ -40,7 +40,8 @@ export class RoutingTable {
   readonly #scorer: PeerScorer
   readonly #maxPeers: number
   readonly #dimensions: number
-  readonly #coordinates = new Map<PeerRef, Coordinate>()
+  // With when each was told; insertion order is recency order, as in the other maps.
+  readonly #coordinates = new Map<PeerRef, { readonly coordinate: Coordinate; readonly at: number }>()
   readonly #capacities = new Map<PeerRef, KnownCapacity>()
 
   constructor(options: RoutingTableOptions) {
@@ -63,10 +64,10 @@ export class RoutingTable {
    */
   observeRtt(peer: PeerRef, rtt: number, now: number, coordinate?: Coordinate): void {
     if (!(rtt >= 0 && Number.isFinite(rtt))) return
-    if (coordinate !== undefined) this.#place(peer, coordinate)
+    if (coordinate !== undefined) this.#place(peer, coordinate, now)
     const filtered = this.metrics.rtt(peer, rtt, now)
     const known = this.#coordinates.get(peer)
-    if (known !== undefined) this.#vivaldi.update(Math.max(filtered, 0.1), known)
+    if (known !== undefined) this.#vivaldi.update(Math.max(filtered, 0.1), known.coordinate)
   }
 
   /**
@@ -86,7 +87,7 @@ export class RoutingTable {
   /** Keeps `peer`'s verified capacity record (the newest replaces the older). */
   advertised(peer: PeerRef, record: CapacityRecordValue, issuedAt: number, now: number): void {
     bounded(this.#capacities, this.#maxPeers, peer, { ...record, issuedAt, receivedAt: now })
-    if (record.coordinate !== undefined) this.#place(peer, record.coordinate)
+    if (record.coordinate !== undefined) this.#place(peer, record.coordinate, now)
   }
 
   capacityRecord(peer: PeerRef): KnownCapacity | undefined {
@@ -96,7 +97,27 @@ export class RoutingTable {
   /** The RTT to `peer` its coordinate predicts, ms, or undefined when it never told its coordinate. */
   predictRtt(peer: PeerRef): number | undefined {
     const known = this.#coordinates.get(peer)
-    return known === undefined ? undefined : distance(this.#vivaldi.coordinate, known)
+    return known === undefined ? undefined : distance(this.#vivaldi.coordinate, known.coordinate)
+  }
+
+  /** Every peer this node knows of: measured, placed by a coordinate, or advertised; scorable, so choosable without a connection. */
+  peers(): PeerRef[] {
+    return [...new Set([...this.metrics.peers(), ...this.#coordinates.keys(), ...this.#capacities.keys()])]
+  }
+
+  /**
+   * The `count` best-scored peers whose RTT is only predicted: the ones worth
+   * measuring before choosing among them, since a coordinate's error is
+   * largest where it matters most (a peer slow on every link, placed by a
+   * large height, ranks near others it is far slower than).
+   */
+  worthMeasuring(count: number): PeerRef[] {
+    return this.peers()
+      .filter((peer) => this.metrics.get(peer)?.rtt === undefined && this.predictRtt(peer) !== undefined)
+      .map((peer) => ({ peer, score: this.score(peer).score }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, count)
+      .map((c) => c.peer)
   }
 
   measurements(peer: PeerRef): PeerMeasurements | undefined {
@@ -130,8 +151,32 @@ export class RoutingTable {
     this.#capacities.delete(peer)
   }
 
-  #place(peer: PeerRef, coordinate: Coordinate): void {
-    if (isUsableCoordinate(coordinate, this.#dimensions)) bounded(this.#coordinates, this.#maxPeers, peer, coordinate)
+  /**
+   * Forgets every peer nothing was heard of since `before` (ms): no measurement, coordinate or capacity record, so
+   * peers gone away leave no stale score behind. A peer is forgotten whole: one still advertising keeps what was
+   * measured of it, so a liar cannot wash its measured capacity off by keeping quiet while its claim stays fresh.
+   */
+  prune(before: number): void {
+    const stale = new Set<PeerRef>()
+    // Each map is in recency order: only its entries older than `before` are looked at.
+    for (const peer of this.metrics.peersBefore(before)) stale.add(peer)
+    for (const [peer, known] of this.#coordinates) {
+      if (known.at >= before) break
+      stale.add(peer)
+    }
+    for (const [peer, record] of this.#capacities) {
+      if (record.receivedAt >= before) break
+      stale.add(peer)
+    }
+    for (const peer of stale) if (this.#lastHeard(peer) < before) this.forget(peer)
+  }
+
+  #lastHeard(peer: PeerRef): number {
+    return Math.max(this.metrics.get(peer)?.lastSeen ?? -Infinity, this.#coordinates.get(peer)?.at ?? -Infinity, this.#capacities.get(peer)?.receivedAt ?? -Infinity)
+  }
+
+  #place(peer: PeerRef, coordinate: Coordinate, now: number): void {
+    if (isUsableCoordinate(coordinate, this.#dimensions)) bounded(this.#coordinates, this.#maxPeers, peer, { coordinate, at: now })
   }
 
   #input(peer: PeerRef): { measured: PeerMeasurements | undefined; predictedRtt: number | undefined; advertised: number | undefined } {

@@ -167,10 +167,13 @@ export class ContentSession implements PickState {
       verified = known.verifier.verify(index, data, proof)
     } catch (error) {
       this.#withdraw(peer, index)
+      this.#options.selector.observe?.({ type: 'failed', peer: from, reason: 'corrupt' })
       return [...refuse(from, error), ...this.#drop(peer, 'corrupt', now), ...this.fill(now)]
     }
+    const previousPieceAt = peer.lastPieceAt
     peer.lastPieceAt = now
     if (sentAt !== undefined) {
+      this.#options.selector.observe?.({ type: 'piece', peer: from, bytes: data.length, ms: now - Math.max(sentAt, previousPieceAt) })
       peer.meter.record(data.length, now)
       peer.depth.delivered(now - sentAt, peer.inflight.size >= peer.depth.value)
     }
@@ -253,6 +256,7 @@ export class ContentSession implements PickState {
         this.#withdraw(peer, index)
         peer.timeouts++
         expired = true
+        this.#options.selector.observe?.({ type: 'failed', peer: peer.ref, reason: 'timeout' })
       }
       if (!expired) continue
       // Once per tick, as TCP halves once per loss event however many segments it lost.
