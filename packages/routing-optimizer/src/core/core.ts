@@ -1,6 +1,6 @@
-import { DscsError, isDscsError, type CoreEffect, type PeerRef, type ProtocolCore, type TopicReceipt } from '@dscs/interface'
-import { ReplayGuard, openEnvelope, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
-import { WireError, createEnvelope, decodePayload, encodeEnvelope, encodePayload, type Envelope, type PayloadKind } from '@dscs/wire'
+import { DscsError, PendingRequests, isDscsError, type CoreEffect, type PeerRef, type ProtocolCore, type TopicReceipt } from '@dscs/interface'
+import { ReplayGuard, openMessage, sealPayload, type Identity, type VerificationCache } from '@dscs/identity'
+import { WireError, decodePayload, type Envelope, type PayloadKind } from '@dscs/wire'
 import type { RoutingOptimizerInit } from '../index.js'
 import {
   DEFAULT_ADVERTISE_INTERVAL,
@@ -75,11 +75,6 @@ export interface RoutingOptimizerPing {
   readonly effects: CoreEffect<RoutingOptimizerEvent>[]
 }
 
-interface OutstandingPing {
-  readonly peer: PeerRef
-  readonly sentAt: number
-}
-
 /** A message whose kind and payload passed the checks that come before its signature. */
 type ReceivedMessage =
   | { readonly type: 'ping'; readonly nonce: Uint8Array }
@@ -119,12 +114,9 @@ const WIRE_LIMITS = { maxEnvelopeBytes: MAX_ENVELOPE_BYTES }
 export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent> {
   readonly #identity: Identity
   readonly #randomBytes: (length: number) => Uint8Array
-  readonly #timeout: number
-  readonly #maxOutstanding: number
   readonly #replay: ReplayGuard
   readonly #verificationCache: VerificationCache | undefined
-  // Keyed by ping id; bounded by maxOutstanding, and only this node's own calls add to it.
-  readonly #outstanding = new Map<string, OutstandingPing>()
+  readonly #outstanding: PendingRequests
   readonly #peerOfKey: ((publicKey: Uint8Array) => PeerRef | undefined) | undefined
   readonly #echo: EchoTimestamps
   readonly #self: PeerRef | undefined
@@ -139,8 +131,8 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
   constructor(options: RoutingOptimizerCoreOptions) {
     this.#identity = options.identity
     this.#randomBytes = options.randomBytes
-    this.#timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout')
-    this.#maxOutstanding = positive(options.maxOutstanding, DEFAULT_MAX_OUTSTANDING, 'maxOutstanding')
+    const timeout = positive(options.timeout, DEFAULT_TIMEOUT, 'timeout')
+    this.#outstanding = new PendingRequests(positive(options.maxOutstanding, DEFAULT_MAX_OUTSTANDING, 'maxOutstanding'), timeout)
     this.#replay = new ReplayGuard({
       windowMs: positive(options.maxClockSkew, DEFAULT_MAX_CLOCK_SKEW, 'maxClockSkew'),
       maxEntries: positive(options.maxSeenEnvelopes, DEFAULT_MAX_SEEN_ENVELOPES, 'maxSeenEnvelopes')
@@ -151,7 +143,7 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
     const maxPeers = positive(options.maxPeers, DEFAULT_MAX_PEERS, 'maxPeers')
     const random = options.random ?? (() => new DataView(this.#randomBytes(4).buffer).getUint32(0) / 2 ** 32)
     this.table = new RoutingTable({ ...options.score, maxPeers, vivaldi: { ...options.vivaldi, random } })
-    this.#echo = new EchoTimestamps({ maxPeers, maxRtt: this.#timeout })
+    this.#echo = new EchoTimestamps({ maxPeers, maxRtt: timeout })
     this.#prober = new Prober(positive(options.probeInterval, DEFAULT_PROBE_INTERVAL, 'probeInterval'), maxPeers)
     this.#advertiseInterval = positive(options.advertiseInterval, DEFAULT_ADVERTISE_INTERVAL, 'advertiseInterval')
     this.#capacity = options.capacity
@@ -192,14 +184,14 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
    */
   receiveTopic(from: PeerRef, topic: string, bytes: Uint8Array, now: number): TopicReceipt<RoutingOptimizerEvent> {
     if (topic !== CAPACITY_TOPIC) return { verdict: 'ignore', effects: [] }
-    const checked: { author?: PeerRef; record?: CapacityRecordValue; issuedAt?: number } = {}
+    let checked: { author: PeerRef; record: CapacityRecordValue; issuedAt: number }
     try {
-      this.#open(bytes, now, (envelope) => {
+      checked = this.#open(bytes, now, (envelope) => {
         if (envelope.kind !== CapacityRecordPayload.name) throw new WireError('UNKNOWN_KIND', `${CAPACITY_TOPIC} carries no payload kind ${JSON.stringify(envelope.kind)}`)
-        checked.record = decodePayload(envelope, CapacityRecordPayload)
-        checked.author = this.#peerOfKey?.(envelope.author)
-        if (checked.author === undefined) throw new RoutingOptimizerError('UNKNOWN_AUTHOR', 'no peer is known for the key that signed this record')
-        checked.issuedAt = envelope.timestamp
+        const record = decodePayload(envelope, CapacityRecordPayload)
+        const author = this.#peerOfKey?.(envelope.author)
+        if (author === undefined) throw new RoutingOptimizerError('UNKNOWN_AUTHOR', 'no peer is known for the key that signed this record')
+        return { author, record, issuedAt: envelope.timestamp }
       })
     } catch (err) {
       if (!isDscsError(err)) throw err
@@ -207,12 +199,11 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
       if (isDscsError(err, 'REPLAYED')) return { verdict: 'ignore', effects: [] }
       return { verdict: 'reject', effects: [{ type: 'penalise', peer: from, error: err }] }
     }
-    const author = checked.author!
-    const record = checked.record!
+    const { author, record } = checked
     const kept = this.table.capacityRecord(author)
     // An older record overtaken on the way says nothing new; the one kept stays.
-    if (author === this.#self || (kept !== undefined && kept.issuedAt > checked.issuedAt!)) return { verdict: 'accept', effects: [] }
-    this.table.advertised(author, record, checked.issuedAt!, now)
+    if (author === this.#self || (kept !== undefined && kept.issuedAt > checked.issuedAt)) return { verdict: 'accept', effects: [] }
+    this.table.advertised(author, record, checked.issuedAt, now)
     return { verdict: 'accept', effects: [{ type: 'emit', event: { type: 'capacity', peer: author, record } }] }
   }
 
@@ -229,13 +220,13 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
 
   /** Starts a ping of `peer`; a `pong` or `timeout` event with the returned id follows. */
   ping(peer: PeerRef, now: number): RoutingOptimizerPing {
-    if (this.#outstanding.size >= this.#maxOutstanding) {
+    if (this.#outstanding.full) {
       throw new RoutingOptimizerError('TOO_MANY_PINGS', `${this.#outstanding.size} pings already await an answer, the most allowed`)
     }
     const nonce = this.#randomBytes(NONCE_BYTES)
     const id = toHex(nonce)
     const bytes = this.#seal(PingPayload, { nonce }, now)
-    this.#outstanding.set(id, { peer, sentAt: now })
+    this.#outstanding.add(id, { peer, sentAt: now })
     return { id, effects: [{ type: 'send', to: peer, bytes }] }
   }
 
@@ -245,19 +236,15 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
    * reports bad input.
    */
   receive(from: PeerRef, bytes: Uint8Array, now: number): CoreEffect<RoutingOptimizerEvent>[] {
-    const checked: { message?: ReceivedMessage } = {}
+    let message: ReceivedMessage
     try {
-      this.#open(bytes, now, (envelope) => {
-        checked.message = this.#read(from, envelope)
-      })
+      message = this.#open(bytes, now, (envelope) => this.#read(from, envelope))
     } catch (err) {
       if (err instanceof UnawaitedPong) return []
       // Hostile input fails with a typed error; any other exception is a bug and must surface.
       if (!isDscsError(err)) throw err
       return [{ type: 'penalise', peer: from, error: err }]
     }
-    // Set by beforeSignature, which openEnvelope calls for every envelope before accepting it.
-    const message = checked.message!
     if (message.type === 'ping') return [{ type: 'send', to: from, bytes: this.#seal(PongPayload, { nonce: message.nonce, coordinate: this.table.coordinate }, now) }]
     this.#outstanding.delete(message.id)
     const rtt = now - message.sentAt
@@ -273,29 +260,22 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
   tick(now: number): CoreEffect<RoutingOptimizerEvent>[] {
     const effects: CoreEffect<RoutingOptimizerEvent>[] = []
     this.table.prune(now - this.#staleAfter)
-    const probe = this.#outstanding.size < this.#maxOutstanding ? this.#prober.due(now) : undefined
+    const probe = this.#outstanding.full ? undefined : this.#prober.due(now)
     if (probe !== undefined) effects.push(...this.ping(probe, now).effects)
     if (this.#capacity !== undefined && this.#nextAdvertise !== undefined && now >= this.#nextAdvertise) {
       this.#nextAdvertise = now + this.#advertiseInterval
       effects.push(...this.advertise(this.#capacity(), now))
     }
-    for (const [id, waiting] of this.#outstanding) {
-      if (now - waiting.sentAt < this.#timeout) continue
-      this.#outstanding.delete(id)
-      this.table.observeOutcome(waiting.peer, false, now)
-      effects.push({ type: 'emit', event: { type: 'timeout', id, peer: waiting.peer } })
+    for (const [id, { peer }] of this.#outstanding.expire(now)) {
+      this.table.observeOutcome(peer, false, now)
+      effects.push({ type: 'emit', event: { type: 'timeout', id, peer } })
     }
     return effects
   }
 
   /** When the next {@link tick} has work to do: a ping's timeout, the next probe or advertisement; undefined when nothing waits. */
   nextDeadline(): number | undefined {
-    let deadline = earliest(this.#prober.nextAt, this.#capacity === undefined ? undefined : this.#nextAdvertise)
-    for (const waiting of this.#outstanding.values()) {
-      const expiry = waiting.sentAt + this.#timeout
-      if (deadline === undefined || expiry < deadline) deadline = expiry
-    }
-    return deadline
+    return earliest(this.#prober.nextAt, this.#capacity === undefined ? undefined : this.#nextAdvertise, this.#outstanding.nextDeadline())
   }
 
   /** Forgets ping `id` without an event, e.g. when its message could not be sent or its caller went away. */
@@ -311,9 +291,9 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
       case PongPayload.name: {
         const pong = decodePayload(envelope, PongPayload)
         const id = toHex(pong.nonce)
-        const waiting = this.#outstanding.get(id)
+        const waiting = this.#outstanding.awaited(id, from)
         // A pong after its timeout, or for a ping never sent to `from`: lateness is no offence.
-        if (waiting === undefined || waiting.peer !== from) throw new UnawaitedPong()
+        if (waiting === undefined) throw new UnawaitedPong()
         return { type: 'pong', id, sentAt: waiting.sentAt, coordinate: pong.coordinate }
       }
       default:
@@ -321,21 +301,15 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
     }
   }
 
-  // Size, decoding, replay window, then `beforeSignature`'s checks, then the signature (or the node's cached verdict).
-  #open(bytes: Uint8Array, now: number, beforeSignature: (envelope: Envelope) => void): void {
-    openEnvelope(bytes, { limits: WIRE_LIMITS, replay: this.#replay, cache: this.#verificationCache, now, beforeSignature })
+  // Size, decoding, replay window, then `read`'s checks, then the signature (or the node's cached verdict).
+  #open<T>(bytes: Uint8Array, now: number, read: (envelope: Envelope) => T): T {
+    return openMessage(bytes, { limits: WIRE_LIMITS, replay: this.#replay, cache: this.#verificationCache, now }, read)
   }
 
   #seal<T>(kind: PayloadKind<T>, value: T, now: number): Uint8Array {
-    const unsigned = createEnvelope({
-      kind: kind.name,
-      payload: encodePayload(kind, value),
-      author: this.#identity.publicKey,
-      // Envelope timestamps are whole milliseconds; a simulator's time may be fractional.
-      timestamp: Math.floor(now)
-    })
-    return encodeEnvelope(signEnvelope(this.#identity, unsigned), WIRE_LIMITS)
+    return sealPayload(this.#identity, kind, value, now, WIRE_LIMITS)
   }
+
 }
 
 function positive(value: number | undefined, fallback: number, option: string): number {
@@ -346,8 +320,9 @@ function positive(value: number | undefined, fallback: number, option: string): 
   return value
 }
 
-function earliest(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined ? b : b === undefined ? a : Math.min(a, b)
+function earliest(...times: (number | undefined)[]): number | undefined {
+  const known = times.filter((time) => time !== undefined)
+  return known.length === 0 ? undefined : Math.min(...known)
 }
 
 function toHex(bytes: Uint8Array): string {
