@@ -8,6 +8,7 @@ import { submittedId } from './entry.js'
 import { ObserverError, type ObserverErrorCode } from './errors.js'
 import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage, type ReceiptFields } from './messages.js'
 import { positive } from './options.js'
+import { ByteArena } from './arena.js'
 import { receiptOf, sealBatch, type CommittedBatch } from './receipts.js'
 import { ConsistencyKind, keyId, seal, TreeHeadKind, type Signed, type TreeHead } from './statements.js'
 import { RecentSubmissions, type Submission } from './submissions.js'
@@ -150,6 +151,8 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
   readonly #parallelVerify: boolean
   /** Admitted submissions whose signatures the driver is checking, by id. */
   readonly #checking = new Map<string, Submission>()
+  /** Where admitted submissions are copied to. */
+  readonly #arena = new ByteArena()
   /** Admitted submissions awaiting a batch, in arrival order. */
   #queue: Submission[] = []
   #queueBytes = 0
@@ -253,6 +256,8 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
         submission.committed = { index: batch.start + position, batch: committed, position }
         for (const waiter of submission.waiters) this.#send(waiter.peer, { type: 'submitted', request: waiter.request, receipt: receiptOf(committed, position) }, effects)
         submission.waiters = []
+        // Its bytes are in the log now: released, so their slab can go.
+        submission.bytes = NO_BYTES
       })
     }
     effects.push({ type: 'emit', event: { type: 'committed', start: batch.start, ids, size: state.size, root: state.root } })
@@ -383,7 +388,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
       if (!valid) throw badSignature(hex)
     }
     // A copy: the message buffer it came in is not kept alive by the queue.
-    const submission: Submission = { id, hex, bytes: bytes.slice(), timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], committed: undefined }
+    const submission: Submission = { id, hex, bytes: this.#arena.copy(bytes), timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], committed: undefined }
     this.#queueBytes += submission.bytes.length
     this.#recent.add(submission)
     if (cached === true || !this.#parallelVerify) {

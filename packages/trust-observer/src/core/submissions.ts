@@ -13,8 +13,8 @@ export interface Submission {
   readonly id: Uint8Array
   /** The id in hex: the key of the verification cache and of this map. */
   readonly hex: string
-  /** The envelope as submitted: the bytes logged. */
-  readonly bytes: Uint8Array
+  /** The envelope as submitted: the bytes logged (emptied once they are). */
+  bytes: Uint8Array
   /** The envelope's timestamp. */
   readonly timestamp: number
   /** When the observer admitted it. */
