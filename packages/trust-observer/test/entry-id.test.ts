@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { identityFromSeed, signEnvelope } from '@dscs/identity'
 import { createEnvelope, envelopeHash, hashSigned, signingBytes } from '@dscs/wire'
-import { submittedId } from '../src/core/entry.js'
+import { idHex, submittedId } from '../src/core/entry.js'
 import { leafHash, setLogSha256 } from '../src/log/hash.js'
 import { nativeSha256 } from '../src/node/native-sha256.js'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import fc from 'fast-check'
 import { toHex } from './log-helpers.js'
 
 describe('submittedId', () => {
@@ -26,5 +28,14 @@ describe('submittedId', () => {
     } finally {
       setLogSha256((data) => sha256(data))
     }
+  })
+})
+
+describe('idHex', () => {
+  it('writes what bytesToHex writes, for ids and for longer byte strings', () => {
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 100 })), (bytes) => {
+        expect(idHex(bytes)).toBe(bytesToHex(bytes))
+      })
+    )
   })
 })

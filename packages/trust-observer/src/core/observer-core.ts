@@ -4,7 +4,7 @@ import { decodeEnvelope, signingBytes, type Envelope } from '@dscs/wire'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { TreeState } from '../log/index.js'
 import { OBSERVER_DEFAULTS, observerTopic } from './constants.js'
-import { submittedId } from './entry.js'
+import { idHex, submittedId } from './entry.js'
 import { ObserverError, type ObserverErrorCode } from './errors.js'
 import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage, type ReceiptFields } from './messages.js'
 import { positive } from './options.js'
@@ -116,6 +116,9 @@ const BLAMELESS = new Set<ObserverErrorCode>(['QUEUE_FULL', 'BUSY', 'NOT_FOUND',
 
 // A remembered entry's bytes are in the log, not in memory.
 const NO_BYTES = new Uint8Array(0)
+
+/** Where an admitted envelope's signing bytes are written; larger ones get an array of their own. */
+const SIGNING_SCRATCH = new Uint8Array(4_096)
 
 /** Room an Entries answer keeps for its own fields and framing. */
 const ENTRIES_OVERHEAD_BYTES = 1_024
@@ -272,7 +275,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
    */
   remember(entries: readonly { readonly id: Uint8Array; readonly index: number; readonly timestamp: number }[], now: number): void {
     for (const { id, index, timestamp } of entries) {
-      const hex = bytesToHex(id)
+      const hex = idHex(id)
       if (this.#recent.get(hex) !== undefined) continue
       this.#recent.add({ id, hex, bytes: NO_BYTES, timestamp, arrived: now, waiters: [], committed: { index, batch: undefined, position: 0 } })
     }
@@ -327,7 +330,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
           this.#read({ kind: 'inclusion', peer: from, request: message.request, treeSize, index: entry.index }, effects)
           return
         }
-        const index = this.#recent.get(bytesToHex(entry.id))?.committed?.index
+        const index = this.#recent.get(idHex(entry.id))?.committed?.index
         if (index !== undefined && index >= treeSize) throw new ObserverError('OUT_OF_RANGE', `entry ${bytesToHex(entry.id).slice(0, 16)}… is at ${index}, not in a tree of ${treeSize}`)
         const read: LogRead =
           index === undefined
@@ -360,9 +363,10 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     if (this.#kinds !== undefined && !this.#kinds.has(envelope.kind)) throw new ObserverError('KIND_NOT_ALLOWED', `envelopes of kind ${envelope.kind} are not logged here`)
     if (Math.abs(envelope.timestamp - now) > this.#skew) throw new ObserverError('OUTSIDE_WINDOW', `timestamp ${envelope.timestamp} is more than ${this.#skew} ms from the observer's clock`)
     if (this.#allowed !== undefined && !this.#allowed.has(keyId(envelope.author))) throw new ObserverError('NOT_ALLOWED', 'the author may not submit to this observer')
-    const signing = signingBytes(envelope)
+    // Written in scratch space: they serve to compute the id, and are copied only for a signature still to check.
+    const signing = signingBytes(envelope, SIGNING_SCRATCH)
     const id = submittedId(signing, envelope.signature)
-    const hex = bytesToHex(id)
+    const hex = idHex(id)
     const known = this.#recent.get(hex)
     if (known !== undefined) {
       // A duplicate: the first receipt once there is one; until then it waits with the first.
@@ -397,7 +401,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     }
     // The driver checks the signature, off this thread where it can; meanwhile the entry counts against the queue and its duplicates wait with it.
     this.#checking.set(hex, submission)
-    effects.push({ type: 'emit', event: { type: 'verify', check: { id: hex, author: envelope.author, signing, signature: envelope.signature } } })
+    effects.push({ type: 'emit', event: { type: 'verify', check: { id: hex, author: envelope.author, signing: signing.slice(), signature: envelope.signature } } })
   }
 
   /** The driver checked a signature the core handed it: a valid one's entry joins the queue; a forgery is refused to everyone who sent it. */
