@@ -1,6 +1,6 @@
 import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore } from '@dscs/interface'
 import { verify, type Identity, type VerificationCache } from '@dscs/identity'
-import { decodeEnvelope, signingBytes, type Envelope } from '@dscs/wire'
+import { allocBytes, decodeEnvelope, signingBytes, type Envelope } from '@dscs/wire'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { TreeState } from '../log/index.js'
 import { OBSERVER_DEFAULTS, observerTopic } from './constants.js'
@@ -8,10 +8,9 @@ import { idHex, submittedId } from './entry.js'
 import { ObserverError, type ObserverErrorCode } from './errors.js'
 import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage, type ReceiptFields } from './messages.js'
 import { positive } from './options.js'
-import { ByteArena } from './arena.js'
 import { receiptOf, sealBatch, type CommittedBatch } from './receipts.js'
 import { ConsistencyKind, keyId, seal, TreeHeadKind, type Signed, type TreeHead } from './statements.js'
-import { RecentSubmissions, type Submission } from './submissions.js'
+import { RecentSubmissions, type Submission, type Waiter } from './submissions.js'
 
 /** Options of the observer; every one has a default. */
 export interface ObserverOptions {
@@ -114,8 +113,10 @@ type Effects = CoreEffect<ObserverEvent>[]
 // Refusals that are no fault of the asker: no penalty.
 const BLAMELESS = new Set<ObserverErrorCode>(['QUEUE_FULL', 'BUSY', 'NOT_FOUND', 'OUT_OF_RANGE', 'STORE_FAILED'])
 
-// A remembered entry's bytes are in the log, not in memory.
+// A remembered entry's bytes are in the log, not in memory; nobody waits for a committed entry's receipt (a
+// duplicate of one gets it at once), so its waiters are this list, never added to.
 const NO_BYTES = new Uint8Array(0)
+const NO_WAITERS: Waiter[] = []
 
 /** Where an admitted envelope's signing bytes are written; larger ones get an array of their own. */
 const SIGNING_SCRATCH = new Uint8Array(4_096)
@@ -154,8 +155,6 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
   readonly #parallelVerify: boolean
   /** Admitted submissions whose signatures the driver is checking, by id. */
   readonly #checking = new Map<string, Submission>()
-  /** Where admitted submissions are copied to. */
-  readonly #arena = new ByteArena()
   /** Admitted submissions awaiting a batch, in arrival order. */
   #queue: Submission[] = []
   #queueBytes = 0
@@ -258,7 +257,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
       submissions.forEach((submission, position) => {
         submission.committed = { index: batch.start + position, batch: committed, position }
         for (const waiter of submission.waiters) this.#send(waiter.peer, { type: 'submitted', request: waiter.request, receipt: receiptOf(committed, position) }, effects)
-        submission.waiters = []
+        submission.waiters = NO_WAITERS
         // Its bytes are in the log now: released, so their slab can go.
         submission.bytes = NO_BYTES
       })
@@ -277,7 +276,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     for (const { id, index, timestamp } of entries) {
       const hex = idHex(id)
       if (this.#recent.get(hex) !== undefined) continue
-      this.#recent.add({ id, hex, bytes: NO_BYTES, timestamp, arrived: now, waiters: [], committed: { index, batch: undefined, position: 0 } })
+      this.#recent.add({ id, hex, bytes: NO_BYTES, timestamp, arrived: now, waiters: NO_WAITERS, committed: { index, batch: undefined, position: 0 } })
     }
   }
 
@@ -391,8 +390,10 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
       this.#cache?.set(hex, valid)
       if (!valid) throw badSignature(hex)
     }
-    // A copy: the message buffer it came in is not kept alive by the queue.
-    const submission: Submission = { id, hex, bytes: this.#arena.copy(bytes), timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], committed: undefined }
+    // A copy, so the queue does not keep the message buffer it came in alive; carved from a shared slab (a fresh array each cost more than the rest of admission).
+    const copy = allocBytes(bytes.length)
+    copy.set(bytes)
+    const submission: Submission = { id, hex, bytes: copy, timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], committed: undefined }
     this.#queueBytes += submission.bytes.length
     this.#recent.add(submission)
     if (cached === true || !this.#parallelVerify) {

@@ -21,6 +21,9 @@ export class BatchTree {
   /** Where each level starts in #nodes, and its width, in nodes. */
   readonly #starts: number[] = []
   readonly #widths: number[] = []
+  /** By level, the sibling {@link path} last returned, and its view. */
+  readonly #lastSibling: number[] = []
+  readonly #lastView: Uint8Array[] = []
   readonly count: number
   readonly root: Uint8Array
 
@@ -47,15 +50,25 @@ export class BatchTree {
     this.root = nodes.slice((total - 1) * HASH_BYTES)
   }
 
-  /** The audit path of the leaf at `position` (RFC 9162 §2.1.3): each level's sibling, where it has one. */
+  /**
+   * The audit path of the leaf at `position` (RFC 9162 §2.1.3): each level's
+   * sibling, where it has one. Paths asked for in order share their upper
+   * hashes: the view of each level's last sibling is kept and handed out
+   * again, so a whole batch's receipts make about two views an entry, not one
+   * a level.
+   */
   path(position: number): Uint8Array[] {
     const path: Uint8Array[] = []
     let index = position
     for (let level = 0; level < this.#widths.length - 1; level++) {
       const sibling = index ^ 1
       if (sibling < this.#widths[level]!) {
-        const at = (this.#starts[level]! + sibling) * HASH_BYTES
-        path.push(this.#nodes.subarray(at, at + HASH_BYTES))
+        if (this.#lastSibling[level] !== sibling) {
+          const at = (this.#starts[level]! + sibling) * HASH_BYTES
+          this.#lastSibling[level] = sibling
+          this.#lastView[level] = this.#nodes.subarray(at, at + HASH_BYTES)
+        }
+        path.push(this.#lastView[level]!)
       }
       index >>= 1
     }
