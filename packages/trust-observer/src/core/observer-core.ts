@@ -1,8 +1,8 @@
 import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore } from '@dscs/interface'
 import { verify, type Identity, type VerificationCache } from '@dscs/identity'
 import { allocBytes, decodeEnvelope, signingBytes, type Envelope } from '@dscs/wire'
-import { bytesToHex } from '@noble/hashes/utils.js'
-import type { TreeState } from '../log/index.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { HASH_BYTES, type TreeState } from '../log/index.js'
 import { OBSERVER_DEFAULTS, observerTopic } from './constants.js'
 import { idHex, submittedId } from './entry.js'
 import { ObserverError, type ObserverErrorCode } from './errors.js'
@@ -102,7 +102,7 @@ export type ObserverEvent =
   /** Read the log for a peer, then call `answer`. */
   | { readonly type: 'read'; readonly read: LogRead }
   /** A batch is durable and its receipts are sent; `ids` are the entry ids, by index from `start`. */
-  | { readonly type: 'committed'; readonly start: number; readonly ids: readonly Uint8Array[]; readonly size: number; readonly root: Uint8Array }
+  | { readonly type: 'committed'; readonly start: number; readonly count: number; readonly ids: Uint8Array; readonly size: number; readonly root: Uint8Array }
   /** A tree head was signed and published. */
   | { readonly type: 'head'; readonly head: Signed<TreeHead> }
   /** A batch could not be committed; its submitters were refused with `STORE_FAILED`. */
@@ -251,18 +251,23 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     }
     this.#state = { size: state.size, root: state.root }
     const effects: Effects = []
-    const ids = submissions.map((s) => s.id)
+    // The batch's ids side by side: what its tree, its receipts and the entry index read.
+    const ids = new Uint8Array(submissions.length * HASH_BYTES)
+    submissions.forEach((submission, position) => ids.set(submission.id, position * HASH_BYTES))
     if (submissions.length > 0) {
       const committed: CommittedBatch = sealBatch(this.#identity, batch.start, ids, Math.floor(now) + this.#mergeDelay, now)
       submissions.forEach((submission, position) => {
-        submission.committed = { index: batch.start + position, batch: committed, position }
+        submission.index = batch.start + position
+        submission.batch = committed
+        submission.position = position
         for (const waiter of submission.waiters) this.#send(waiter.peer, { type: 'submitted', request: waiter.request, receipt: receiptOf(committed, position) }, effects)
+        // What the replay window keeps of it from now on is its key, its times and where it is: the rest is released.
         submission.waiters = NO_WAITERS
-        // Its bytes are in the log now: released, so their slab can go.
         submission.bytes = NO_BYTES
+        submission.id = NO_BYTES
       })
     }
-    effects.push({ type: 'emit', event: { type: 'committed', start: batch.start, ids, size: state.size, root: state.root } })
+    effects.push({ type: 'emit', event: { type: 'committed', start: batch.start, count: submissions.length, ids, size: state.size, root: state.root } })
     this.#signHead(now, effects)
     return effects
   }
@@ -276,7 +281,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     for (const { id, index, timestamp } of entries) {
       const hex = idHex(id)
       if (this.#recent.get(hex) !== undefined) continue
-      this.#recent.add({ id, hex, bytes: NO_BYTES, timestamp, arrived: now, waiters: NO_WAITERS, committed: { index, batch: undefined, position: 0 } })
+      this.#recent.add({ id: NO_BYTES, hex, bytes: NO_BYTES, timestamp, arrived: now, waiters: NO_WAITERS, index, batch: undefined, position: 0 })
     }
   }
 
@@ -329,7 +334,8 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
           this.#read({ kind: 'inclusion', peer: from, request: message.request, treeSize, index: entry.index }, effects)
           return
         }
-        const index = this.#recent.get(idHex(entry.id))?.committed?.index
+        const known = this.#recent.get(idHex(entry.id))?.index ?? -1
+        const index = known >= 0 ? known : undefined
         if (index !== undefined && index >= treeSize) throw new ObserverError('OUT_OF_RANGE', `entry ${bytesToHex(entry.id).slice(0, 16)}… is at ${index}, not in a tree of ${treeSize}`)
         const read: LogRead =
           index === undefined
@@ -369,7 +375,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     const known = this.#recent.get(hex)
     if (known !== undefined) {
       // A duplicate: the first receipt once there is one; until then it waits with the first.
-      if (known.committed !== undefined) {
+      if (known.index >= 0) {
         this.#send(from, { type: 'submitted', request, receipt: this.#receiptOf(known, now) }, effects)
       } else if (known.waiters.length < this.#maxWaiters) {
         known.waiters.push({ peer: from, request })
@@ -393,7 +399,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     // A copy, so the queue does not keep the message buffer it came in alive; carved from a shared slab (a fresh array each cost more than the rest of admission).
     const copy = allocBytes(bytes.length)
     copy.set(bytes)
-    const submission: Submission = { id, hex, bytes: copy, timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], committed: undefined }
+    const submission: Submission = { id, hex, bytes: copy, timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], index: -1, batch: undefined, position: 0 }
     this.#queueBytes += submission.bytes.length
     this.#recent.add(submission)
     if (cached === true || !this.#parallelVerify) {
@@ -424,12 +430,11 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
 
   /** The receipt of a committed entry: from its batch, or from a batch of its own signed now for one remembered from the log. */
   #receiptOf(submission: Submission, now: number): ReceiptFields {
-    const committed = submission.committed!
-    if (committed.batch === undefined) {
-      committed.batch = sealBatch(this.#identity, committed.index, [submission.id], Math.floor(now) + this.#mergeDelay, now)
-      committed.position = 0
+    if (submission.batch === undefined) {
+      submission.batch = sealBatch(this.#identity, submission.index, hexToBytes(submission.hex), Math.floor(now) + this.#mergeDelay, now)
+      submission.position = 0
     }
-    return receiptOf(committed.batch, committed.position)
+    return receiptOf(submission.batch, submission.position)
   }
 
   /** Takes the next batch off the queue and hands it to the driver to append. */

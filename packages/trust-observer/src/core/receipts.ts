@@ -27,18 +27,19 @@ export class BatchTree {
   readonly count: number
   readonly root: Uint8Array
 
-  constructor(ids: readonly Uint8Array[]) {
-    if (ids.length === 0) throw new ObserverError('INVALID_OPTION', 'a batch holds at least one entry')
-    this.count = ids.length
+  /** The tree of `ids`: entry ids of 32 bytes side by side. */
+  constructor(ids: Uint8Array) {
+    if (ids.length === 0 || ids.length % HASH_BYTES !== 0) throw new ObserverError('INVALID_OPTION', 'a batch holds at least one entry id of 32 bytes, and whole ones')
+    this.count = ids.length / HASH_BYTES
     let total = 0
-    for (let width = ids.length; ; width = Math.ceil(width / 2)) {
+    for (let width = this.count; ; width = Math.ceil(width / 2)) {
       this.#starts.push(total)
       this.#widths.push(width)
       total += width
       if (width === 1) break
     }
     const nodes = new Uint8Array(total * HASH_BYTES)
-    ids.forEach((id, i) => nodes.set(leafHash(id), i * HASH_BYTES))
+    for (let at = 0; at < ids.length; at += HASH_BYTES) nodes.set(leafHash(ids.subarray(at, at + HASH_BYTES)), at)
     for (let level = 1; level < this.#widths.length; level++) {
       const below = this.#starts[level - 1]!
       const width = this.#widths[level - 1]!
@@ -80,19 +81,20 @@ export class BatchTree {
 export interface CommittedBatch {
   readonly statement: Signed<ReceiptBatch>
   readonly tree: BatchTree
-  readonly ids: readonly Uint8Array[]
+  /** The batch's entry ids, 32 bytes each, side by side. */
+  readonly ids: Uint8Array
 }
 
-/** Signs the receipt of a committed batch: entries `start` … `start + ids.length - 1`, promised by `deadline`. */
-export function sealBatch(identity: Identity, start: number, ids: readonly Uint8Array[], deadline: number, now: number): CommittedBatch {
+/** Signs the receipt of a committed batch: entries `start` … of the ids in `ids` (32 bytes each, side by side), promised by `deadline`. */
+export function sealBatch(identity: Identity, start: number, ids: Uint8Array, deadline: number, now: number): CommittedBatch {
   const tree = new BatchTree(ids)
-  const statement = seal(identity, ReceiptBatchKind, { start, count: ids.length, root: tree.root, deadline }, now)
+  const statement = seal(identity, ReceiptBatchKind, { start, count: tree.count, root: tree.root, deadline }, now)
   return { statement, tree, ids }
 }
 
 /** The receipt of the entry at `position` in `batch`. */
 export function receiptOf(batch: CommittedBatch, position: number): ReceiptFields {
-  return { batch: batch.statement.bytes, entryId: batch.ids[position]!, index: batch.statement.value.start + position, path: batch.tree.path(position) }
+  return { batch: batch.statement.bytes, entryId: batch.ids.subarray(position * HASH_BYTES, (position + 1) * HASH_BYTES), index: batch.statement.value.start + position, path: batch.tree.path(position) }
 }
 
 /** A receipt that checked out: entry `entryId` is at `index` of the observer's log, and a head holding it is due by `deadline`. */
