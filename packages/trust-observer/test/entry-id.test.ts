@@ -33,7 +33,8 @@ describe('submittedId', () => {
 
 describe('idHex', () => {
   it('writes what bytesToHex writes, for ids and for longer byte strings', () => {
-    fc.assert(fc.property(fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 100 })), (bytes) => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 100 })), (bytes) => {
         expect(idHex(bytes)).toBe(bytesToHex(bytes))
       })
     )
