@@ -30,6 +30,14 @@ const HEX_SCRATCH = new Uint8Array(2 * 32)
 // ASCII decodes the same under every single-byte label; the result is one flat string.
 const asciiDecoder = new TextDecoder('latin1')
 
+/** Writes the bytes of `hex` (lowercase hex digits, as {@link idHex} writes them) into `out` from `at`. */
+export function writeHexBytes(hex: string, out: Uint8Array, at: number): void {
+  for (let i = 0; i < hex.length / 2; i++) out[at + i] = (hexValue(hex.charCodeAt(2 * i)) << 4) | hexValue(hex.charCodeAt(2 * i + 1))
+}
+
+// '0'–'9' are 48–57, 'a'–'f' are 97–102.
+const hexValue = (code: number): number => (code <= 57 ? code - 48 : code - 87)
+
 /**
  * An entry id in lowercase hex, as `bytesToHex` writes it, built in one
  * piece: `bytesToHex` joins 64 strings into a rope that every Map lookup by

@@ -4,7 +4,7 @@ import { allocBytes, decodeEnvelope, signingBytes, type Envelope } from '@dscs/w
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { HASH_BYTES, type TreeState } from '../log/index.js'
 import { OBSERVER_DEFAULTS, observerTopic } from './constants.js'
-import { idHex, submittedId } from './entry.js'
+import { idHex, submittedId, writeHexBytes } from './entry.js'
 import { ObserverError, type ObserverErrorCode } from './errors.js'
 import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage, type ReceiptFields } from './messages.js'
 import { positive } from './options.js'
@@ -253,7 +253,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     const effects: Effects = []
     // The batch's ids side by side: what its tree, its receipts and the entry index read.
     const ids = new Uint8Array(submissions.length * HASH_BYTES)
-    submissions.forEach((submission, position) => ids.set(submission.id, position * HASH_BYTES))
+    submissions.forEach((submission, position) => writeHexBytes(submission.hex, ids, position * HASH_BYTES))
     if (submissions.length > 0) {
       const committed: CommittedBatch = sealBatch(this.#identity, batch.start, ids, Math.floor(now) + this.#mergeDelay, now)
       submissions.forEach((submission, position) => {
@@ -264,7 +264,6 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
         // What the replay window keeps of it from now on is its key, its times and where it is: the rest is released.
         submission.waiters = NO_WAITERS
         submission.bytes = NO_BYTES
-        submission.id = NO_BYTES
       })
     }
     effects.push({ type: 'emit', event: { type: 'committed', start: batch.start, count: submissions.length, ids, size: state.size, root: state.root } })
@@ -281,7 +280,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     for (const { id, index, timestamp } of entries) {
       const hex = idHex(id)
       if (this.#recent.get(hex) !== undefined) continue
-      this.#recent.add({ id: NO_BYTES, hex, bytes: NO_BYTES, timestamp, arrived: now, waiters: NO_WAITERS, index, batch: undefined, position: 0 })
+      this.#recent.add({ hex, bytes: NO_BYTES, timestamp, arrived: now, waiters: NO_WAITERS, index, batch: undefined, position: 0 })
     }
   }
 
@@ -399,7 +398,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     // A copy, so the queue does not keep the message buffer it came in alive; carved from a shared slab (a fresh array each cost more than the rest of admission).
     const copy = allocBytes(bytes.length)
     copy.set(bytes)
-    const submission: Submission = { id, hex, bytes: copy, timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], index: -1, batch: undefined, position: 0 }
+    const submission: Submission = { hex, bytes: copy, timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], index: -1, batch: undefined, position: 0 }
     this.#queueBytes += submission.bytes.length
     this.#recent.add(submission)
     if (cached === true || !this.#parallelVerify) {

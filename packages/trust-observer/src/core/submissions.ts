@@ -9,9 +9,11 @@ export interface Waiter {
 
 /** An entry from its admission until it leaves the replay window: queued, committing, then committed. */
 export interface Submission {
-  /** The envelope hash: the entry's id (emptied once committed: its batch keeps the ids of all its entries in one array). */
-  id: Uint8Array
-  /** The id in hex: the key of the verification cache and of this map. */
+  /**
+   * The envelope hash, the entry's id, in hex: the key of the verification
+   * cache and of this map, and all that is kept of the id (its bytes are
+   * written from it into its batch's array of ids at commit).
+   */
   readonly hex: string
   /** The envelope as submitted: the bytes logged (emptied once they are). */
   bytes: Uint8Array
