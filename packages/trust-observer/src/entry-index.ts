@@ -35,16 +35,16 @@ export class EntryIndex {
     const index = new EntryIndex(store, prefix)
     const mark = await store.get(index.#mark)
     for (let start = mark === undefined ? 0 : readIndex(mark); start < log.size; start += CATCH_UP_CHUNK) {
-      const entries = await log.entries(start, Math.min(log.size, start + CATCH_UP_CHUNK))
-      await index.#put(start, entries.map((entry) => entryIdOf(entry)))
+      const ids = (await log.entries(start, Math.min(log.size, start + CATCH_UP_CHUNK))).map((entry) => entryIdOf(entry))
+      await index.#put(start, ids.length, (i) => ids[i])
     }
     return index
   }
 
-  /** Records entries `start` … by id, in the order the log holds them; resolves once written. */
-  add(start: number, ids: readonly Uint8Array[]): Promise<void> {
+  /** Records entries `start` … by id (`ids`: 32 bytes an entry, side by side), in the order the log holds them; resolves once written. */
+  add(start: number, ids: Uint8Array): Promise<void> {
     // A failed write does not stop the ones after it; the next restart indexes what it missed.
-    this.#writes = this.#writes.catch(() => {}).then(() => this.#put(start, ids))
+    this.#writes = this.#writes.catch(() => {}).then(() => this.#put(start, ids.length / ID_BYTES, (i) => ids.subarray(i * ID_BYTES, (i + 1) * ID_BYTES)))
     return this.#writes
   }
 
@@ -55,21 +55,23 @@ export class EntryIndex {
     return value === undefined ? undefined : readIndex(value)
   }
 
-  async #put(start: number, ids: readonly (Uint8Array | undefined)[]): Promise<void> {
+  /** Writes the records of the `count` entries from `start`, entry i's id `idAt(i)` (none for an entry that is no envelope). */
+  async #put(start: number, count: number, idAt: (i: number) => Uint8Array | undefined): Promise<void> {
     // Every key and value of the batch carved from one buffer: a fresh array a key costs more than writing it.
     const keyBytes = this.#prefix.length + ID_BYTES
-    const buffer = new Uint8Array(ids.length * (keyBytes + INDEX_BYTES))
+    const buffer = new Uint8Array(count * (keyBytes + INDEX_BYTES))
     const ops: StoreBatchOp[] = []
-    ids.forEach((id, i) => {
-      if (id?.length !== ID_BYTES) return
+    for (let i = 0; i < count; i++) {
+      const id = idAt(i)
+      if (id?.length !== ID_BYTES) continue
       const at = i * (keyBytes + INDEX_BYTES)
       buffer.set(this.#prefix, at)
       buffer.set(id, at + this.#prefix.length)
       writeIndex(buffer, at + keyBytes, start + i)
       ops.push({ type: 'put', key: buffer.subarray(at, at + keyBytes), value: buffer.subarray(at + keyBytes, at + keyBytes + INDEX_BYTES) })
-    })
+    }
     const mark = new Uint8Array(INDEX_BYTES)
-    writeIndex(mark, 0, this.#behind ?? start + ids.length)
+    writeIndex(mark, 0, this.#behind ?? start + count)
     try {
       await this.#store.batch([...ops, { type: 'put', key: this.#mark, value: mark }])
     } catch (err) {

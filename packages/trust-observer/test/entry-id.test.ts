@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { identityFromSeed, signEnvelope } from '@dscs/identity'
 import { createEnvelope, envelopeHash, hashSigned, signingBytes } from '@dscs/wire'
-import { submittedId } from '../src/core/entry.js'
+import { idHex, submittedId, writeHexBytes } from '../src/core/entry.js'
 import { leafHash, setLogSha256 } from '../src/log/hash.js'
 import { nativeSha256 } from '../src/node/native-sha256.js'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import fc from 'fast-check'
 import { toHex } from './log-helpers.js'
 
 describe('submittedId', () => {
@@ -26,5 +28,28 @@ describe('submittedId', () => {
     } finally {
       setLogSha256((data) => sha256(data))
     }
+  })
+})
+
+describe('idHex', () => {
+  it('writes what bytesToHex writes, for ids and for longer byte strings', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 100 })), (bytes) => {
+        expect(idHex(bytes)).toBe(bytesToHex(bytes))
+      })
+    )
+  })
+})
+
+describe('writeHexBytes', () => {
+  it('writes back the bytes idHex wrote, where it is told', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.nat(8), (id, at) => {
+        const out = new Uint8Array(48)
+        writeHexBytes(idHex(id), out, at)
+        expect(out.subarray(at, at + 32)).toEqual(id)
+        expect(out.filter((_, i) => i < at || i >= at + 32).every((byte) => byte === 0)).toBe(true)
+      })
+    )
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { VerificationCache } from '@dscs/identity'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { bytesToHex, concatBytes } from '@noble/hashes/utils.js'
 import { envelopeHash, decodeEnvelope } from '@dscs/wire'
 import { BatchTree, ConsistencyKind, encodeObserverMessage, leafHash, open, rootHash, TreeHeadKind, verifyConsistency, verifyInclusion, verifyReceipt } from '../src/index.js'
 import { ALICE, BOB, envelope, events, ObserverHarness, OBSERVER, penalties, sent, submitMessage, T0 } from './fixtures.js'
@@ -216,9 +216,17 @@ describe('the batch tree', () => {
   it('has the RFC 9162 root and audit paths of its ids, for every size up to 70', () => {
     for (let count = 1; count <= 70; count++) {
       const ids = Array.from({ length: count }, (_, i) => new Uint8Array(32).fill(i))
-      const tree = new BatchTree(ids)
+      const tree = new BatchTree(concatBytes(...ids))
       expect(tree.root).toEqual(rootHash(ids))
-      for (let i = 0; i < count; i++) expect(verifyInclusion(leafHash(ids[i]!), i, count, tree.path(i), tree.root)).toBe(true)
+      const paths = ids.map((_, i) => tree.path(i))
+      // Asked in any order (the tree reuses views between neighbouring paths), and still right once others were asked.
+      for (let i = count - 1; i >= 0; i -= 3) expect(tree.path(i)).toEqual(paths[i])
+      for (let i = 0; i < count; i++) expect(verifyInclusion(leafHash(ids[i]!), i, count, paths[i]!, tree.root)).toBe(true)
     }
+  })
+
+  it('refuses no ids, or ids that are not whole 32-byte hashes', () => {
+    expect(() => new BatchTree(new Uint8Array(0))).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
+    expect(() => new BatchTree(new Uint8Array(33))).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
   })
 })

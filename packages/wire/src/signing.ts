@@ -28,16 +28,21 @@ function encodedKind(kind: string): Uint8Array {
  * Layout (big-endian): "DSCS/envelope/v1\0" · u32 len(kind) · kind (UTF-8) ·
  * u32 len(payload) · payload · author (32) · u64 timestamp · u64 seq ·
  * u32 count(parents) · parents (32 each).
+ *
+ * With `scratch` (space the caller reuses) large enough, the bytes are
+ * written into its start and a view of them returned: no array is allocated,
+ * and the view holds only until the caller next uses its scratch.
  */
-export function signingBytes(env: UnsignedEnvelope): Uint8Array {
+export function signingBytes(env: UnsignedEnvelope, scratch?: Uint8Array): Uint8Array {
   if (env.version !== WIRE_VERSION) {
     throw new WireError('UNSUPPORTED_VERSION', `cannot sign envelope version ${env.version}`)
   }
   const kind = encodedKind(env.kind)
   fixed(env.author, AUTHOR_BYTES, 'author key')
   for (const parent of env.parents) fixed(parent, HASH_BYTES, 'parent hash')
-  const out = new Uint8Array(DOMAIN.length + 4 + kind.length + 4 + env.payload.length + AUTHOR_BYTES + 8 + 8 + 4 + HASH_BYTES * env.parents.length)
-  const view = new DataView(out.buffer)
+  const length = DOMAIN.length + 4 + kind.length + 4 + env.payload.length + AUTHOR_BYTES + 8 + 8 + 4 + HASH_BYTES * env.parents.length
+  const out = scratch !== undefined && scratch.length >= length ? scratch.subarray(0, length) : new Uint8Array(length)
+  const view = new DataView(out.buffer, out.byteOffset, length)
   out.set(DOMAIN)
   let at = DOMAIN.length
   view.setUint32(at, kind.length)

@@ -41,6 +41,19 @@ describe('signingBytes', () => {
     )
   })
 
+  it('writes the same bytes into scratch space that fits, and into a fresh array where the scratch is too small', () => {
+    const scratch = new Uint8Array(300).fill(0xee)
+    fc.assert(
+      fc.property(arbEnvelope, (e) => {
+        const fresh = signingBytes(e)
+        const written = signingBytes(e, scratch)
+        expect(written).toEqual(fresh)
+        expect(written.buffer === scratch.buffer).toBe(fresh.length <= scratch.length)
+        expect(signingBytes(e, scratch.subarray(7))).toEqual(fresh)
+      })
+    )
+  })
+
   it('covers every field but the signature and the stamp', () => {
     const base = bytesToHex(signingBytes(env))
     const resigned: Envelope = { ...env, signature: new Uint8Array(64), stamp: new Uint8Array([1, 2]) }

@@ -37,7 +37,7 @@ export async function runObserver(options: ObserverCommandOptions, out: Output):
   )
   observer.onEvent((event) => {
     if (event.type === 'committed') {
-      out.event('committed', { start: event.start, count: event.ids.length, size: event.size, root: bytesToHex(event.root) }, `committed ${event.ids.length} entries: the log holds ${event.size}`)
+      out.event('committed', { start: event.start, count: event.count, size: event.size, root: bytesToHex(event.root) }, `committed ${event.count} entries: the log holds ${event.size}`)
     } else if (event.type === 'store-error') {
       out.event('store-error', { code: event.error.code, error: event.error.message }, `store error: ${event.error.message}`)
     }

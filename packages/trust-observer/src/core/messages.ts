@@ -131,6 +131,11 @@ function buildScanRules(limits: MessageLimits): ScanRules {
  * included), then the decode, then every field's range.
  */
 export function decodeObserverMessage(bytes: Uint8Array, limits: MessageLimits): ObserverMessage {
+  return (bytes.length <= limits.maxMessageBytes ? canonicalSubmit(bytes) : undefined) ?? decodeAnyObserverMessage(bytes, limits)
+}
+
+/** {@link decodeObserverMessage} without its shortcut for Submit messages: every message through the general path. */
+export function decodeAnyObserverMessage(bytes: Uint8Array, limits: MessageLimits): ObserverMessage {
   const m = wrap(() => decodeBounded(bytes, 'observer message', limits.maxMessageBytes, scanRules(limits), (b) => pb.ObserverMessage.decode(b)))
   switch (m.message) {
     case 'submit':
@@ -187,6 +192,50 @@ export function decodeObserverMessage(bytes: Uint8Array, limits: MessageLimits):
     default:
       throw new ObserverError('MALFORMED', 'an observer message with no known message in it')
   }
+}
+
+// Field tags of ObserverMessage.submit and Submit.
+const SUBMIT_TAG = (1 << 3) | 2
+const ENVELOPE_TAG = (2 << 3) | 2
+
+/**
+ * A Submit in the exact form protobufjs writes it (the message field, then
+ * the request number unless 0, then the envelope, each once), read by hand:
+ * the observer reads one per entry, and the general path (scan, protobufjs,
+ * checks) cost more than the rest of admitting it. Anything else, well formed
+ * or not, is undefined and left to the general path; on what it accepts, the
+ * two agree (a property test compares them).
+ */
+export function canonicalSubmit(bytes: Uint8Array): ObserverMessage | undefined {
+  if (bytes[0] !== SUBMIT_TAG) return undefined
+  const body = readVarint(bytes, 1)
+  if (body === undefined || body.end + body.value !== bytes.length) return undefined
+  let at = body.end
+  let request = 0
+  if (bytes[at] === REQUEST_TAG) {
+    const number = readVarint(bytes, at + 1)
+    if (number === undefined || number.value === 0) return undefined
+    request = number.value
+    at = number.end
+  }
+  if (bytes[at] !== ENVELOPE_TAG) return undefined
+  const length = readVarint(bytes, at + 1)
+  if (length === undefined || length.value === 0 || length.end + length.value !== bytes.length) return undefined
+  // A plain view, as the general path hands out (not a Node Buffer).
+  return { type: 'submit', request, envelope: new Uint8Array(bytes.buffer, bytes.byteOffset + length.end, length.value) }
+}
+
+/** The varint at `at` (at most 8 bytes) and where it ends; undefined unless it is the shortest encoding of a safe integer. */
+function readVarint(bytes: Uint8Array, at: number): { value: number; end: number } | undefined {
+  let value = 0
+  let scale = 1
+  for (let i = at; i < at + 8 && i < bytes.length; i++) {
+    const byte = bytes[i]!
+    value += (byte & 0x7f) * scale
+    if (byte < 0x80) return (byte === 0 && i > at) || !Number.isSafeInteger(value) ? undefined : { value, end: i + 1 }
+    scale *= 128
+  }
+  return undefined
 }
 
 export function receiptFields(r: { batch?: Uint8Array | null; entryId?: Uint8Array | null; index?: number | Long | null; path?: Uint8Array[] | null }): ReceiptFields {

@@ -1,16 +1,16 @@
 import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore } from '@dscs/interface'
 import { verify, type Identity, type VerificationCache } from '@dscs/identity'
-import { decodeEnvelope, signingBytes, type Envelope } from '@dscs/wire'
-import { bytesToHex } from '@noble/hashes/utils.js'
-import type { TreeState } from '../log/index.js'
+import { allocBytes, decodeEnvelope, signingBytes, type Envelope } from '@dscs/wire'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { HASH_BYTES, type TreeState } from '../log/index.js'
 import { OBSERVER_DEFAULTS, observerTopic } from './constants.js'
-import { submittedId } from './entry.js'
+import { idHex, submittedId, writeHexBytes } from './entry.js'
 import { ObserverError, type ObserverErrorCode } from './errors.js'
 import { decodeObserverMessage, encodeObserverMessage, messageLimits, wrap, type MessageLimits, type ObserverMessage, type ReceiptFields } from './messages.js'
 import { positive } from './options.js'
 import { receiptOf, sealBatch, type CommittedBatch } from './receipts.js'
 import { ConsistencyKind, keyId, seal, TreeHeadKind, type Signed, type TreeHead } from './statements.js'
-import { RecentSubmissions, type Submission } from './submissions.js'
+import { RecentSubmissions, type Submission, type Waiter } from './submissions.js'
 
 /** Options of the observer; every one has a default. */
 export interface ObserverOptions {
@@ -102,7 +102,7 @@ export type ObserverEvent =
   /** Read the log for a peer, then call `answer`. */
   | { readonly type: 'read'; readonly read: LogRead }
   /** A batch is durable and its receipts are sent; `ids` are the entry ids, by index from `start`. */
-  | { readonly type: 'committed'; readonly start: number; readonly ids: readonly Uint8Array[]; readonly size: number; readonly root: Uint8Array }
+  | { readonly type: 'committed'; readonly start: number; readonly count: number; readonly ids: Uint8Array; readonly size: number; readonly root: Uint8Array }
   /** A tree head was signed and published. */
   | { readonly type: 'head'; readonly head: Signed<TreeHead> }
   /** A batch could not be committed; its submitters were refused with `STORE_FAILED`. */
@@ -113,8 +113,13 @@ type Effects = CoreEffect<ObserverEvent>[]
 // Refusals that are no fault of the asker: no penalty.
 const BLAMELESS = new Set<ObserverErrorCode>(['QUEUE_FULL', 'BUSY', 'NOT_FOUND', 'OUT_OF_RANGE', 'STORE_FAILED'])
 
-// A remembered entry's bytes are in the log, not in memory.
+// A remembered entry's bytes are in the log, not in memory; nobody waits for a committed entry's receipt (a
+// duplicate of one gets it at once), so its waiters are this list, never added to.
 const NO_BYTES = new Uint8Array(0)
+const NO_WAITERS: Waiter[] = []
+
+/** Where an admitted envelope's signing bytes are written; larger ones get an array of their own. */
+const SIGNING_SCRATCH = new Uint8Array(4_096)
 
 /** Room an Entries answer keeps for its own fields and framing. */
 const ENTRIES_OVERHEAD_BYTES = 1_024
@@ -246,16 +251,22 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     }
     this.#state = { size: state.size, root: state.root }
     const effects: Effects = []
-    const ids = submissions.map((s) => s.id)
+    // The batch's ids side by side: what its tree, its receipts and the entry index read.
+    const ids = new Uint8Array(submissions.length * HASH_BYTES)
+    submissions.forEach((submission, position) => writeHexBytes(submission.hex, ids, position * HASH_BYTES))
     if (submissions.length > 0) {
       const committed: CommittedBatch = sealBatch(this.#identity, batch.start, ids, Math.floor(now) + this.#mergeDelay, now)
       submissions.forEach((submission, position) => {
-        submission.committed = { index: batch.start + position, batch: committed, position }
+        submission.index = batch.start + position
+        submission.batch = committed
+        submission.position = position
         for (const waiter of submission.waiters) this.#send(waiter.peer, { type: 'submitted', request: waiter.request, receipt: receiptOf(committed, position) }, effects)
-        submission.waiters = []
+        // What the replay window keeps of it from now on is its key, its times and where it is: the rest is released.
+        submission.waiters = NO_WAITERS
+        submission.bytes = NO_BYTES
       })
     }
-    effects.push({ type: 'emit', event: { type: 'committed', start: batch.start, ids, size: state.size, root: state.root } })
+    effects.push({ type: 'emit', event: { type: 'committed', start: batch.start, count: submissions.length, ids, size: state.size, root: state.root } })
     this.#signHead(now, effects)
     return effects
   }
@@ -267,9 +278,9 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
    */
   remember(entries: readonly { readonly id: Uint8Array; readonly index: number; readonly timestamp: number }[], now: number): void {
     for (const { id, index, timestamp } of entries) {
-      const hex = bytesToHex(id)
+      const hex = idHex(id)
       if (this.#recent.get(hex) !== undefined) continue
-      this.#recent.add({ id, hex, bytes: NO_BYTES, timestamp, arrived: now, waiters: [], committed: { index, batch: undefined, position: 0 } })
+      this.#recent.add({ hex, bytes: NO_BYTES, timestamp, arrived: now, waiters: NO_WAITERS, index, batch: undefined, position: 0 })
     }
   }
 
@@ -322,7 +333,8 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
           this.#read({ kind: 'inclusion', peer: from, request: message.request, treeSize, index: entry.index }, effects)
           return
         }
-        const index = this.#recent.get(bytesToHex(entry.id))?.committed?.index
+        const known = this.#recent.get(idHex(entry.id))?.index ?? -1
+        const index = known >= 0 ? known : undefined
         if (index !== undefined && index >= treeSize) throw new ObserverError('OUT_OF_RANGE', `entry ${bytesToHex(entry.id).slice(0, 16)}… is at ${index}, not in a tree of ${treeSize}`)
         const read: LogRead =
           index === undefined
@@ -355,13 +367,14 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     if (this.#kinds !== undefined && !this.#kinds.has(envelope.kind)) throw new ObserverError('KIND_NOT_ALLOWED', `envelopes of kind ${envelope.kind} are not logged here`)
     if (Math.abs(envelope.timestamp - now) > this.#skew) throw new ObserverError('OUTSIDE_WINDOW', `timestamp ${envelope.timestamp} is more than ${this.#skew} ms from the observer's clock`)
     if (this.#allowed !== undefined && !this.#allowed.has(keyId(envelope.author))) throw new ObserverError('NOT_ALLOWED', 'the author may not submit to this observer')
-    const signing = signingBytes(envelope)
+    // Written in scratch space: they serve to compute the id, and are copied only for a signature still to check.
+    const signing = signingBytes(envelope, SIGNING_SCRATCH)
     const id = submittedId(signing, envelope.signature)
-    const hex = bytesToHex(id)
+    const hex = idHex(id)
     const known = this.#recent.get(hex)
     if (known !== undefined) {
       // A duplicate: the first receipt once there is one; until then it waits with the first.
-      if (known.committed !== undefined) {
+      if (known.index >= 0) {
         this.#send(from, { type: 'submitted', request, receipt: this.#receiptOf(known, now) }, effects)
       } else if (known.waiters.length < this.#maxWaiters) {
         known.waiters.push({ peer: from, request })
@@ -382,8 +395,10 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
       this.#cache?.set(hex, valid)
       if (!valid) throw badSignature(hex)
     }
-    // A copy: the message buffer it came in is not kept alive by the queue.
-    const submission: Submission = { id, hex, bytes: bytes.slice(), timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], committed: undefined }
+    // A copy, so the queue does not keep the message buffer it came in alive; carved from a shared slab (a fresh array each cost more than the rest of admission).
+    const copy = allocBytes(bytes.length)
+    copy.set(bytes)
+    const submission: Submission = { hex, bytes: copy, timestamp: envelope.timestamp, arrived: now, waiters: [{ peer: from, request }], index: -1, batch: undefined, position: 0 }
     this.#queueBytes += submission.bytes.length
     this.#recent.add(submission)
     if (cached === true || !this.#parallelVerify) {
@@ -392,7 +407,7 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
     }
     // The driver checks the signature, off this thread where it can; meanwhile the entry counts against the queue and its duplicates wait with it.
     this.#checking.set(hex, submission)
-    effects.push({ type: 'emit', event: { type: 'verify', check: { id: hex, author: envelope.author, signing, signature: envelope.signature } } })
+    effects.push({ type: 'emit', event: { type: 'verify', check: { id: hex, author: envelope.author, signing: signing.slice(), signature: envelope.signature } } })
   }
 
   /** The driver checked a signature the core handed it: a valid one's entry joins the queue; a forgery is refused to everyone who sent it. */
@@ -414,12 +429,11 @@ export class ObserverCore implements ProtocolCore<ObserverEvent> {
 
   /** The receipt of a committed entry: from its batch, or from a batch of its own signed now for one remembered from the log. */
   #receiptOf(submission: Submission, now: number): ReceiptFields {
-    const committed = submission.committed!
-    if (committed.batch === undefined) {
-      committed.batch = sealBatch(this.#identity, committed.index, [submission.id], Math.floor(now) + this.#mergeDelay, now)
-      committed.position = 0
+    if (submission.batch === undefined) {
+      submission.batch = sealBatch(this.#identity, submission.index, hexToBytes(submission.hex), Math.floor(now) + this.#mergeDelay, now)
+      submission.position = 0
     }
-    return receiptOf(committed.batch, committed.position)
+    return receiptOf(submission.batch, submission.position)
   }
 
   /** Takes the next batch off the queue and hands it to the driver to append. */

@@ -9,20 +9,30 @@ export interface Waiter {
 
 /** An entry from its admission until it leaves the replay window: queued, committing, then committed. */
 export interface Submission {
-  /** The envelope hash: the entry's id. */
-  readonly id: Uint8Array
-  /** The id in hex: the key of the verification cache and of this map. */
+  /**
+   * The envelope hash, the entry's id, in hex: the key of the verification
+   * cache and of this map, and all that is kept of the id (its bytes are
+   * written from it into its batch's array of ids at commit).
+   */
   readonly hex: string
-  /** The envelope as submitted: the bytes logged. */
-  readonly bytes: Uint8Array
+  /** The envelope as submitted: the bytes logged (emptied once they are). */
+  bytes: Uint8Array
   /** The envelope's timestamp. */
   readonly timestamp: number
   /** When the observer admitted it. */
   readonly arrived: number
   /** Who gets the receipt once it is committed; emptied then. */
   waiters: Waiter[]
-  /** Where it was committed, once it is: its index, and the signed batch its receipt comes from (signed on first need for an entry remembered from the log after a restart). */
-  committed: { readonly index: number; batch: CommittedBatch | undefined; position: number } | undefined
+  /** Its index in the log once committed, −1 until then. */
+  index: number
+  /**
+   * The signed batch its receipt comes from and its position there: set at
+   * commit, or on first need for an entry remembered from the log after a
+   * restart. Fields of the submission, not an object of their own: the
+   * replay window keeps one of these an entry.
+   */
+  batch: CommittedBatch | undefined
+  position: number
 }
 
 /**

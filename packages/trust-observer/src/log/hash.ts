@@ -47,6 +47,12 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   return digest(NODE_INPUT)
 }
 
+/** {@link nodeHash} of the two hashes side by side at `at` in `hashes` (left, then right): no view of either is made. */
+export function pairHash(hashes: Uint8Array, at: number): Uint8Array {
+  for (let i = 0; i < 2 * HASH_BYTES; i++) NODE_INPUT[1 + i] = hashes[at + i]!
+  return digest(NODE_INPUT)
+}
+
 /** The Merkle Tree Hash of no entries: SHA-256 of the empty string. */
 export function emptyRoot(): Uint8Array {
   return digest(new Uint8Array(0))
