@@ -22,7 +22,6 @@ import { createTopicScoreParams, type TopicScoreParams } from '@libp2p/gossipsub
 import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PrivateKey, Startable, Stream, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { Uint8ArrayList } from 'uint8arraylist'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { NetError } from './errors.js'
 import { RecentRate } from './load.js'
@@ -199,8 +198,10 @@ export class Libp2pNet implements Net, Startable {
       let stream: Stream
       try {
         stream = await this.#outboundStream(key, to, protocol)
-        // One send of the pieces, uncopied: one muxer frame on the wire, so the receiver sends one window update for it, not one per piece.
-        if (!stream.send(frame.length === 1 ? frame[0]! : new Uint8ArrayList(...frame))) await stream.onDrain()
+        // The pieces go out back to back, uncopied: no other send runs between them.
+        let ready = true
+        for (const part of frame) ready = stream.send(part) && ready
+        if (!ready) await stream.onDrain()
         return
       } catch (err) {
         this.#outbound.delete(key)
