@@ -21,8 +21,8 @@
 // (DSCS, WebTorrent, DSCS, …); medians of 3 rounds, ratios per round. Beside throughput, the CPU time (user and
 // system) of every peer process from the start signal to the last completion, per MiB delivered: this 2-core host
 // is shared, so throughput follows the CPU the other tenants leave, and CPU per MiB is the steadier comparison.
-// DSCS runs without provider discovery (announcements on gossip, DHT records), as WebTorrent runs without its
-// trackers, DHT and peer exchange: every peer is given its peers' addresses.
+// DSCS keeps its provider discovery (announcements on gossip): without it a leecher whose connections libp2p closes
+// under load (its ping monitor) never dials them again, and flash-crowd rounds hang.
 //
 // Run: pnpm --filter @dscs/chunk-distribution bench (after a build), or alone: node bench/webtorrent.bench.ts
 // BENCH_QUICK=1: 32 MiB and 8 MiB, 1 round. BENCH_ROUNDS=n: rounds. BENCH_DIR: where the temporary files go.

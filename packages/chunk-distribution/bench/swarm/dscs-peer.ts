@@ -16,8 +16,7 @@ const node = await createNode({
   // The default rationing (1 MiB/s per peer and protocol) would measure the budget, not the transfer.
   net: { rationing: { bytesPerSecond: 2 ** 40, burstBytes: 2 ** 40 } },
   // BENCH_MAX_OUTSTANDING: the download's window in chunks (default 256), to see what it costs in memory.
-  // Peers are given their peers' addresses, as WebTorrent's are: no announcements on gossip (WebTorrent: no trackers, DHT or PEX).
-  services: { chunks: chunkDistribution({ directory, discovery: false, ...(process.env.BENCH_MAX_OUTSTANDING === undefined ? {} : { maxOutstanding: Number(process.env.BENCH_MAX_OUTSTANDING) }) }) }
+  services: { chunks: chunkDistribution({ directory, ...(process.env.BENCH_MAX_OUTSTANDING === undefined ? {} : { maxOutstanding: Number(process.env.BENCH_MAX_OUTSTANDING) }) }) }
 })
 const chunks = node.libp2p.services.chunks as ChunkDistribution
 let content: ContentId | undefined
