@@ -18,7 +18,11 @@
 // both. WebTorrent runs TCP only: no DHT, trackers, local discovery, uTP, web seeds, NAT traversal or peer
 // exchange; its connections use its default `secure: 1` (encryption offered, plaintext accepted), DSCS's Noise
 // (ChaCha20-Poly1305) + Yamux. Every leecher's copy is hashed in the first round. Rounds interleave the systems
-// (DSCS, WebTorrent, DSCS, …); medians of 3 rounds, ratios per round.
+// (DSCS, WebTorrent, DSCS, …); medians of 3 rounds, ratios per round. Beside throughput, the CPU time (user and
+// system) of every peer process from the start signal to the last completion, per MiB delivered: this 2-core host
+// is shared, so throughput follows the CPU the other tenants leave, and CPU per MiB is the steadier comparison.
+// DSCS keeps its provider discovery (announcements on gossip): without it a leecher whose connections libp2p closes
+// under load (its ping monitor) never dials them again, and flash-crowd rounds hang.
 //
 // Run: pnpm --filter @dscs/chunk-distribution bench (after a build), or alone: node bench/webtorrent.bench.ts
 // BENCH_QUICK=1: 32 MiB and 8 MiB, 1 round. BENCH_ROUNDS=n: rounds. BENCH_DIR: where the temporary files go.
@@ -50,6 +54,8 @@ interface Round {
   /** Mean over leechers of size / that leecher's seconds, MiB/s. */
   readonly meanPerLeecherMiBps?: number
   readonly seconds?: readonly number[]
+  /** CPU milliseconds (user and system) of all the peers per MiB delivered to the leechers. */
+  readonly cpuMsPerMiB?: number
   readonly leecherMaxRssMiB?: readonly number[]
   readonly verified?: boolean
   /** Per leecher: connections refused (libp2p's per-host inbound rate, all peers being 127.0.0.1) and dialled again, peers dropped. */
@@ -102,12 +108,13 @@ try {
             aggregateMiBps: (sizeMiB * scenario.leechers) / Math.max(...result.seconds),
             meanPerLeecherMiBps: result.seconds.reduce((sum, s) => sum + sizeMiB / s, 0) / result.seconds.length,
             seconds: result.seconds,
+            cpuMsPerMiB: (result.cpuSeconds * 1000) / (sizeMiB * scenario.leechers),
             leecherMaxRssMiB: result.maxRss.map((bytes) => bytes / MiB),
             verified: result.verified,
             notes: result.notes
           }
           rounds[system].push(measured)
-          log(`${NAMES[system]}: ${fixed(measured.aggregateMiBps)} MiB/s (mean per leecher ${fixed(measured.meanPerLeecherMiBps)} MiB/s)`)
+          log(`${NAMES[system]}: ${fixed(measured.aggregateMiBps)} MiB/s (mean per leecher ${fixed(measured.meanPerLeecherMiBps)} MiB/s), ${fixed(measured.cpuMsPerMiB)} ms CPU per MiB delivered`)
         } catch (err) {
           const error = err instanceof Error ? err.message : String(err)
           rounds[system].push({ round, error })
@@ -129,13 +136,24 @@ try {
       ratio: median(ratios(field)),
       ratioRounds: ratios(field)
     })
+    // CPU per MiB delivered: what each system costs the machine, which on a shared host varies less than its throughput.
+    const cpuRatios = rounds.dscs.flatMap((d, i) => {
+      const w = rounds.webtorrent[i]
+      return d.cpuMsPerMiB === undefined || w?.cpuMsPerMiB === undefined ? [] : [d.cpuMsPerMiB / w.cpuMsPerMiB]
+    })
+    const cpu = {
+      dscsMsPerMiB: median(done('dscs').map((r) => r.cpuMsPerMiB!)),
+      webtorrentMsPerMiB: median(done('webtorrent').map((r) => r.cpuMsPerMiB!)),
+      dscsToWebtorrent: median(cpuRatios),
+      ratioRounds: cpuRatios
+    }
     const aggregate = figure('aggregateMiBps')
     const perLeecher = figure('meanPerLeecherMiBps')
     const met = aggregate.ratio !== undefined && aggregate.ratio >= TARGET
     // The largest leecher of each round, median over rounds: memory beside throughput.
     const rss = (system: System): number | undefined => median(done(system).map((r) => Math.max(...r.leecherMaxRssMiB!)))
     const leecherPeakRssMiB = { dscs: rss('dscs'), webtorrent: rss('webtorrent') }
-    report[scenario.key] = { ...scenario, sha256, aggregate, meanPerLeecher: perLeecher, leecherPeakRssMiB, target: { atLeast: TARGET, met }, rounds }
+    report[scenario.key] = { ...scenario, sha256, aggregate, meanPerLeecher: perLeecher, cpuPerMiB: cpu, leecherPeakRssMiB, target: { atLeast: TARGET, met }, rounds }
     const size = `${(scenario.size / MiB).toFixed(0)} MiB${scenario.leechers > 1 ? ' each' : ''}`
     const failures = SYSTEMS.map((s) => rounds[s].length - done(s).length)
     summary.push(
@@ -144,6 +162,7 @@ try {
         (scenario.leechers > 1
           ? `; mean per leecher DSCS ${fixed(perLeecher.dscsMiBps)} MiB/s, WebTorrent ${fixed(perLeecher.webtorrentMiBps)} MiB/s (${fixed(perLeecher.ratio, 2)}×)`
           : '') +
+        `; CPU of all peers per MiB delivered DSCS ${fixed(cpu.dscsMsPerMiB, 0)} ms, WebTorrent ${fixed(cpu.webtorrentMsPerMiB, 0)} ms (${fixed(cpu.dscsToWebtorrent, 2)}×)` +
         `; leecher peak RSS DSCS ${fixed(leecherPeakRssMiB.dscs, 0)} MiB, WebTorrent ${fixed(leecherPeakRssMiB.webtorrent, 0)} MiB` +
         (failures.some((n) => n > 0) ? `; failed rounds: DSCS ${failures[0]}, WebTorrent ${failures[1]}` : '')
     )

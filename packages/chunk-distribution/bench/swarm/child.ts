@@ -4,15 +4,15 @@ import type { Command, MemorySample, Reply } from './protocol.ts'
 
 export const CHUNK = 256 * 1024
 
-/** Answers commands with `handle`, after saying `ready`; exits after `stopped`, or as soon as the coordinator is gone. */
-export function serve(ready: Reply, handle: (command: Command) => Promise<Reply>): void {
+/** Answers commands with `handle` (`cpu` itself), after saying `ready`; exits after `stopped`, or as soon as the coordinator is gone. */
+export function serve(ready: Reply, handle: (command: Exclude<Command, { type: 'cpu' }>) => Promise<Reply>): void {
   const send = (reply: Reply): Promise<void> => new Promise((resolve) => process.send?.(reply, undefined, {}, () => resolve()))
   let queue = Promise.resolve()
   process.on('message', (command: Command) => {
     queue = queue.then(async () => {
       let reply: Reply
       try {
-        reply = await handle(command)
+        reply = command.type === 'cpu' ? { type: 'cpu', seconds: cpuSeconds() } : await handle(command)
       } catch (err) {
         reply = { type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }
       }
@@ -47,6 +47,12 @@ function memorySample(): MemorySample {
   const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage()
   const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0
   return { rss, heapTotal, heapUsed, external, arrayBuffers, newSpace }
+}
+
+/** CPU time used by the process so far, user and system, seconds. */
+const cpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
 }
 
 /** The process's peak resident set in bytes, as the kernel counted it (ru_maxrss). */

@@ -13,6 +13,8 @@ export type Command =
   | { readonly type: 'fetch'; readonly peers: readonly string[] }
   /** SHA-256 of the content downloaded, read back from the store. Reply `hashed`. */
   | { readonly type: 'hash' }
+  /** The CPU time the process has used so far. Reply `cpu`. */
+  | { readonly type: 'cpu' }
   /** Stop the node and exit. Reply `stopped`. */
   | { readonly type: 'stop' }
 
@@ -39,5 +41,7 @@ export type Reply =
    */
   | { readonly type: 'fetched'; readonly maxRss: number; readonly peak: MemorySample; readonly notes: readonly string[] }
   | { readonly type: 'hashed'; readonly sha256: string }
+  /** Seconds of CPU (user and system, every thread) the process has used since it started. */
+  | { readonly type: 'cpu'; readonly seconds: number }
   | { readonly type: 'stopped' }
   | { readonly type: 'failed'; readonly message: string }

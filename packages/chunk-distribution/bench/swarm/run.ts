@@ -27,6 +27,8 @@ export interface SwarmRun {
 export interface SwarmResult {
   /** Seconds from the start signal to each leecher's completion, in leecher order. */
   readonly seconds: readonly number[]
+  /** CPU seconds (user and system) used by all the peers, seeders and leechers, from the start signal to the last completion. */
+  readonly cpuSeconds: number
   /** Each leecher's peak resident set at completion, bytes. */
   readonly maxRss: readonly number[]
   /** Each leecher's memory sampled at its largest during the download. */
@@ -57,6 +59,7 @@ export async function runSwarm(run: SwarmRun): Promise<SwarmResult> {
     if (new Set(seeded.map((s) => s.key)).size !== 1) throw new Error(`${run.system}: the seeders disagree on the content: ${seeded.map((s) => s.key).join(', ')}`)
     await Promise.all(leechers.map((leecher) => leecher.ask({ type: 'add', id: seeded[0]!.id }, 'added', 60_000)))
 
+    const cpuBefore = await cpuSeconds(peers)
     run.log(`${run.system}: ${run.seeders} seeder(s) → ${run.leechers} leecher(s), downloading`)
     const start = performance.now()
     const fetched = await Promise.all(
@@ -75,17 +78,27 @@ export async function runSwarm(run: SwarmRun): Promise<SwarmResult> {
       })
     )
 
+    // Every peer's CPU over the download (a leecher done early serves the others until the last is done).
+    const cpuAfter = await cpuSeconds(peers)
+    const cpu = cpuAfter.reduce((sum, seconds, i) => sum + seconds - cpuBefore[i]!, 0)
+
     if (run.sha256 !== undefined) {
       const hashes = await Promise.all(leechers.map((leecher) => leecher.ask({ type: 'hash' }, 'hashed', timeLimit(run.size))))
       const wrong = hashes.filter((h) => h.sha256 !== run.sha256).length
       if (wrong > 0) throw new Error(`${run.system}: ${wrong} of ${hashes.length} leechers hold content whose SHA-256 differs`)
       run.log(`${run.system}: every leecher's copy has the content's SHA-256`)
     }
-    return { seconds: fetched.map((f) => f.seconds), maxRss: fetched.map((f) => f.maxRss), peaks: fetched.map((f) => f.peak), notes: fetched.map((f) => f.notes), verified: run.sha256 !== undefined }
+    return { seconds: fetched.map((f) => f.seconds), cpuSeconds: cpu, maxRss: fetched.map((f) => f.maxRss), peaks: fetched.map((f) => f.peak), notes: fetched.map((f) => f.notes), verified: run.sha256 !== undefined }
   } finally {
     await Promise.all(peers.map((peer) => peer.stop(10_000)))
     await rm(directory, { recursive: true, force: true })
   }
+}
+
+/** The CPU seconds each peer has used so far, in order. */
+async function cpuSeconds(peers: readonly PeerProcess[]): Promise<number[]> {
+  const replies = await Promise.all(peers.map((peer) => peer.ask({ type: 'cpu' }, 'cpu', 60_000)))
+  return replies.map((reply) => reply.seconds)
 }
 
 /** Like Promise.all, but settles only once every promise has: no peer still starting when the run cleans up. */
