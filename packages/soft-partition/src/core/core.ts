@@ -139,6 +139,8 @@ const WIRE_LIMITS = { maxEnvelopeBytes: MAX_ENVELOPE_BYTES }
 // Relayed probes in flight at once: a ping-req beyond this is ignored, so askers cannot make this node ping without bound.
 const MAX_RELAYS = 64
 const SEQ_MODULUS = 2 ** 32
+// The events after which the component may have moved: a member joined, came back or went down.
+const COMPONENT_EVENTS: ReadonlySet<SwimEvent['type']> = new Set(['member-joined', 'member-alive', 'member-down'])
 
 /**
  * SWIM with Lifeguard, as a sans-I/O `ProtocolCore` of `@dscs/interface`:
@@ -178,6 +180,8 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   readonly #links = new LinkTable()
   readonly #members = new Map<PeerRef, MemberRecord>()
   readonly #suspicions = new Map<PeerRef, Suspicion>()
+  // The members held down, so a period finds one to ping without scanning the membership.
+  readonly #down = new Set<PeerRef>()
   readonly #relays = new Map<number, Relay>()
   // New suspicions each peer started this period; cleared every period.
   readonly #suspicionsStarted = new Map<PeerRef, number>()
@@ -185,6 +189,8 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   readonly #relayedFor = new Map<PeerRef, number>()
   readonly #linkClasses = new Map<PeerRef, LinkClass>()
   readonly #view: PartitionView
+  // A link changed class since the view's direct and indirect lists were computed.
+  #viewStale = false
   #incarnation: number
   // This node's alive update at its current incarnation, signed once and carried by every ping.
   #ownAlive: UpdatePayload
@@ -255,6 +261,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
 
   /** The component this node believes it is in, and whether it holds a majority. */
   partition(): PartitionState {
+    if (this.#viewStale) this.#refreshView()
     return this.#view.state
   }
 
@@ -342,18 +349,31 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
       const member = this.#members.get(peer)
       if (member === undefined || member.state !== 'suspect') continue
       member.state = 'down'
+      this.#down.add(peer)
       effects.push({ type: 'emit', event: { type: 'member-down', peer, incarnation: member.incarnation } })
     }
     if (this.#nextPeriodAt !== undefined && now >= this.#nextPeriodAt) this.#newPeriod(now, effects)
     return this.#withView(effects)
   }
 
-  // After any membership or link event, the component may have moved: a partition event with its new epoch.
+  // After a membership event the component may have moved: a partition event with its new epoch. A link event only
+  // moves a member between the direct and indirect lists, recomputed when next asked for (O(members) each time).
   #withView(effects: Effects): Effects {
-    if (!effects.some((effect) => effect.type === 'emit')) return effects
-    const change = this.#view.refresh(this.members(), (peer) => this.#links.quality(peer, this.#thresholds).class)
+    let moves = false
+    for (const effect of effects) {
+      if (effect.type !== 'emit') continue
+      if (COMPONENT_EVENTS.has(effect.event.type)) moves = true
+      else if (effect.event.type === 'link') this.#viewStale = true
+    }
+    if (!moves) return effects
+    const change = this.#refreshView()
     if (change !== undefined) effects.push({ type: 'emit', event: { type: 'partition', ...change } })
     return effects
+  }
+
+  #refreshView(): PartitionChange | undefined {
+    this.#viewStale = false
+    return this.#view.refresh(this.members(), (peer) => this.#links.quality(peer, this.#thresholds).class)
   }
 
   nextDeadline(): number | undefined {
@@ -395,8 +415,8 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
 
   // As memberlist gossips to the dead: one member held down is pinged each period, so a healed partition rejoins.
   #pingTheDown(now: number, effects: Effects): void {
-    const down = [...this.#members].filter(([, member]) => member.state === 'down').map(([peer]) => peer)
-    if (down.length === 0) return
+    if (this.#down.size === 0) return
+    const down = [...this.#down]
     this.#send(down[this.#randomInt(down.length)]!, MESSAGE_TYPES.ping, this.#nextSeq(), '', now, effects)
   }
 
@@ -507,6 +527,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     if (!isSignedByMember(update)) throw new SoftPartitionError('FORGED_UPDATE', `alive update for ${update.member} not signed by it`)
     const wasUp = known?.state === 'alive'
     this.#members.set(update.member, { publicKey: update.publicKey, incarnation: update.incarnation, state: 'alive' })
+    this.#down.delete(update.member)
     this.#suspicions.delete(update.member)
     this.#gossip.add(update)
     if (known === undefined) {
