@@ -139,6 +139,8 @@ const WIRE_LIMITS = { maxEnvelopeBytes: MAX_ENVELOPE_BYTES }
 // Relayed probes in flight at once: a ping-req beyond this is ignored, so askers cannot make this node ping without bound.
 const MAX_RELAYS = 64
 const SEQ_MODULUS = 2 ** 32
+// Members looked at for one message's anti-entropy update: bounded work per message, whatever the membership.
+const SPREAD_ATTEMPTS = 4
 // The events after which the component may have moved: a member joined, came back or went down.
 const COMPONENT_EVENTS: ReadonlySet<SwimEvent['type']> = new Set(['member-joined', 'member-alive', 'member-down'])
 
@@ -196,6 +198,9 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   #ownAlive: UpdatePayload
   #order: PeerRef[] = []
   #cursor = 0
+  // Every member in the order this node learnt of it, and the next whose alive update a message carries besides the gossip.
+  readonly #spreadOrder: PeerRef[] = []
+  #spreadCursor = 0
   #seq = 0
   #probe: Probe | undefined
   #nextPeriodAt: number | undefined
@@ -234,6 +239,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     for (const member of options.members ?? []) {
       if (member.peer === this.#self || this.#members.size >= this.#maxMembers) continue
       this.#members.set(member.peer, { publicKey: member.publicKey, incarnation: 0, state: 'alive' })
+      this.#spreadOrder.push(member.peer)
     }
     this.#view.refresh(this.members(), () => 'unknown')
   }
@@ -516,7 +522,11 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     if (update.member === this.#self) return
     const known = this.#members.get(update.member)
     // Cheap before expensive: a stale update costs no signature check.
-    if (known !== undefined && update.incarnation <= known.incarnation) return
+    if (known !== undefined && update.incarnation <= known.incarnation) {
+      // A member known from the start, at its first incarnation: its signed update is checked once, then held to pass on.
+      if (known.alive === undefined && update.incarnation === known.incarnation && sameKey(known.publicKey, update.publicKey) && isSignedByMember(update)) known.alive = update
+      return
+    }
     if (known !== undefined && !sameKey(known.publicKey, update.publicKey)) {
       throw new SoftPartitionError('KEY_MISMATCH', `alive update binds ${update.member} to a key other than its own`)
     }
@@ -526,12 +536,13 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     }
     if (!isSignedByMember(update)) throw new SoftPartitionError('FORGED_UPDATE', `alive update for ${update.member} not signed by it`)
     const wasUp = known?.state === 'alive'
-    this.#members.set(update.member, { publicKey: update.publicKey, incarnation: update.incarnation, state: 'alive' })
+    this.#members.set(update.member, { publicKey: update.publicKey, incarnation: update.incarnation, state: 'alive', alive: update })
     this.#down.delete(update.member)
     this.#suspicions.delete(update.member)
     this.#gossip.add(update)
     if (known === undefined) {
       this.#order.splice(this.#randomInt(this.#order.length + 1), 0, update.member)
+      this.#spreadOrder.push(update.member)
       effects.push({ type: 'emit', event: { type: 'member-joined', peer: update.member, incarnation: update.incarnation } })
     } else if (!wasUp) {
       effects.push({ type: 'emit', event: { type: 'member-alive', peer: update.member, incarnation: update.incarnation } })
@@ -638,6 +649,21 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     return this.#seq
   }
 
+  // Anti-entropy, as memberlist's push-pull but a member at a time: gossip reaches a member with high probability only,
+  // and not at all one that joins after the gossip about the others ran out (through one member, it would know only
+  // that one: not its accusers, so it could not refute them). One alive update in turn on every message: each
+  // neighbour hears of every member within members/messages periods; a stale one costs its receiver no signature check.
+  #nextSpread(to: PeerRef, updates: readonly UpdatePayload[]): UpdatePayload | undefined {
+    const order = this.#spreadOrder
+    for (let attempts = 0; attempts < Math.min(order.length, SPREAD_ATTEMPTS); attempts++) {
+      const peer = order[this.#spreadCursor++ % order.length]!
+      const record = this.#members.get(peer)
+      if (peer === to || record?.alive === undefined || record.state === 'down' || updates.some((u) => u.member === peer)) continue
+      return record.alive
+    }
+    return undefined
+  }
+
   #suspicionOf(peer: PeerRef): UpdatePayload | undefined {
     const member = this.#members.get(peer)
     if (member === undefined || member.state === 'alive') return undefined
@@ -696,6 +722,8 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     const updates = this.#gossip.take(MAX_UPDATES_PER_MESSAGE - reserved, this.#members.size + 1).filter((u) => u !== suspected)
     if (introduce && !updates.includes(this.#ownAlive)) updates.push(this.#ownAlive)
     if (suspected !== undefined) updates.push(suspected)
+    const spread = updates.length < MAX_UPDATES_PER_MESSAGE ? this.#nextSpread(to, updates) : undefined
+    if (spread !== undefined) updates.push(spread)
     const payload = encodePayload(SwimPayload, { type, seq, target, updates })
     const unsigned = createEnvelope({ kind: SwimPayload.name, payload, author: this.#identity.publicKey, timestamp: Math.floor(now) })
     effects.push({ type: 'send', to, bytes: encodeEnvelope(signEnvelope(this.#identity, unsigned), WIRE_LIMITS) })
