@@ -524,7 +524,9 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     // Cheap before expensive: a stale update costs no signature check.
     if (known !== undefined && update.incarnation <= known.incarnation) {
       // A member known from the start, at its first incarnation: its signed update is checked once, then held to pass on.
-      if (known.alive === undefined && update.incarnation === known.incarnation && sameKey(known.publicKey, update.publicKey) && isSignedByMember(update)) known.alive = update
+      if (known.alive !== undefined || update.incarnation < known.incarnation || !sameKey(known.publicKey, update.publicKey)) return
+      if (!isSignedByMember(update)) throw new SoftPartitionError('FORGED_UPDATE', `alive update for ${update.member} not signed by it`)
+      known.alive = update
       return
     }
     if (known !== undefined && !sameKey(known.publicKey, update.publicKey)) {
