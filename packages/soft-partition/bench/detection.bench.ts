@@ -1,7 +1,11 @@
 // The failure detector on netsim, as the issue asks: detection time of a crashed member at 100 and 1,000 members,
 // false positives under 5% loss, messages per member per period. Prints the figures with their settings and writes
 // them to bench/results/. Node runs this file as it is (type stripping), so it imports the built packages.
+import { execFile } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { cluster } from '../test/cluster.ts'
 
 const PERIOD = 1_000
@@ -9,14 +13,24 @@ const SIZES = (process.env.BENCH_SIZES ?? '100,1000').split(',').filter(Boolean)
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 5)
 const FP_MEMBERS = Number(process.env.BENCH_FP_MEMBERS ?? 100)
 const FP_PERIODS = Number(process.env.BENCH_FP_PERIODS ?? 1_800)
-// Independent runs with other seeds add member-hours: BENCH_FP_SEED picks one.
+// Independent runs add member-hours: BENCH_FP_RUNS runs with seeds BENCH_FP_SEED, BENCH_FP_SEED + 1, …, each in its own
+// child process, BENCH_FP_WORKERS at once (default: one per core), summed.
 const FP_SEED = Number(process.env.BENCH_FP_SEED ?? 4242)
+const FP_RUNS = Number(process.env.BENCH_FP_RUNS ?? 1)
+const FP_WORKERS = Number(process.env.BENCH_FP_WORKERS ?? availableParallelism())
+// Set in a child process: run the one false-positive run of BENCH_FP_SEED and print its figures as JSON.
+const FP_CHILD = process.env.BENCH_FP_CHILD === '1'
 const LINK = { latencyMs: 20, jitterMs: 10 }
 // BENCH_SUSPICION=multiplier,maxMultiplier,confirmations tunes the suspicion timeout (defaults 4,3,3: 4·log10(n) periods once three
 // independent accusers confirm the first, up to 12·log10(n) with the first alone).
 const [SUSPICION_MULTIPLIER, SUSPICION_MAX_MULTIPLIER, SUSPICION_CONFIRMATIONS] = (process.env.BENCH_SUSPICION ?? '4,3,3').split(',').map(Number) as [number, number, number]
 const SWIM = { suspicionMultiplier: SUSPICION_MULTIPLIER, suspicionMaxMultiplier: SUSPICION_MAX_MULTIPLIER, suspicionConfirmations: SUSPICION_CONFIRMATIONS }
 const MAX_EVENTS = 200_000_000
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start)
+  return (user + system) / 1e6
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
@@ -64,9 +78,24 @@ async function detect(size: number, seed: number): Promise<Detection> {
   }
 }
 
+interface FalsePositives {
+  readonly seed: number
+  readonly downs: number
+  readonly suspicions: number
+  readonly memberHours: number
+  readonly messages: number
+  readonly memberPeriods: number
+  /** Wall time of the run, seconds. */
+  readonly seconds: number
+  /** CPU time of the run, seconds: on a shared machine the wall time says more about the others. */
+  readonly cpuSeconds: number
+}
+
 // Live members only, 5% loss on every link: members declared down (false positives) and suspected (refuted) per member-hour.
-async function falsePositives(size: number, periods: number): Promise<{ downs: number; suspicions: number; memberHours: number; messagesPerMemberPeriod: number }> {
-  const { sim, nodes } = cluster({ seed: FP_SEED, size, link: { ...LINK, loss: 0.05 }, swim: SWIM })
+async function falsePositives(seed: number, size: number, periods: number): Promise<FalsePositives> {
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  const { sim, nodes } = cluster({ seed, size, link: { ...LINK, loss: 0.05 }, swim: SWIM })
   await sim.run({ until: periods * PERIOD, maxEvents: MAX_EVENTS })
   // Each distinct (member, incarnation) once, however many members heard of it.
   const count = (type: string) => {
@@ -75,11 +104,29 @@ async function falsePositives(size: number, periods: number): Promise<{ downs: n
     return distinct.size
   }
   return {
+    seed,
     downs: count('member-down'),
     suspicions: count('member-suspect'),
     memberHours: (size * periods * PERIOD) / 3_600_000,
-    messagesPerMemberPeriod: sim.stats.sent / (size * periods)
+    messages: sim.stats.sent,
+    memberPeriods: size * periods,
+    seconds: (performance.now() - started) / 1_000,
+    cpuSeconds: cpuSecondsSince(cpu)
   }
+}
+
+const run = promisify(execFile)
+
+// One run in a child process, so runs use every core.
+async function falsePositivesApart(seed: number): Promise<FalsePositives> {
+  const env = { ...process.env, BENCH_FP_CHILD: '1', BENCH_FP_SEED: String(seed) }
+  const { stdout } = await run(process.execPath, [fileURLToPath(import.meta.url)], { env, maxBuffer: 1 << 20 })
+  return JSON.parse(stdout) as FalsePositives
+}
+
+if (FP_CHILD) {
+  console.log(JSON.stringify(await falsePositives(FP_SEED, FP_MEMBERS, FP_PERIODS)))
+  process.exit(0)
 }
 
 const lines: string[] = []
@@ -95,22 +142,50 @@ say(
 for (const size of SIZES) {
   const trials: Detection[] = []
   const started = performance.now()
+  const cpu = process.cpuUsage()
   for (let trial = 1; trial <= TRIALS; trial++) trials.push(await detect(size, trial))
-  const seconds = ((performance.now() - started) / 1_000).toFixed(0)
+  const seconds = `${((performance.now() - started) / 1_000).toFixed(0)} s wall, ${cpuSecondsSince(cpu).toFixed(0)} s CPU`
   say(
     `${size} members, ${TRIALS} crashes: first suspicion after ${median(trials.map((t) => t.suspected)).toFixed(2)} periods (median; ` +
       `max ${Math.max(...trials.map((t) => t.suspected)).toFixed(2)}), first declared down after ${median(trials.map((t) => t.down)).toFixed(2)} periods (median); ` +
-      `${median(trials.map((t) => t.messagesPerMemberPeriod)).toFixed(2)} messages sent per member per period [${seconds} s]`
+      `${median(trials.map((t) => t.messagesPerMemberPeriod)).toFixed(2)} messages sent per member per period [${seconds}]`
   )
 }
-const fp = await falsePositives(FP_MEMBERS, FP_PERIODS)
-say(
-  `${FP_MEMBERS} live members, 5% loss on every link, ${FP_PERIODS} periods (${fp.memberHours.toFixed(1)} member-hours, seed ${FP_SEED}): ` +
-    `${fp.downs} declared down (${((100 * fp.downs) / fp.memberHours).toFixed(3)}% per member-hour), ` +
-    `${fp.suspicions} suspicions raised and refuted; ${fp.messagesPerMemberPeriod.toFixed(2)} messages per member per period`
-)
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true })
-// One file per suspicion setting, and per seed for runs of false positives only, so no run overwrites another's figures.
+// One file per suspicion setting, and per first seed for runs of false positives only, so no run overwrites another's figures.
 const tuned = process.env.BENCH_SUSPICION === undefined ? '' : `-${SUSPICION_MULTIPLIER}-${SUSPICION_MAX_MULTIPLIER}-${SUSPICION_CONFIRMATIONS}`
 const suffix = SIZES.length === 0 ? `${tuned}-fp-${FP_SEED}` : tuned
-writeFileSync(new URL(`./results/detection${suffix}.txt`, import.meta.url), `${lines.join('\n')}\n`)
+const save = (extra: readonly string[]): void => writeFileSync(new URL(`./results/detection${suffix}.txt`, import.meta.url), `${[...lines, ...extra].join('\n')}\n`)
+save([])
+
+const fpStarted = performance.now()
+// The runs' sum, written after every finished run so a long measurement stopped early still leaves its figures.
+const runs: FalsePositives[] = []
+const total = (): string[] => {
+  const sum = (key: 'downs' | 'suspicions' | 'memberHours' | 'messages' | 'memberPeriods' | 'cpuSeconds') => runs.reduce((acc, r) => acc + r[key], 0)
+  const memberHours = sum('memberHours')
+  const downs = sum('downs')
+  // Rule of three: with no event in `memberHours`, the rate is below 3 / memberHours at 95% confidence.
+  const bound = downs === 0 ? `; 95% upper bound ${((100 * 3) / memberHours).toFixed(3)}% per member-hour (rule of three)` : ''
+  return [
+    ...runs.map((r) => `  seed ${r.seed}: ${r.downs} declared down, ${r.suspicions} suspicions refuted, ${r.memberHours.toFixed(1)} member-hours [${r.seconds.toFixed(0)} s wall, ${r.cpuSeconds.toFixed(0)} s CPU]`),
+    `${FP_MEMBERS} live members, 5% loss on every link, ${runs.length} of ${FP_RUNS} runs of ${FP_PERIODS} periods (seeds from ${FP_SEED}, ${FP_WORKERS} at once): ` +
+      `${memberHours.toFixed(1)} member-hours, ${downs} declared down (${((100 * downs) / memberHours).toFixed(3)}% per member-hour${bound}), ` +
+      `${sum('suspicions')} suspicions raised and refuted; ${(sum('messages') / sum('memberPeriods')).toFixed(2)} messages per member per period [${((performance.now() - fpStarted) / 1_000).toFixed(0)} s wall, ` +
+      `${sum('cpuSeconds').toFixed(0)} s CPU: ${(sum('cpuSeconds') / memberHours).toFixed(2)} s per member-hour]`
+  ]
+}
+const seeds = Array.from({ length: FP_RUNS }, (_, i) => FP_SEED + i)
+// BENCH_FP_RUNS=0 measures detection only.
+if (FP_RUNS > 0) await Promise.all(
+  Array.from({ length: Math.min(FP_WORKERS, FP_RUNS) }, async () => {
+    for (let seed = seeds.shift(); seed !== undefined; seed = seeds.shift()) {
+      runs.push(await falsePositivesApart(seed))
+      runs.sort((a, b) => a.seed - b.seed)
+      save(total())
+    }
+  })
+)
+const summary = FP_RUNS > 0 ? total() : []
+for (const line of summary) console.log(line)
+save(summary)

@@ -2,7 +2,7 @@
 import { identityFromSeed, type Identity } from '@dscs/identity'
 import type { PeerRef } from '@dscs/interface'
 import { CoreDriver } from '@dscs/net'
-import { Simulation, type LinkProperties, type SimPeer } from '@dscs/netsim'
+import { Simulation, type LinkProperties, type SimNode, type SimPeer } from '@dscs/netsim'
 import { PROTOCOL_ID, SwimCore, type SwimEvent, type SwimOptions } from '@dscs/soft-partition'
 
 export interface TimedEvent {
@@ -75,5 +75,14 @@ export function cluster(options: ClusterOptions) {
     },
     { connect: 'all' }
   )
-  return { sim, nodes, identities }
+  /** A new member that knows no one and connects to `via` only, as a node started with a single join address. */
+  const join = (via: SimNode<SwimSimApp>) => {
+    const index = sim.nodes.length
+    const identity = identityOf(index)
+    const incarnation = Math.floor(sim.now / 1_000)
+    const joiner = sim.addPeer((peer) => new SwimSimApp(peer, identity, { incarnation, ...options.swim }, () => sim.now), { id: `peer-${index}`, connect: 'none' })
+    sim.connect(joiner, via)
+    return joiner
+  }
+  return { sim, nodes, identities, join }
 }

@@ -93,6 +93,16 @@ describe('hostile input', { timeout: 30_000 }, () => {
     expect(core.members().find((m) => m.peer === peers[2])).toMatchObject({ state: 'alive', incarnation: 9 })
   })
 
+  it('holds a member known from the start by its own signed update at incarnation 0, checked once: a forged one before it is refused', () => {
+    const core = victim()
+    const forged = { ...signAlive(identityOf(MALLORY), peers[2]!, 0), publicKey: identityOf(2).publicKey }
+    expect(penalties(core.receive(peers[MALLORY]!, message(identityOf(MALLORY), [forged]), NOW))).toEqual(['FORGED_UPDATE'])
+    expect(penalties(core.receive(peers[MALLORY]!, message(identityOf(MALLORY), [signAlive(identityOf(2), peers[2]!, 0)]), NOW + 1))).toEqual([])
+    // Held now: a stale copy, forged or not, costs no signature check.
+    expect(penalties(core.receive(peers[MALLORY]!, message(identityOf(MALLORY), [forged], MESSAGE_TYPES.ping, NOW + 2), NOW + 2))).toEqual([])
+    expect(core.members().find((m) => m.peer === peers[2])).toMatchObject({ state: 'alive', incarnation: 0 })
+  })
+
   it('refuses a message signed with a key other than its sender’s', () => {
     const core = victim()
     expect(penalties(core.receive(peers[3]!, message(identityOf(MALLORY), []), NOW))).toEqual(['KEY_MISMATCH'])

@@ -127,6 +127,19 @@ describe('SWIM on netsim', { timeout: 60_000 }, () => {
     expect(withLifeguard).toBeLessThan(without / 2)
   })
 
+  it('spreads a member that joins through one node to every member, and every member to it', async () => {
+    const { sim, nodes, join } = cluster({ seed: 8, size: 8 })
+    await sim.run({ until: 20 * PERIOD })
+    // Long after the members' own announcements ran out of retransmits; the joiner is connected to peer-0 alone.
+    const joiner = join(nodes[0]!)
+    await sim.run({ until: 80 * PERIOD })
+    // Every view holds the joiner, and the joiner's holds every member. (Whether each is up there is another matter: with
+    // no connection but to peer-0, the others reach the joiner only through peer-0, and it reaches them only through it.)
+    const joined = (node: (typeof nodes)[number], peer: string) => node.app!.about('member-joined', peer).length
+    expect(nodes.map((node) => [node.id, joined(node, joiner.id)])).toEqual(nodes.map((node) => [node.id, 1]))
+    expect(nodes.map((node) => [node.id, joined(joiner, node.id)])).toEqual(nodes.map((node) => [node.id, 1]))
+  })
+
   it('is deterministic: one seed, one trace', async () => {
     const run = async (seed: number) => {
       const { sim } = cluster({ seed, size: 5 })

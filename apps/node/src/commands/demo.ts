@@ -157,7 +157,8 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
     log('— a partition and its heal: each side keeps writing, then the sides merge —')
     const majority = nodes.slice(0, Math.floor(count / 2) + 1)
     const minority = nodes.slice(majority.length)
-    // Every node dials every other first, so that each counts all as members: a join gossiped through one node does not always reach all yet.
+    // Every node dials every other first: a join through one node reaches every view (anti-entropy), but SWIM probes each
+    // member directly, and without the DHT a node cannot dial a member it only heard of: that one it would reach only through others.
     for (const n of nodes) for (const other of nodes) if (other !== n) tell(n, `/join ${other.multiaddrs.find((a) => a.includes('/tcp/') && !a.includes('/ws'))!}`)
     const sides = (): string => nodes.map((n) => `node ${n.index}: ${JSON.stringify(n.partition)}`).join('; ')
     await until(() => nodes.every((n) => n.partition?.known === count && n.partition.component === count), deadline, () => `every node to count all ${count} as members (${sides()})`)

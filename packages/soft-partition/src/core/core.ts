@@ -139,6 +139,10 @@ const WIRE_LIMITS = { maxEnvelopeBytes: MAX_ENVELOPE_BYTES }
 // Relayed probes in flight at once: a ping-req beyond this is ignored, so askers cannot make this node ping without bound.
 const MAX_RELAYS = 64
 const SEQ_MODULUS = 2 ** 32
+// Members looked at for one message's anti-entropy update: bounded work per message, whatever the membership.
+const SPREAD_ATTEMPTS = 4
+// The events after which the component may have moved: a member joined, came back or went down.
+const COMPONENT_EVENTS: ReadonlySet<SwimEvent['type']> = new Set(['member-joined', 'member-alive', 'member-down'])
 
 /**
  * SWIM with Lifeguard, as a sans-I/O `ProtocolCore` of `@dscs/interface`:
@@ -178,6 +182,8 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   readonly #links = new LinkTable()
   readonly #members = new Map<PeerRef, MemberRecord>()
   readonly #suspicions = new Map<PeerRef, Suspicion>()
+  // The members held down, so a period finds one to ping without scanning the membership.
+  readonly #down = new Set<PeerRef>()
   readonly #relays = new Map<number, Relay>()
   // New suspicions each peer started this period; cleared every period.
   readonly #suspicionsStarted = new Map<PeerRef, number>()
@@ -185,11 +191,16 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   readonly #relayedFor = new Map<PeerRef, number>()
   readonly #linkClasses = new Map<PeerRef, LinkClass>()
   readonly #view: PartitionView
+  // A link changed class since the view's direct and indirect lists were computed.
+  #viewStale = false
   #incarnation: number
   // This node's alive update at its current incarnation, signed once and carried by every ping.
   #ownAlive: UpdatePayload
   #order: PeerRef[] = []
   #cursor = 0
+  // Every member in the order this node learnt of it, and the next whose alive update a message carries besides the gossip.
+  readonly #spreadOrder: PeerRef[] = []
+  #spreadCursor = 0
   #seq = 0
   #probe: Probe | undefined
   #nextPeriodAt: number | undefined
@@ -228,6 +239,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     for (const member of options.members ?? []) {
       if (member.peer === this.#self || this.#members.size >= this.#maxMembers) continue
       this.#members.set(member.peer, { publicKey: member.publicKey, incarnation: 0, state: 'alive' })
+      this.#spreadOrder.push(member.peer)
     }
     this.#view.refresh(this.members(), () => 'unknown')
   }
@@ -255,6 +267,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
 
   /** The component this node believes it is in, and whether it holds a majority. */
   partition(): PartitionState {
+    if (this.#viewStale) this.#refreshView()
     return this.#view.state
   }
 
@@ -342,18 +355,31 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
       const member = this.#members.get(peer)
       if (member === undefined || member.state !== 'suspect') continue
       member.state = 'down'
+      this.#down.add(peer)
       effects.push({ type: 'emit', event: { type: 'member-down', peer, incarnation: member.incarnation } })
     }
     if (this.#nextPeriodAt !== undefined && now >= this.#nextPeriodAt) this.#newPeriod(now, effects)
     return this.#withView(effects)
   }
 
-  // After any membership or link event, the component may have moved: a partition event with its new epoch.
+  // After a membership event the component may have moved: a partition event with its new epoch. A link event only
+  // moves a member between the direct and indirect lists, recomputed when next asked for (O(members) each time).
   #withView(effects: Effects): Effects {
-    if (!effects.some((effect) => effect.type === 'emit')) return effects
-    const change = this.#view.refresh(this.members(), (peer) => this.#links.quality(peer, this.#thresholds).class)
+    let moves = false
+    for (const effect of effects) {
+      if (effect.type !== 'emit') continue
+      if (COMPONENT_EVENTS.has(effect.event.type)) moves = true
+      else if (effect.event.type === 'link') this.#viewStale = true
+    }
+    if (!moves) return effects
+    const change = this.#refreshView()
     if (change !== undefined) effects.push({ type: 'emit', event: { type: 'partition', ...change } })
     return effects
+  }
+
+  #refreshView(): PartitionChange | undefined {
+    this.#viewStale = false
+    return this.#view.refresh(this.members(), (peer) => this.#links.quality(peer, this.#thresholds).class)
   }
 
   nextDeadline(): number | undefined {
@@ -395,8 +421,8 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
 
   // As memberlist gossips to the dead: one member held down is pinged each period, so a healed partition rejoins.
   #pingTheDown(now: number, effects: Effects): void {
-    const down = [...this.#members].filter(([, member]) => member.state === 'down').map(([peer]) => peer)
-    if (down.length === 0) return
+    if (this.#down.size === 0) return
+    const down = [...this.#down]
     this.#send(down[this.#randomInt(down.length)]!, MESSAGE_TYPES.ping, this.#nextSeq(), '', now, effects)
   }
 
@@ -496,7 +522,13 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     if (update.member === this.#self) return
     const known = this.#members.get(update.member)
     // Cheap before expensive: a stale update costs no signature check.
-    if (known !== undefined && update.incarnation <= known.incarnation) return
+    if (known !== undefined && update.incarnation <= known.incarnation) {
+      // A member known from the start, at its first incarnation: its signed update is checked once, then held to pass on.
+      if (known.alive !== undefined || update.incarnation < known.incarnation || !sameKey(known.publicKey, update.publicKey)) return
+      if (!isSignedByMember(update)) throw new SoftPartitionError('FORGED_UPDATE', `alive update for ${update.member} not signed by it`)
+      known.alive = update
+      return
+    }
     if (known !== undefined && !sameKey(known.publicKey, update.publicKey)) {
       throw new SoftPartitionError('KEY_MISMATCH', `alive update binds ${update.member} to a key other than its own`)
     }
@@ -506,11 +538,13 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     }
     if (!isSignedByMember(update)) throw new SoftPartitionError('FORGED_UPDATE', `alive update for ${update.member} not signed by it`)
     const wasUp = known?.state === 'alive'
-    this.#members.set(update.member, { publicKey: update.publicKey, incarnation: update.incarnation, state: 'alive' })
+    this.#members.set(update.member, { publicKey: update.publicKey, incarnation: update.incarnation, state: 'alive', alive: update })
+    this.#down.delete(update.member)
     this.#suspicions.delete(update.member)
     this.#gossip.add(update)
     if (known === undefined) {
       this.#order.splice(this.#randomInt(this.#order.length + 1), 0, update.member)
+      this.#spreadOrder.push(update.member)
       effects.push({ type: 'emit', event: { type: 'member-joined', peer: update.member, incarnation: update.incarnation } })
     } else if (!wasUp) {
       effects.push({ type: 'emit', event: { type: 'member-alive', peer: update.member, incarnation: update.incarnation } })
@@ -617,6 +651,21 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     return this.#seq
   }
 
+  // Anti-entropy, as memberlist's push-pull but a member at a time: gossip reaches a member with high probability only,
+  // and not at all one that joins after the gossip about the others ran out (through one member, it would know only
+  // that one: not its accusers, so it could not refute them). One alive update in turn on every message: each
+  // neighbour hears of every member within members/messages periods; a stale one costs its receiver no signature check.
+  #nextSpread(to: PeerRef, updates: readonly UpdatePayload[]): UpdatePayload | undefined {
+    const order = this.#spreadOrder
+    for (let attempts = 0; attempts < Math.min(order.length, SPREAD_ATTEMPTS); attempts++) {
+      const peer = order[this.#spreadCursor++ % order.length]!
+      const record = this.#members.get(peer)
+      if (peer === to || record?.alive === undefined || record.state === 'down' || updates.some((u) => u.member === peer)) continue
+      return record.alive
+    }
+    return undefined
+  }
+
   #suspicionOf(peer: PeerRef): UpdatePayload | undefined {
     const member = this.#members.get(peer)
     if (member === undefined || member.state === 'alive') return undefined
@@ -675,6 +724,8 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     const updates = this.#gossip.take(MAX_UPDATES_PER_MESSAGE - reserved, this.#members.size + 1).filter((u) => u !== suspected)
     if (introduce && !updates.includes(this.#ownAlive)) updates.push(this.#ownAlive)
     if (suspected !== undefined) updates.push(suspected)
+    const spread = updates.length < MAX_UPDATES_PER_MESSAGE ? this.#nextSpread(to, updates) : undefined
+    if (spread !== undefined) updates.push(spread)
     const payload = encodePayload(SwimPayload, { type, seq, target, updates })
     const unsigned = createEnvelope({ kind: SwimPayload.name, payload, author: this.#identity.publicKey, timestamp: Math.floor(now) })
     effects.push({ type: 'send', to, bytes: encodeEnvelope(signEnvelope(this.#identity, unsigned), WIRE_LIMITS) })

@@ -24,6 +24,8 @@ export interface MemberRecord {
   state: MemberState
   /** While suspect or down: the suspicion, signed by its first accuser, that this node passes on. */
   accusation?: UpdatePayload
+  /** The member's own signed alive update at `incarnation`, once heard: what this node passes on so every member learns of it. */
+  alive?: UpdatePayload
 }
 
 export interface Suspicion {
