@@ -68,10 +68,20 @@ export function describeChange(change: Change): string {
   return `${where}: ${JSON.stringify(change.previous)} → ${JSON.stringify(change.value)}${change.correction ? ' (late op: the past was rewritten)' : ''}`
 }
 
+/** A value's name in the API's state view: `counters.<name>`, `note` or `lines`. */
+const valueName = (reducer: string, key?: string): string => (reducer === 'counters' ? `counters.${key}` : reducer)
+
+/** A batch of changes as edits of the API's state view, so a live client can follow without asking for the whole view. */
+export function viewUpdates(changes: readonly Change[]): { domain: string; view: 'predicted' | 'confirmed'; value: string; to: unknown }[] {
+  return changes
+    .filter((change) => change.name === 'counters' || change.name === 'note' || change.name === 'lines')
+    .map((change) => ({ domain: SHARED_DOMAIN, view: change.view, value: valueName(change.name, change.key), to: change.value }))
+}
+
 /** The API's views of the shared state: its domain, predicted and confirmed value by value, and its trust. */
 export function sharedViews(state: SharedState, node: DscsNode): Record<'state' | 'trust', () => unknown> {
   const values = (view: { counters: Record<string, number>; note: string }, lines: number) => ({
-    ...Object.fromEntries(Object.entries(view.counters).map(([name, n]) => [`counters.${name}`, n])),
+    ...Object.fromEntries(Object.entries(view.counters).map(([name, n]) => [valueName('counters', name), n])),
     note: view.note,
     lines
   })

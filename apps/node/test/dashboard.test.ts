@@ -51,6 +51,9 @@ describe.skipIf(skipBrowserTests())('the dashboard in Chromium', () => {
       await (peer.libp2p.services.state as FrpState<SharedOp>).submit({ type: 'add', counter: 'apples', by: 3 })
       const apples = page.locator('tr[data-value="demo/counters.apples"]')
       await apples.locator('.predicted', { hasText: '3' }).waitFor({ timeout: WAIT_BOUND_MS })
+      // The page drew it from the node's event, which carries the change as an edit of the state view.
+      const change = await dashboardNode.until((e) => e.event === 'state-change' && JSON.stringify(e.updates).includes('counters.apples'), 'the state change of apples')
+      expect(change.updates).toContainEqual({ domain: 'demo', view: 'predicted', value: 'counters.apples', to: 3 })
       // Not confirmed: the confirmed view has no such counter yet.
       expect(await apples.locator('.confirmed').textContent()).toBe('–')
       await page.locator('#log', { hasText: 'state-change' }).waitFor({ timeout: WAIT_BOUND_MS })

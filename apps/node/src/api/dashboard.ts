@@ -130,6 +130,7 @@ function load(view) {
     .then(function () { inFlight[view] = false; if (again[view]) { again[view] = false; load(view); } });
 }
 
+// Every view is polled too: the live edits come first, the poll mends any an edit raced with.
 function refresh() { Object.keys(drawers).forEach(function (view) { if (view === "peers" || views.indexOf(view) >= 0) load(view); }); }
 
 // The log keeps the newest 200 events, newest first; older ones that arrived within one frame are never drawn.
@@ -146,6 +147,18 @@ function drawEvents() {
   while (log.childNodes.length > 200) log.lastChild.remove();
 }
 
+// A state change edits the view already drawn, value by value; without a view yet (or edits), the page asks for it.
+function follows(updates) {
+  if (!latest.state || !updates) return false;
+  updates.forEach(function (u) {
+    var domain = latest.state.domains.find(function (d) { return d.name === u.domain; });
+    if (domain) domain[u.view][u.value] = u.to;
+  });
+  dirty.state = true;
+  askFrame();
+  return true;
+}
+
 function follow() {
   var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/events" + (token ? "?token=" + encodeURIComponent(token) : ""));
   ws.onmessage = function (m) {
@@ -154,7 +167,7 @@ function follow() {
     // Bounded while no frame comes (a hidden tab): only the newest 200 are ever drawn.
     if (queuedEvents.length > 400) queuedEvents.splice(0, queuedEvents.length - 200);
     askFrame();
-    if (e.event === "state-change") load("state");
+    if (e.event === "state-change") follows(e.updates) || load("state");
   };
   ws.onclose = function () { setTimeout(follow, 2000); };
 }

@@ -8,7 +8,7 @@ import type { Output } from '../output.js'
 import { join, readyText, reportPeers, startNode, stopOnSignal, type NodeFlags } from '../start-node.js'
 import { CliError } from '../errors.js'
 import type { NodeConfig, TrustMode } from '../config.js'
-import { describeChange, SHARED_DOMAIN, sharedState, sharedViews, snapshot, type SharedOp, type SharedState } from '../shared-state.js'
+import { describeChange, SHARED_DOMAIN, sharedState, sharedViews, snapshot, viewUpdates, type SharedOp, type SharedState } from '../shared-state.js'
 import { domainTrust } from '../trust-modes.js'
 import type { FrpState } from '@dscs/frp-state'
 import type { DomainPolicy, WriteAdmission } from '@dscs/soft-partition'
@@ -117,7 +117,7 @@ function stateCommands(node: DscsNode, shared: SharedState, partition: NodeParti
   partition.attach(state, out)
   shared.graph.subscribe(({ changes, correction }) => {
     const lines = changes.map(describeChange)
-    out.event('state-change', { changes, correction, state: snapshot(shared) }, lines.join('\n'))
+    out.event('state-change', { changes, correction, state: snapshot(shared), updates: viewUpdates(changes) }, lines.join('\n'))
   })
   // Computed values are lazy: read once, `lines` is kept up to date, so text edits notify too.
   shared.graph.get('predicted', shared.lines)
