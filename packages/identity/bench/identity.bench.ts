@@ -23,7 +23,7 @@ const now = Date.now()
 const envelopes = identities.map((identity) =>
   signEnvelope(identity, createEnvelope({ kind: 'dscs.frp.Op', payload: new Uint8Array(256).fill(7), author: identity.publicKey, timestamp: now }))
 )
-const messages = envelopes.map(signingBytes)
+const messages = envelopes.map((e) => signingBytes(e))
 const signatures = envelopes.map((e) => e.signature)
 const wire = envelopes.map((e) => encodeEnvelope(e).slice())
 
