@@ -12,10 +12,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { setPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { launchChromium } from '@dscs/browser-test'
-import type { FrpState } from '@dscs/frp-state'
+import { StateGraph, frpState, jsonCodec, type FrpState } from '@dscs/frp-state'
 import { createNode, type DscsNode } from '@dscs/net'
 import { waitFor } from '@dscs/test-support'
-import { sharedState, type SharedOp } from '../dist/shared-state.js'
 import { start } from '../test/spawn.ts'
 
 const PEERS = Number(process.env.BENCH_PEERS ?? 50)
@@ -45,6 +44,12 @@ function cpuSeconds(pid: number): number {
 }
 
 
+
+/** The ops of the node's demo domain (apps/node's shared state), as its peers here send them. */
+type DemoOp = { readonly type: 'add'; readonly counter: string; readonly by: number } | { readonly type: 'note'; readonly text: string }
+
+/** A peer of the demo domain that only writes: the node checks every op against its own codec and trust. */
+const demoPeerState = () => frpState<DemoOp>({ graph: new StateGraph<DemoOp>(), codec: jsonCodec((value): value is DemoOp => typeof value === 'object' && value !== null), domain: 'demo' })
 
 interface PageFigures {
   readonly frames: number[]
@@ -103,7 +108,7 @@ async function main(): Promise<void> {
     log(`starting ${PEERS} peers, each running the shared state, and joining them to the node`)
     const peers: DscsNode[] = []
     for (let i = 0; i < PEERS; i++) {
-      const peer = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], transports: ['tcp'], relayServer: false, services: { state: sharedState().service } })
+      const peer = await createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], transports: ['tcp'], relayServer: false, services: { state: demoPeerState() } })
       cleanups.push(() => peer.stop())
       peers.push(peer)
       // libp2p takes only a few inbound connections a second from one address, and all of these peers are on 127.0.0.1.
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
     await waitFor(() => peers.every((p) => p.net.topics().every((topic) => p.net.topicPeers(topic).includes(nodeId))), 'every peer to see the node on the state topic', WAIT_BOUND_MS)
     const api = new URL(url)
     await waitFor(async () => ((await (await fetch(new URL('/api/peers', api))).json()) as unknown[]).length >= PEERS, `the node to count ${PEERS} peers`, WAIT_BOUND_MS)
-    const states = peers.map((p) => p.libp2p.services.state as FrpState<SharedOp>)
+    const states = peers.map((p) => p.libp2p.services.state as FrpState<DemoOp>)
     // One counter per peer, so the state table has a row per peer as well as the note.
     await Promise.all(states.map((state, i) => state.submit({ type: 'add', counter: `peer${String(i).padStart(2, '0')}`, by: 1 })))
 

@@ -103,7 +103,7 @@ function drawObject(id, value) { $(id).innerHTML = value ? '<pre class="mono">' 
 
 // Drawing happens once per frame at most, with the newest data: a node changing 100 times a second must not
 // make the page fetch or redraw 100 times a second.
-var latest = {}, dirty = {}, inFlight = {}, again = {}, queuedEvents = [], frameAsked = false;
+var latest = {}, drawnText = {}, dirty = {}, inFlight = {}, again = {}, queuedEvents = [], frameAsked = false;
 var drawers = {
   peers: function () { drawPeers(latest.peers || []); },
   partitions: function () { drawObject("partitions", latest.partitions); },
@@ -125,7 +125,12 @@ function frame() {
 function load(view) {
   if (inFlight[view]) { again[view] = true; return; }
   inFlight[view] = true;
-  get(view).then(function (value) { latest[view] = value; dirty[view] = true; askFrame(); $("status").textContent = "live"; })
+  get(view).then(function (value) {
+    // An answer the same as the last one is not drawn again: the graph of 50 peers costs a frame's budget.
+    var text = JSON.stringify(value);
+    if (text !== drawnText[view]) { drawnText[view] = text; latest[view] = value; dirty[view] = true; askFrame(); }
+    $("status").textContent = "live";
+  })
     .catch(function () { $("status").textContent = "node unreachable"; })
     .then(function () { inFlight[view] = false; if (again[view]) { again[view] = false; load(view); } });
 }
@@ -133,12 +138,15 @@ function load(view) {
 // Every view is polled too: the live edits come first, the poll mends any an edit raced with.
 function refresh() { Object.keys(drawers).forEach(function (view) { if (view === "peers" || views.indexOf(view) >= 0) load(view); }); }
 
+// A state change's line shows what changed, not the whole state it carries.
+function withoutState(key, value) { return key === "state" ? undefined : value; }
+
 // The log keeps the newest 200 events, newest first; older ones that arrived within one frame are never drawn.
 function drawEvents() {
   var log = $("log"), lines = document.createDocumentFragment();
   queuedEvents.slice(-200).reverse().forEach(function (e) {
     var line = document.createElement("div");
-    line.textContent = new Date(e.at).toLocaleTimeString() + " " + e.event + " " + JSON.stringify(e).slice(0, 160);
+    line.textContent = new Date(e.at).toLocaleTimeString() + " " + e.event + " " + JSON.stringify(e, withoutState).slice(0, 160);
     if (e.correction) line.className = "differs";
     lines.appendChild(line);
   });
