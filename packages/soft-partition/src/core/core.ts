@@ -1,6 +1,6 @@
 import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore } from '@dscs/interface'
-import { ReplayGuard, openEnvelope, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
-import { WireError, createEnvelope, decodePayload, encodeEnvelope, encodePayload, type Envelope } from '@dscs/wire'
+import { ReplayGuard, openMessage, sealPayload, type Identity, type VerificationCache } from '@dscs/identity'
+import { WireError, decodePayload, type Envelope } from '@dscs/wire'
 import { isSignedByAccuser, isSignedByMember, signAlive, signSuspicion } from './alive.js'
 import {
   DEFAULT_DEGRADED_LOSS,
@@ -295,32 +295,20 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     const quality = this.#links.quality(to, this.#thresholds)
     const cut = quality.class === 'indirect' || quality.class === 'asymmetric'
     const via = cut && quality.via !== undefined && this.#members.get(quality.via)?.state === 'alive' ? quality.via : undefined
-    const payload = encodePayload(RelayedPayload, { origin: this.#self, target: to, relay: via ?? '', data })
-    const unsigned = createEnvelope({ kind: RelayedPayload.name, payload, author: this.#identity.publicKey, timestamp: Math.floor(now) })
-    const bytes = encodeEnvelope(signEnvelope(this.#identity, unsigned), WIRE_LIMITS)
+    const bytes = sealPayload(this.#identity, RelayedPayload, { origin: this.#self, target: to, relay: via ?? '', data }, now, WIRE_LIMITS)
     return { via, effects: [{ type: 'send', to: via ?? to, bytes }] }
   }
 
   /** Handles a message on {@link PROTOCOL_ID}, the core's one protocol. */
   receive(from: PeerRef, bytes: Uint8Array, now: number): Effects {
-    const checked: { message?: Received } = {}
+    let message: Received
     try {
-      openEnvelope(bytes, {
-        limits: WIRE_LIMITS,
-        replay: this.#replay,
-        cache: this.#verificationCache,
-        now,
-        beforeSignature: (envelope) => {
-          checked.message = this.#read(from, envelope)
-        }
-      })
+      message = openMessage(bytes, { limits: WIRE_LIMITS, replay: this.#replay, cache: this.#verificationCache, now }, (envelope) => this.#read(from, envelope))
     } catch (err) {
       // Hostile input fails with a typed error; any other exception is a bug and must surface.
       if (!isDscsError(err)) throw err
       return [{ type: 'penalise', peer: from, error: err }]
     }
-    // Set by beforeSignature, which openEnvelope calls for every envelope before accepting it.
-    const message = checked.message!
     this.#links.heard(from, now)
     if (message.kind === 'relayed') return this.#onRelayed(from, message.relayed, message.forward, bytes)
     const effects: Effects = []
@@ -726,9 +714,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     if (suspected !== undefined) updates.push(suspected)
     const spread = updates.length < MAX_UPDATES_PER_MESSAGE ? this.#nextSpread(to, updates) : undefined
     if (spread !== undefined) updates.push(spread)
-    const payload = encodePayload(SwimPayload, { type, seq, target, updates })
-    const unsigned = createEnvelope({ kind: SwimPayload.name, payload, author: this.#identity.publicKey, timestamp: Math.floor(now) })
-    effects.push({ type: 'send', to, bytes: encodeEnvelope(signEnvelope(this.#identity, unsigned), WIRE_LIMITS) })
+    effects.push({ type: 'send', to, bytes: sealPayload(this.#identity, SwimPayload, { type, seq, target, updates }, now, WIRE_LIMITS) })
   }
 }
 
