@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { setPriority, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { percentile } from '@dscs/bench'
 import { launchChromium } from '@dscs/browser-test'
 import { StateGraph, frpState, jsonCodec, type FrpState } from '@dscs/frp-state'
 import { createNode, type DscsNode } from '@dscs/net'
@@ -32,10 +33,6 @@ const RUN_BOUND_MS = 10 * 60_000
 const log = (line: string): void => console.error(`  [${new Date().toISOString().slice(11, 19)}] ${line}`)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 /** CPU seconds (user + system) the process has used so far, from /proc. */
 function cpuSeconds(pid: number): number {

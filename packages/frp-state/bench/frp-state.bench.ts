@@ -9,7 +9,7 @@
 // bench/reconcile.bench.ts measures the reconciliation alone, and tunes it.
 // Run: pnpm --filter @dscs/frp-state bench
 import { mkdir, writeFile } from 'node:fs/promises'
-import { BenchSuite } from '@dscs/bench'
+import { BenchSuite, percentile } from '@dscs/bench'
 import { joinBytes } from '@dscs/interface'
 import { identityFromSeed, signEnvelope, verify } from '@dscs/identity'
 import { FrpStateCore, OpLog, StateGraph, compareOps, opKind, type Op, type OpCodec } from '@dscs/frp-state'
@@ -58,10 +58,6 @@ function syntheticOps(count: number, keys: number, seed: number): Op<Add>[] {
   })
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 const results: Record<string, unknown> = {}
 

@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { createPublicKey, verify as nodeVerify } from 'node:crypto'
 import { arch, cpus, platform } from 'node:os'
-import { BenchSuite } from '@dscs/bench'
+import { BenchSuite, percentile } from '@dscs/bench'
 import { identityFromSeed, signEnvelope, type Identity } from '@dscs/identity'
 import { createNode, type DscsNode, type NodeOptions } from '@dscs/net'
 import { createEnvelope, decodeEnvelope, encodeEnvelope, signingBytes } from '@dscs/wire'
@@ -25,10 +25,6 @@ function envelope(author: Identity, i: number, size = 256): Uint8Array {
   return encodeEnvelope(signEnvelope(author, createEnvelope({ kind: 'bench.Op', payload, author: author.publicKey, timestamp: Date.now(), seq: i })))
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 type Condition = 'dscs' | 'unvalidated' | 'stock'
 

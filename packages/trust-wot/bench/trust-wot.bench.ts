@@ -4,6 +4,7 @@
 // Run: pnpm --filter @dscs/trust-wot bench (after a build); writes bench/results/trust-wot.json.
 // Node runs this file as it is (type stripping), so it imports the built package.
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { percentile } from '@dscs/bench'
 import { EdgeLayer, TrustView, computeTrust, resolveMetric } from '@dscs/trust-wot'
 
 const IDENTITIES = 10_000
@@ -31,10 +32,6 @@ while (layer.size < IDENTITIES * DEGREE) {
 const params = resolveMetric()
 console.log(`@dscs/trust-wot · ${IDENTITIES.toLocaleString('en')} identities, ${layer.size.toLocaleString('en')} edges, metric ${JSON.stringify(params)}`)
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-}
 
 const fmt = (ms: number): string => (ms < 1 ? `${(ms * 1_000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`)
 

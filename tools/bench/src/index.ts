@@ -19,4 +19,5 @@
  * ```
  */
 export { BenchSuite } from './suite.js'
+export { percentile } from './percentile.js'
 export type { BenchResult, BenchRatio, RunOptions } from './suite.js'
