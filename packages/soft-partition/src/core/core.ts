@@ -201,6 +201,10 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   // Every member in the order this node learnt of it, and the next whose alive update a message carries besides the gossip.
   readonly #spreadOrder: PeerRef[] = []
   #spreadCursor = 0
+  // Members whose incarnation rose (a refutation or a restart), until when their new alive update takes every other
+  // anti-entropy slot: a member that missed it while the gossip ran would otherwise keep a stale suspicion to its end.
+  readonly #refuted = new Map<PeerRef, number>()
+  #refutedTurn = false
   #seq = 0
   #probe: Probe | undefined
   #nextPeriodAt: number | undefined
@@ -383,10 +387,18 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
 
   #suspicionDeadline(suspicion: Suspicion): number {
     // As memberlist: the shortest grows with log10 of the membership, since a refutation needs that many periods to spread.
-    const min = this.#suspicionMultiplier * Math.max(1, Math.log10(this.#members.size + 1)) * this.#period
+    const min = this.#shortestSuspicion()
     const timeout = suspicionTimeout(suspicion.confirmations.size, this.#confirmationsNeeded, min, min * this.#suspicionMaxMultiplier)
     // Not stretched by local health, as in Lifeguard: independent accusers, not this node's pace, shorten it.
     return suspicion.since + timeout
+  }
+
+  #shortestSuspicion(): number {
+    return this.#suspicionMultiplier * Math.max(1, Math.log10(this.#members.size + 1)) * this.#period
+  }
+
+  #longestSuspicion(): number {
+    return this.#shortestSuspicion() * this.#suspicionMaxMultiplier
   }
 
   #newPeriod(now: number, effects: Effects): void {
@@ -502,11 +514,11 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   }
 
   #apply(from: PeerRef, update: UpdatePayload, now: number, effects: Effects): void {
-    if (update.state === UPDATE_STATES.alive) this.#applyAlive(update, effects)
+    if (update.state === UPDATE_STATES.alive) this.#applyAlive(update, now, effects)
     else this.#applySuspect(from, update, now, effects)
   }
 
-  #applyAlive(update: UpdatePayload, effects: Effects): void {
+  #applyAlive(update: UpdatePayload, now: number, effects: Effects): void {
     if (update.member === this.#self) return
     const known = this.#members.get(update.member)
     // Cheap before expensive: a stale update costs no signature check.
@@ -530,6 +542,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     this.#down.delete(update.member)
     this.#suspicions.delete(update.member)
     this.#gossip.add(update)
+    if (known !== undefined) this.#refuted.set(update.member, now + this.#longestSuspicion())
     if (known === undefined) {
       this.#order.splice(this.#randomInt(this.#order.length + 1), 0, update.member)
       this.#spreadOrder.push(update.member)
@@ -546,6 +559,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
       this.#incarnation = update.incarnation + 1
       this.#ownAlive = signAlive(this.#identity, this.#self, this.#incarnation)
       this.#gossip.add(this.#ownAlive)
+      this.#refuted.set(this.#self, now + this.#longestSuspicion())
       if (this.#lifeguard) this.#health.worse()
       effects.push({ type: 'emit', event: { type: 'refuted', incarnation: this.#incarnation } })
       return
@@ -643,13 +657,30 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   // and not at all one that joins after the gossip about the others ran out (through one member, it would know only
   // that one: not its accusers, so it could not refute them). One alive update in turn on every message: each
   // neighbour hears of every member within members/messages periods; a stale one costs its receiver no signature check.
-  #nextSpread(to: PeerRef, updates: readonly UpdatePayload[]): UpdatePayload | undefined {
+  #nextSpread(to: PeerRef, updates: readonly UpdatePayload[], now: number): UpdatePayload | undefined {
+    this.#refutedTurn = !this.#refutedTurn
+    const refuted = this.#refutedTurn ? this.#nextRefuted(to, updates, now) : undefined
+    if (refuted !== undefined) return refuted
     const order = this.#spreadOrder
     for (let attempts = 0; attempts < Math.min(order.length, SPREAD_ATTEMPTS); attempts++) {
       const peer = order[this.#spreadCursor++ % order.length]!
       const record = this.#members.get(peer)
       if (peer === to || record?.alive === undefined || record.state === 'down' || updates.some((u) => u.member === peer)) continue
       return record.alive
+    }
+    return undefined
+  }
+
+  // The alive update of a member refuted lately, each in turn (taken out and put back last); those past their time dropped.
+  #nextRefuted(to: PeerRef, updates: readonly UpdatePayload[], now: number): UpdatePayload | undefined {
+    for (let left = this.#refuted.size; left > 0; left--) {
+      const [peer, until] = this.#refuted.entries().next().value!
+      this.#refuted.delete(peer)
+      if (now >= until) continue
+      this.#refuted.set(peer, until)
+      const record = this.#members.get(peer)
+      const alive = peer === this.#self ? this.#ownAlive : record?.state === 'alive' ? record.alive : undefined
+      if (peer !== to && alive !== undefined && !updates.includes(alive)) return alive
     }
     return undefined
   }
@@ -712,7 +743,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     const updates = this.#gossip.take(MAX_UPDATES_PER_MESSAGE - reserved, this.#members.size + 1).filter((u) => u !== suspected)
     if (introduce && !updates.includes(this.#ownAlive)) updates.push(this.#ownAlive)
     if (suspected !== undefined) updates.push(suspected)
-    const spread = updates.length < MAX_UPDATES_PER_MESSAGE ? this.#nextSpread(to, updates) : undefined
+    const spread = updates.length < MAX_UPDATES_PER_MESSAGE ? this.#nextSpread(to, updates, now) : undefined
     if (spread !== undefined) updates.push(spread)
     effects.push({ type: 'send', to, bytes: sealPayload(this.#identity, SwimPayload, { type, seq, target, updates }, now, WIRE_LIMITS) })
   }
