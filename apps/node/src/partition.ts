@@ -72,15 +72,55 @@ export class NodePartition {
 
   /** Once the node runs: prints membership and partition events, and heals `state` when members rejoin. */
   attach(state: FrpState<unknown>, out: Output): void {
-    this.#healer.register(peerSyncHealLayer('frp-state', (peer) => state.sync(peer)))
+    const crossed = new CrossedWhileAway(state)
+    this.#healer.register(peerSyncHealLayer('frp-state', (peer) => crossed.sync(peer)))
     this.#service?.onEvent((event) => {
       describeEvent(event, out)
       if (event.type !== 'partition') return
+      crossed.left(event.left)
       this.#healer
         .onPartition(event)
         .then((report) => report !== undefined && reportHeal(report, out))
         .catch((err: unknown) => out.event('heal-failed', { error: (err as Error).message }, `heal failed: ${(err as Error).message}`))
     })
+  }
+}
+
+/**
+ * What crossed between this node and each member while it was out of the component: a reconnection starts
+ * anti-entropy (and the Yjs sync) at once, before SWIM sees the member back, so the heal's own sync may find
+ * nothing left. The heal reports both.
+ */
+class CrossedWhileAway {
+  readonly #state: FrpState<unknown>
+  readonly #away = new Map<PeerRef, { received: number; sent: number }>()
+
+  constructor(state: FrpState<unknown>) {
+    this.#state = state
+    state.onEvent((event) => {
+      if (event.type === 'sync-ended') this.#count(event.peer, event.received, event.sent)
+      else if (event.type === 'doc' && event.event.type === 'synced' && event.event.changed) this.#count(event.event.peer, 1, 0)
+    })
+  }
+
+  #count(peer: PeerRef, received: number, sent: number): void {
+    const away = this.#away.get(peer)
+    if (away === undefined) return
+    away.received += received
+    away.sent += sent
+  }
+
+  left(peers: readonly PeerRef[]): void {
+    for (const peer of peers) this.#away.set(peer, { received: 0, sent: 0 })
+  }
+
+  /** Syncs with `peer`, back in the component: the ops and document updates taken from it and sent to it since it left. */
+  async sync(peer: PeerRef): Promise<{ received: number; sent: number }> {
+    // Taken first: the sync's own session ends while it runs, and must not count twice.
+    const before = this.#away.get(peer) ?? { received: 0, sent: 0 }
+    this.#away.delete(peer)
+    const report = await this.#state.sync(peer)
+    return { received: before.received + report.received + report.docsUpdated, sent: before.sent + report.sent }
   }
 }
 
@@ -120,7 +160,15 @@ function partitionText({ state, left, joined }: PartitionChange): string {
 
 function reportHeal(report: HealReport, out: Output): void {
   const failed = report.failed.map(({ layer, error }) => ({ layer, error: (error as Error).message }))
-  const layers = report.layers.map((layer) => `${layer.layer} ${layer.diverged} diverged, ${layer.nullified} nullified`)
+  const layers = report.layers.map((layer) => {
+    const ways = layer.received === undefined ? '' : ` (${layer.received} received, ${layer.sent ?? 0} sent)`
+    const unreached = (layer.peerErrors ?? []).map(({ peer, error }) => `, not with ${short(peer)}: ${(error as Error).message}`).join('')
+    return `${layer.layer} ${layer.diverged} diverged${ways}, ${layer.nullified} nullified${unreached}`
+  })
   const text = `healed at epoch ${report.epoch} with ${peers(report.rejoined)}: ${[...layers, ...failed.map((f) => `${f.layer} failed: ${f.error}`)].join('; ')}`
-  out.event('heal', { epoch: report.epoch, rejoined: report.rejoined, layers: report.layers, failed }, text)
+  // Errors as their messages: an Error object turns into {} in JSON.
+  const fields = report.layers.map(({ peerErrors, ...layer }) =>
+    peerErrors === undefined ? layer : { ...layer, peerErrors: peerErrors.map(({ peer, error }) => ({ peer, error: (error as Error).message })) }
+  )
+  out.event('heal', { epoch: report.epoch, rejoined: report.rejoined, layers: fields, failed }, text)
 }

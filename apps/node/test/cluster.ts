@@ -26,6 +26,8 @@ export interface ClusterOptions {
   readonly policy?: (index: number) => 'available' | 'locked' | 'tentative'
   /** Every running process, so the test can kill what is left whatever happens. */
   readonly running: Running[]
+  /** `mesh` (default): every node dials every other; `star`: each dials node 0 only, and learns of the others through it. */
+  readonly topology?: 'mesh' | 'star'
 }
 
 // Generous: a loaded CI machine, and TCP's retransmission back-off after a partition of dropped packets.
@@ -49,7 +51,8 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterNode
     })
   )
   for (const node of nodes) {
-    for (const other of nodes) if (other.index < node.index) node.run.send(`/join ${other.address}`)
+    const dials = options.topology === 'star' ? nodes.slice(0, Math.min(1, node.index)) : nodes.slice(0, node.index)
+    for (const other of dials) node.run.send(`/join ${other.address}`)
     for (const other of nodes) if (other !== node) node.run.send(`/allow ${other.publicKey}`)
   }
   await waitForComponents(nodes, [nodes], 'every node to count all as members of one majority')

@@ -171,7 +171,7 @@ async function antiEntropy(): Promise<void> {
   let syncBytes = 0
   let messages = 0
   const start = performance.now()
-  const queue = cores.a!.sync('b', now).map((effect) => ({ effect, from: 'a' }))
+  const queue = cores.a!.sync('b', now).effects.map((effect) => ({ effect, from: 'a' }))
   while (queue.length > 0) {
     const { effect, from } = queue.shift()!
     if (effect.type !== 'send') continue

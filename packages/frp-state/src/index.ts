@@ -37,6 +37,7 @@ import type { FrpStateCoreOptions, FrpStateEvent } from './core/core.js'
 import type { StateGraph } from './core/graph.js'
 import type { Op } from './core/op.js'
 import type { LoadReport } from './persistence.js'
+import type { SyncReport } from './sync-waits.js'
 import type { YjsEvent } from './yjs/sync-core.js'
 import type * as Y from 'yjs'
 import { FrpStateService } from './service.js'
@@ -66,6 +67,10 @@ export { OpStore } from './persistence.js'
 export { ySource, YDocSyncCore, YDocSyncDriver, YDocReplica, YUpdateLog, YSyncPayload, YUpdatePayload, checkUpdate, YJS_PROTOCOL_ID, yjsTopic, DEFAULT_MAX_YJS_ENVELOPE_BYTES, DEFAULT_MAX_YJS_DOCS } from './yjs/index.js'
 export type { YDocSyncCoreOptions, YjsEvent, YDocSyncDriverOptions, YDocReplicaOptions, YUpdateLogOptions, YjsPayload } from './yjs/index.js'
 export type { LoadReport, Resume } from './persistence.js'
+export type { SyncEvent } from './core/anti-entropy.js'
+export type { SyncReport } from './sync-waits.js'
+/** The service itself, for a node that is not libp2p (the simulator): `new FrpStateService(components, init)`. */
+export { FrpStateService } from './service.js'
 
 /** A running state: the graph its ops feed, and the way to add ops. */
 export interface FrpState<P> {
@@ -88,11 +93,15 @@ export interface FrpState<P> {
    */
   submit(payload: P): Promise<Op<P>>
   /**
-   * Reconciles with `peer` now, e.g. one back from a partition: starts an anti-entropy session (each side sends
-   * the ops the other lacks) and sends the state vector of every kept Y.Doc (the peer answers with the edits this
-   * node lacks; the peer's own sync does the reverse). Fails with FrpStateError `NOT_RUNNING` before the node has started.
+   * Reconciles with `peer` now, e.g. one back from a partition: joins the anti-entropy session open with it, else
+   * starts one (each side sends the ops the other lacks), and sends the state vector of every kept Y.Doc (the peer
+   * answers with the edits this node lacks; the peer's own sync does the reverse). Resolves once the session has
+   * ended and the peer answered for every document (or `timeout` ms passed for the documents: those are listed
+   * unanswered), with the ops received and sent and the documents updated. Fails with FrpStateError `NOT_RUNNING`
+   * before the node has started, `SYNC_TIMEOUT` when the session was silent for the sync timeout, `SYNC_ABORTED`
+   * when the peer disconnected, too many sessions were open or the service stopped, or the peer's protocol error.
    */
-  sync(peer: PeerRef): void
+  sync(peer: PeerRef, options?: { readonly timeout?: number }): Promise<SyncReport>
   /** Every core event (ops admitted, statuses, compactions, refusals) and every store or send failure. */
   onEvent(listener: (event: FrpStateServiceEvent<P>) => void): Unsubscribe
   /** Resolves when every write so far is on disk. */

@@ -4,6 +4,8 @@ import type { FrpState, FrpStateComponents, FrpStateInit, FrpStateServiceEvent }
 import { PROTOCOL_ID } from './core/constants.js'
 import { FrpStateCore, type FrpStateEvent } from './core/core.js'
 import { FrpStateError } from './core/errors.js'
+import { DEFAULT_SYNC_TIMEOUT } from './core/constants.js'
+import { SyncWaits, type SyncReport } from './sync-waits.js'
 import type { StateGraph } from './core/graph.js'
 import { acceptAll } from './core/trust.js'
 import type { Op } from './core/op.js'
@@ -12,7 +14,7 @@ import type * as Y from 'yjs'
 import { positiveOption } from './core/options.js'
 import { DEFAULT_MAX_YJS_DOCS } from './yjs/constants.js'
 import { checkNewDoc } from './yjs/doc-set.js'
-import { YDocSyncCore } from './yjs/sync-core.js'
+import { YDocSyncCore, type YjsEvent } from './yjs/sync-core.js'
 import { YDocSyncDriver } from './yjs/sync-driver.js'
 import { YUpdateLog } from './yjs/update-log.js'
 
@@ -40,6 +42,7 @@ export class FrpStateService<P> implements FrpState<P> {
   readonly #docs = new Map<string, KeptDoc>()
   #docSync: YDocSyncDriver | undefined
   readonly #listeners = new Set<(event: FrpStateServiceEvent<P>) => void>()
+  readonly #syncWaits: SyncWaits
   #core: FrpStateCore<P> | undefined
   #driver: CoreDriver<FrpStateEvent<P>> | undefined
   #unsubscribeTrust: Unsubscribe | undefined
@@ -53,6 +56,7 @@ export class FrpStateService<P> implements FrpState<P> {
     this.#store = store
     this.#opStore = store === undefined ? undefined : new OpStore(store, init.domain ?? 'default')
     this.#maxDocs = positiveOption(init.maxDocs, DEFAULT_MAX_YJS_DOCS, 'maxDocs')
+    this.#syncWaits = new SyncWaits(components.timers)
   }
 
   /** Loads the state from the store (bases, then the ops after them). libp2p calls it as the node starts. */
@@ -102,7 +106,7 @@ export class FrpStateService<P> implements FrpState<P> {
       net: this.#components.net,
       clock: this.#components.clock,
       timers: this.#components.timers,
-      onEvent: (event) => this.#tell({ type: 'doc', event }),
+      onEvent: (event) => this.#onDocEvent(event),
       onEffectError: (effect, error) => this.#tell({ type: 'send-error', to: effect.type === 'send' ? effect.to : undefined, error }),
       ...(this.#init.syncInterval === undefined ? {} : { resyncEvery: this.#init.syncInterval })
     })
@@ -153,6 +157,7 @@ export class FrpStateService<P> implements FrpState<P> {
 
   /** Leaves the topic and protocol while gossipsub still runs. libp2p calls it before stopping any service. */
   beforeStop(): void {
+    this.#syncWaits.abort(new FrpStateError('SYNC_ABORTED', 'the sync broke off: the service stopped'))
     this.#driver?.stop()
     this.#docSync?.stop()
     this.#docSync = undefined
@@ -164,6 +169,7 @@ export class FrpStateService<P> implements FrpState<P> {
 
   /** Waits for every write to reach the store. libp2p calls it as the node stops. */
   async stop(): Promise<void> {
+    this.#syncWaits.abort(new FrpStateError('SYNC_ABORTED', 'the sync broke off: the service stopped'))
     this.#driver?.stop()
     this.#docSync?.stop()
     this.#docSync = undefined
@@ -191,11 +197,16 @@ export class FrpStateService<P> implements FrpState<P> {
     return op
   }
 
-  sync(peer: PeerRef): void {
+  sync(peer: PeerRef, options: { readonly timeout?: number } = {}): Promise<SyncReport> {
     const core = this.#core
-    if (core === undefined || this.#driver === undefined) throw new FrpStateError('NOT_RUNNING', 'start the service (or its node) before syncing')
-    this.#driver.apply(core.sync(peer, this.#components.clock.now()))
+    if (core === undefined || this.#driver === undefined) return Promise.reject(new FrpStateError('NOT_RUNNING', 'start the service (or its node) before syncing'))
+    const timeout = positiveOption(options.timeout, this.#init.syncTimeout ?? DEFAULT_SYNC_TIMEOUT, 'timeout')
+    const { request, effects } = core.sync(peer, this.#components.clock.now())
+    // Waiting before the messages go out: no answer can come before the wait is in place.
+    const report = this.#syncWaits.wait(peer, request, this.#docSync === undefined ? [] : this.docs, timeout)
+    this.#driver.apply(effects)
     this.#docSync?.resync(peer)
+    return report
   }
 
   onEvent(listener: (event: FrpStateServiceEvent<P>) => void): Unsubscribe {
@@ -211,7 +222,13 @@ export class FrpStateService<P> implements FrpState<P> {
 
   #onEvent(event: FrpStateEvent<P>): void {
     this.#persist(event)
+    this.#syncWaits.onEvent(event)
     this.#tell(event)
+  }
+
+  #onDocEvent(event: YjsEvent): void {
+    this.#syncWaits.onEvent({ type: 'doc', event })
+    this.#tell({ type: 'doc', event })
   }
 
   #persist(event: FrpStateEvent<P>): void {

@@ -52,7 +52,7 @@ describe('YDocSyncCore on libp2p', () => {
 
       await waitFor(() => textOf(alice.doc).length === 30 && textOf(alice.doc) === textOf(bob.doc), 'the first sync')
       expect(alice.doc.getMap('meta').get('owner')).toBe('bob')
-      expect(alice.events).toContainEqual({ type: 'synced', doc: 'shared', peer: bob.node.peerId })
+      expect(alice.events).toContainEqual({ type: 'synced', doc: 'shared', peer: bob.node.peerId, changed: true })
 
       // Live edits travel on the topic once gossipsub knows each node subscribes to it.
       await waitFor(() => alice.node.net.topicPeers(alice.core.topicOf('shared')!).includes(bob.node.peerId), "alice's view of bob's subscription")

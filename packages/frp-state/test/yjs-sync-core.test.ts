@@ -122,8 +122,8 @@ describe('YDocSyncCore', () => {
     expect(alice.doc.getMap('meta').get('owner')).toBe('bob')
     expect(wire.sends).toBe(4)
     expect(wire.events).toEqual([
-      ['alice', { type: 'synced', doc: NAME, peer: 'bob' }],
-      ['bob', { type: 'synced', doc: NAME, peer: 'alice' }]
+      ['alice', { type: 'synced', doc: NAME, peer: 'bob', changed: true }],
+      ['bob', { type: 'synced', doc: NAME, peer: 'alice', changed: true }]
     ])
     expect(wire.penalties).toEqual([])
   })
@@ -204,7 +204,7 @@ describe('YDocSyncCore', () => {
     const wire = new Wire({ alice, bob })
     wire.deliver('bob', receipt.effects)
     expect(bob.doc.getText('text').toJSON()).toBe('first second')
-    expect(wire.events).toContainEqual(['bob', { type: 'synced', doc: NAME, peer: 'alice' }])
+    expect(wire.events).toContainEqual(['bob', { type: 'synced', doc: NAME, peer: 'alice', changed: true }])
   })
 
   it('penalises hostile input with a typed error and leaves the doc untouched', () => {

@@ -1,8 +1,8 @@
 // 10 members split 6/4, writes on both sides, heal: the three domain policies over @dscs/frp-state on netsim.
 import { describe, expect, it } from 'vitest'
-import { CoreDriver } from '@dscs/net'
+import { VerificationCache } from '@dscs/identity'
 import { Simulation, type SimPeer } from '@dscs/netsim'
-import { FrpStateCore, PROTOCOL_ID as FRP_PROTOCOL_ID, StateGraph, jsonCodec, type FrpStateEvent } from '@dscs/frp-state'
+import { FrpStateService, StateGraph, jsonCodec } from '@dscs/frp-state'
 import {
   Healer,
   SoftPartitionError,
@@ -24,48 +24,36 @@ const SIZE = 10
 const DOMAIN = 'notes'
 const isNote = (v: unknown): v is Note => typeof (v as Note)?.key === 'string' && Number.isSafeInteger((v as Note).value)
 
-/** One member: SWIM, frp-state with the tentative trust policy, the write gate and the healer. */
+/** One member: SWIM, frp-state's service with the tentative trust policy, the write gate and the healer. */
 class Member {
   readonly swim: SwimSimApp
   readonly graph = new StateGraph<Note>({ checkpointEvery: 16 })
   readonly notes = this.graph.reducer<number>({ name: 'notes', key: (op) => op.payload.key, reduce: (_, op) => op.payload.value, initial: 0 })
   readonly gate: WriteGate
   readonly heals: HealReport[] = []
-  readonly #peer: SimPeer
-  readonly #state: FrpStateCore<Note>
-  readonly #driver: CoreDriver<FrpStateEvent<Note>>
+  readonly #state: FrpStateService<Note>
 
-  constructor(peer: SimPeer, index: number, policy: DomainPolicy, members: { peer: string; publicKey: Uint8Array }[], virtualNow: () => number) {
-    this.#peer = peer
+  /** `syncInterval`: how often frp-state's own anti-entropy runs besides the heal's (its default, 30 s, unless given). */
+  constructor(peer: SimPeer, index: number, policy: DomainPolicy, members: { peer: string; publicKey: Uint8Array }[], virtualNow: () => number, syncInterval?: number) {
     this.swim = new SwimSimApp(peer, identityOf(index), { members }, virtualNow)
     const view = () => this.swim.core.partition()
     this.gate = new WriteGate(view, { [DOMAIN]: policy })
     const trust = tentativeTrust({ view })
-    this.#state = new FrpStateCore<Note>({
+    const components = { net: peer.net, identity: identityOf(index), clock: peer.clock, timers: peer.timers, verificationCache: new VerificationCache() }
+    this.#state = new FrpStateService<Note>(components, {
       graph: this.graph,
       codec: jsonCodec(isNote),
-      identity: identityOf(index),
-      self: peer.id,
+      domain: DOMAIN,
       horizon: 3_600_000,
+      store: false,
+      ...(syncInterval === undefined ? {} : { syncInterval }),
       ...(policy === 'tentative' ? { trust } : {})
     })
-    this.#driver = new CoreDriver({
-      core: this.#state,
-      net: peer.net,
-      clock: peer.clock,
-      timers: peer.timers,
-      protocols: [FRP_PROTOCOL_ID],
-      topics: [this.#state.topic],
-      onEvent: () => undefined,
-      onEffectError: () => undefined
-    })
-    // Trust decisions come between calls: apply their events as soon as the policy speaks.
-    trust.onStatusChange(() => this.#driver.apply(this.#state.takeSettled()))
-    this.#driver.start()
+    void this.#state.start().then(() => this.#state.afterStart())
     const healer = new Healer()
     healer.register(tentativeHealLayer(trust))
-    // frp-state's anti-entropy with each member that rejoined, as soon as it is back.
-    healer.register(peerSyncHealLayer('frp-state', (rejoined) => this.#driver.apply(this.#state.sync(rejoined, peer.clock.now()))))
+    // frp-state's anti-entropy with each member that rejoined, as soon as it is back: what crossed, each way.
+    healer.register(peerSyncHealLayer('frp-state', (rejoined) => this.#state.sync(rejoined)))
     this.swim.listeners.push((event) => {
       if (event.type === 'partition') void healer.onPartition(event).then((report) => report && this.heals.push(report))
     })
@@ -74,8 +62,7 @@ class Member {
   /** Writes through the gate; resolves to whether the write was tentative, or rejects with MINORITY_LOCKED. */
   async write(note: Note): Promise<boolean> {
     const { tentative } = this.gate.admit(DOMAIN)
-    const { effects } = this.#state.submit(note, this.#peer.clock.now())
-    this.#driver.apply(effects)
+    await this.#state.submit(note)
     return tentative
   }
 
@@ -151,5 +138,46 @@ describe('partition 6/4 with writes on both sides, then heal', { timeout: 60_000
     expect(pendingAtHeal).toEqual([12, 12, 12, 12])
     for (const node of nodes) for (const note of acknowledged) expect(node.app!.value('confirmed', note.key)).toBe(note.value)
     for (const node of minority) expect(node.app!.heals.some((heal) => heal.layers.some((layer) => layer.layer === 'tentative' && layer.diverged > 0))).toBe(true)
+  })
+})
+
+describe('the heal report of frp-state', { timeout: 60_000 }, () => {
+  /** Two members, a soft partition (connections kept, every message lost) so no reconnection syncs before the heal does. */
+  async function twoSides(writes: readonly [number, number]) {
+    const sim = new Simulation({ seed: 21, link: { latencyMs: 20, jitterMs: 10 } })
+    const members = [0, 1].map((index) => ({ peer: `peer-${index}`, publicKey: identityOf(index).publicKey }))
+    // frp-state's periodic anti-entropy an hour apart: within the test only the heal reconciles.
+    const nodes = sim.addPeers(2, (peer) => new Member(peer, Number(peer.id.slice('peer-'.length)), 'available', members, () => sim.now, 3_600_000), { connect: 'all' })
+    const [a, b] = nodes as [(typeof nodes)[number], (typeof nodes)[number]]
+    sim.at(3_000, () => sim.setLink(a, b, { loss: 1 }))
+    sim.at(45_000, () => {
+      writes.forEach((count, side) => {
+        for (let i = 0; i < count; i++) void nodes[side]!.app!.write({ key: `${side}-${i}`, value: i + 1 })
+      })
+    })
+    sim.at(50_000, () => sim.setLink(a, b, { loss: 0 }))
+    await sim.run({ until: 90_000 })
+    const frp = (node: typeof a) => node.app!.heals.flatMap((heal) => heal.layers.filter((layer) => layer.layer === 'frp-state'))
+    return { a, b, healed: [frp(a), frp(b)] }
+  }
+
+  it('counts exactly the ops that crossed: 7 written on one side, 5 on the other', async () => {
+    const { a, b, healed } = await twoSides([7, 5])
+    for (const node of [a, b]) for (let i = 0; i < 7; i++) expect(node.app!.value('confirmed', `0-${i}`)).toBe(i + 1)
+    for (const node of [a, b]) for (let i = 0; i < 5; i++) expect(node.app!.value('confirmed', `1-${i}`)).toBe(i + 1)
+    // Each side healed once. Both heals call sync at about the same time: the second joins the session the first
+    // started, so each side reports that session from where it stands: peer-0 took in 5 and sent 7, peer-1 the reverse.
+    expect(healed).toEqual([
+      [{ layer: 'frp-state', diverged: 12, received: 5, sent: 7, nullified: 0 }],
+      [{ layer: 'frp-state', diverged: 12, received: 7, sent: 5, nullified: 0 }]
+    ])
+  })
+
+  it('reports nothing diverged when neither side wrote', async () => {
+    const { healed } = await twoSides([0, 0])
+    expect(healed).toEqual([
+      [{ layer: 'frp-state', diverged: 0, received: 0, sent: 0, nullified: 0 }],
+      [{ layer: 'frp-state', diverged: 0, received: 0, sent: 0, nullified: 0 }]
+    ])
   })
 })

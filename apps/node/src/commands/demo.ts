@@ -35,8 +35,8 @@ interface DemoNode {
   readonly fetched: string[]
   /** The partition view at its last change: how many members its component holds, and whether that is a majority. */
   partition: { component: number; known: number; majority: boolean } | undefined
-  /** Heals it reported, with the members that rejoined. */
-  readonly heals: string[][]
+  /** Heals it reported: the members that rejoined, and what each layer found diverged. */
+  readonly heals: { rejoined: string[]; layers: { layer: string; diverged: number; received?: number; sent?: number }[] }[]
   readonly process: ChildProcess
   peerId: string
   publicKey: string
@@ -178,7 +178,12 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
     cutBetween('/unblock')
     log('the links come back (/unblock): the membership merges and each node heals (frp-state anti-entropy with the members that rejoined)')
     await until(() => nodes.every((n, i) => n.heals.length > healsBefore[i]! && n.state?.predicted.counters.pears === 3) && nodes.every(settled), deadline, 'the sides to heal and converge')
-    for (const n of nodes) log(`  node ${n.index}: healed with ${n.heals.at(-1)!.length} member(s); pears predicted ${n.state!.predicted.counters.pears}, confirmed ${n.state!.confirmed.counters.pears ?? 0}`)
+    for (const n of nodes) {
+      const heals = n.heals.slice(healsBefore[n.index])
+      const frp = heals.flatMap((heal) => heal.layers).filter((layer) => layer.layer === 'frp-state')
+      const crossed = `frp-state: ${frp.reduce((sum, l) => sum + (l.received ?? 0), 0)} received, ${frp.reduce((sum, l) => sum + (l.sent ?? 0), 0)} sent`
+      log(`  node ${n.index}: healed with ${heals.at(-1)!.rejoined.length} member(s) (${crossed}); pears predicted ${n.state!.predicted.counters.pears}, confirmed ${n.state!.confirmed.counters.pears ?? 0}`)
+    }
 
     await until(() => nodes.every((n) => n.topicPeers >= 1) && nodes[0]!.topicPeers >= count - 1, deadline, `every node to see the ${TOPIC} topic`)
     log(`— signed messages: all ${count} nodes share the topic ${TOPIC}; each publishes one signed envelope —`)
@@ -280,7 +285,7 @@ function start(index: number, dir: string, passphraseFile: string, join_: string
     } else if (event.event === 'api') node.dashboard = event.url as string
     else if (event.event === 'put') node.put.push(event.cid as string)
     else if (event.event === 'partition') node.partition = { component: (event.component as string[]).length, known: event.known as number, majority: event.majority as boolean }
-    else if (event.event === 'heal') node.heals.push(event.rejoined as string[])
+    else if (event.event === 'heal') node.heals.push({ rejoined: event.rejoined as string[], layers: event.layers as DemoNode['heals'][number]['layers'] })
     else if (event.event === 'fetched') node.fetched.push(event.cid as string)
     else if (event.event === 'topic-peers') node.topicPeers = event.count as number
     else if (event.event === 'message') node.received.push({ from: event.from as string, author: event.author as string, text: event.text as string })

@@ -1,4 +1,4 @@
-import { isDscsError, type CoreEffect, type PeerRef } from '@dscs/interface'
+import { isDscsError, type CoreEffect, type DscsError, type PeerRef } from '@dscs/interface'
 import { ReplayGuard, openEnvelope, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
 import { createEnvelope, decodePayload, encodeEnvelope, encodePayload, WireError } from '@dscs/wire'
 import { ReconcileSession } from '../sync/session.js'
@@ -21,8 +21,32 @@ export interface AntiEntropyOptions<P> {
 
 interface OpenSession<P> {
   readonly session: ReconcileSession<Op<P>>
+  readonly initiated: boolean
   lastHeard: number
+  /** The syncs asked of this session ({@link AntiEntropy.sync}'s request numbers), answered when it ends. */
+  readonly requests: number[]
+  /** Ops the peer sent in this session, and ops we sent it. */
+  received: number
+  sent: number
+  /** Our part is over: the reconciliation is done and our last message went out. */
+  finished: boolean
+  /** From the peer's last message: how many ops it sent in the session in all. */
+  peerSent: number | undefined
 }
+
+/** How a session ended, for every session: what crossed, or why it broke off. */
+export type SyncEvent =
+  /** Both sides sent their last message and every op the peer sent arrived: `received` ops came from `peer`, `sent` went to it. */
+  | {
+      readonly type: 'sync-ended'
+      readonly peer: PeerRef
+      readonly initiated: boolean
+      readonly requests: readonly number[]
+      readonly received: number
+      readonly sent: number
+    }
+  /** The session broke off: `SYNC_TIMEOUT` (silent too long), `SYNC_ABORTED` (peer gone, too many sessions), or the protocol error. */
+  | { readonly type: 'sync-failed'; readonly peer: PeerRef; readonly initiated: boolean; readonly requests: readonly number[]; readonly error: DscsError }
 
 /** What the core does with each op a Sync message carries: checks and applies it like a topic message. */
 export type OpSink<E> = (bytes: Uint8Array, from: PeerRef) => CoreEffect<E>[]
@@ -36,9 +60,11 @@ const OPS_BUDGET = MAX_SYNC_BYTES - 512 * 1024 - ENVELOPE_OVERHEAD_BYTES
  * (and every `interval`, with the next peer in turn) a range-based
  * reconciliation session finds the ops either side lacks; each side sends the
  * other the envelopes it was found to lack, in signed Sync messages on
- * `/dscs/frp-state/1.0.0`. Sessions are bounded in number and dropped when
- * idle; a message that breaks the protocol ends its session and penalises
- * its sender.
+ * `/dscs/frp-state/1.0.0`. Each side marks its last message of a session
+ * with the number of ops it sent in it, so both know when the session is
+ * over and what crossed (a `sync-ended` event). Sessions are bounded in
+ * number and dropped when idle (`sync-failed`); a message that breaks the
+ * protocol ends its session and penalises its sender.
  */
 export class AntiEntropy<P> {
   readonly #options: AntiEntropyOptions<P>
@@ -49,6 +75,7 @@ export class AntiEntropy<P> {
   readonly #peers = new Set<PeerRef>()
   readonly #replay = new ReplayGuard({ windowMs: 60_000, maxEntries: 10_000 })
   #nextSession = 1
+  #nextRequest = 1
   #sent = 0
   #nextRound: number | undefined
   #turn = 0
@@ -62,29 +89,50 @@ export class AntiEntropy<P> {
     return this.#open
   }
 
-  peerConnected(peer: PeerRef, now: number): CoreEffect<never>[] {
+  peerConnected(peer: PeerRef, now: number): CoreEffect<SyncEvent>[] {
     this.#peers.add(peer)
     const self = this.#options.self
-    return self === undefined || self < peer ? this.start(peer, now) : []
+    if (self !== undefined && self > peer) return []
+    // A session asked for before the connection came (a member back in view first) may never have reached the
+    // peer: the new session answers its syncs. (The larger peer's gives way when the peer's start arrives.)
+    const requests = [...(this.#sessions.get(peer)?.keys() ?? [])].flatMap((key) => this.#take(peer, key))
+    return this.start(peer, now, requests)
   }
 
-  peerDisconnected(peer: PeerRef): void {
+  peerDisconnected(peer: PeerRef): CoreEffect<SyncEvent>[] {
     this.#peers.delete(peer)
-    this.#open -= this.#sessions.get(peer)?.size ?? 0
+    const effects = [...(this.#sessions.get(peer)?.keys() ?? [])].flatMap((key) => this.#fail(peer, key, aborted(`${peer} disconnected`)))
     this.#sessions.delete(peer)
+    return effects
   }
 
-  /** Starts a session with `peer`; nothing when too many are open. */
-  start(peer: PeerRef, now: number): CoreEffect<never>[] {
-    if (this.#open >= MAX_SYNC_SESSIONS) return []
+  /** Starts a session with `peer`; a `sync-failed` event when too many are open. */
+  start(peer: PeerRef, now: number, requests: number[] = []): CoreEffect<SyncEvent>[] {
+    if (this.#open >= MAX_SYNC_SESSIONS) {
+      return [{ type: 'emit', event: { type: 'sync-failed', peer, initiated: true, requests, error: aborted(`${MAX_SYNC_SESSIONS} sessions open`) } }]
+    }
     const id = this.#nextSession++
-    const session = new ReconcileSession(this.#options.index)
-    this.#add(peer, sessionKey(true, id), { session, lastHeard: now })
-    return this.#messages(peer, { session: id, start: true, fromInitiator: true, step: session.initiate() }, [], now)
+    const open = newSession(new ReconcileSession(this.#options.index), true, now, requests)
+    this.#add(peer, sessionKey(true, id), open)
+    return this.#messages(peer, { session: id, start: true, fromInitiator: true, step: open.session.initiate() }, [], now, open)
+  }
+
+  /**
+   * A sync with `peer` asked for now: joins a session open with it, else starts one. `request` names it in the
+   * `sync-ended` or `sync-failed` event of the session that answers it.
+   */
+  sync(peer: PeerRef, now: number): { request: number; effects: CoreEffect<SyncEvent>[] } {
+    const request = this.#nextRequest++
+    const open = this.#sessions.get(peer)?.values().next().value
+    if (open !== undefined) {
+      open.requests.push(request)
+      return { request, effects: [] }
+    }
+    return { request, effects: this.start(peer, now, [request]) }
   }
 
   /** A Sync message from `from`: its ops go to `sink`, its step to the session it names. */
-  receive<E>(from: PeerRef, bytes: Uint8Array, now: number, sink: OpSink<E>): CoreEffect<E>[] {
+  receive<E>(from: PeerRef, bytes: Uint8Array, now: number, sink: OpSink<E>): CoreEffect<E | SyncEvent>[] {
     let message: SyncPayload
     try {
       openEnvelope(bytes, {
@@ -104,22 +152,34 @@ export class AntiEntropy<P> {
     }
     // Set by beforeSignature, which openEnvelope runs before accepting any envelope.
     const sync = message!
-    const effects: CoreEffect<E>[] = sync.ops.flatMap((op) => sink(op, from))
-    if (sync.step.length === 0) return effects
-    return [...effects, ...this.#step(from, sync, now)]
+    const effects: CoreEffect<E | SyncEvent>[] = sync.ops.flatMap((op) => sink(op, from))
+    if (sync.step.length > 0) effects.push(...this.#step(from, sync, now))
+    // A session is named by who started it and its number: ours if the peer is not the initiator.
+    const key = sessionKey(!sync.fromInitiator, sync.session)
+    const open = this.#sessions.get(from)?.get(key)
+    if (open === undefined) return effects
+    open.lastHeard = now
+    open.received += sync.ops.length
+    if (sync.last === true) open.peerSent = sync.opsSent ?? 0
+    return [...effects, ...this.#endIfComplete(from, key, open)]
   }
 
   /** Drops idle sessions; starts the periodic session with the next peer in turn. */
-  tick(now: number): CoreEffect<never>[] {
+  tick(now: number): CoreEffect<SyncEvent>[] {
+    const effects: CoreEffect<SyncEvent>[] = []
     for (const [peer, sessions] of this.#sessions) {
-      for (const [key, open] of sessions) if (now - open.lastHeard >= this.#options.timeout) this.#remove(peer, key)
+      for (const [key, open] of sessions) {
+        if (now - open.lastHeard >= this.#options.timeout) {
+          effects.push(...this.#fail(peer, key, new FrpStateError('SYNC_TIMEOUT', `the sync with ${peer} was silent for ${this.#options.timeout} ms`)))
+        }
+      }
     }
     if (this.#nextRound === undefined) this.#nextRound = now + this.#options.interval
-    if (now < this.#nextRound) return []
+    if (now < this.#nextRound) return effects
     this.#nextRound = now + this.#options.interval
     const peers = [...this.#peers]
-    if (peers.length === 0) return []
-    return this.start(peers[this.#turn++ % peers.length]!, now)
+    if (peers.length === 0) return effects
+    return [...effects, ...this.start(peers[this.#turn++ % peers.length]!, now)]
   }
 
   nextDeadline(): number | undefined {
@@ -130,30 +190,66 @@ export class AntiEntropy<P> {
     return deadline
   }
 
-  #step(from: PeerRef, sync: SyncPayload, now: number): CoreEffect<never>[] {
-    // A session is named by who started it and its number: ours if the peer is not the initiator.
+  #step(from: PeerRef, sync: SyncPayload, now: number): CoreEffect<SyncEvent>[] {
     const key = sessionKey(!sync.fromInitiator, sync.session)
     let open = this.#sessions.get(from)?.get(key)
+    const effects: CoreEffect<SyncEvent>[] = []
     if (open === undefined) {
       // Lateness is no offence: a step for a session that timed out is dropped quietly.
       if (!sync.start || !sync.fromInitiator) return []
-      // One session started by each peer at a time: a new start replaces the old, so a peer cannot hold many.
-      for (const other of this.#sessions.get(from)?.keys() ?? []) if (other.startsWith('r\n')) this.#remove(from, other)
-      if (this.#open >= MAX_SYNC_SESSIONS) return []
-      open = { session: new ReconcileSession(this.#options.index), lastHeard: now }
+      // Syncs asked of the sessions this one replaces are answered by it instead.
+      const requests: number[] = []
+      for (const [other, old] of this.#sessions.get(from) ?? []) {
+        // One session started by each peer at a time: a new start replaces the old, so a peer cannot hold many.
+        // And of two sessions started at once by both peers, the smaller peer's goes on: ours is dropped, if nothing was answered in it yet.
+        if (other.startsWith('r\n') || this.#yields(from, old)) requests.push(...this.#take(from, other))
+      }
+      if (this.#open >= MAX_SYNC_SESSIONS) {
+        return requests.length === 0 ? [] : [{ type: 'emit', event: { type: 'sync-failed', peer: from, initiated: false, requests, error: aborted(`${MAX_SYNC_SESSIONS} sessions open`) } }]
+      }
+      open = newSession(new ReconcileSession(this.#options.index), false, now, requests)
       this.#add(from, key, open)
     }
+    // A step after our part ended breaks the protocol, but harms nothing: dropped like a late one.
+    if (open.finished) return effects
     open.lastHeard = now
     try {
       const { reply, missingAtPeer, done } = open.session.receive(sync.step)
-      if (done) this.#remove(from, key)
       const next = { session: sync.session, start: false, fromInitiator: !sync.fromInitiator, step: reply ?? new Uint8Array(0) }
-      return reply === undefined && missingAtPeer.length === 0 ? [] : this.#messages(from, next, missingAtPeer, now)
+      if (done) open.finished = true
+      // The last message goes out even when empty: the peer waits for it to know the session is over.
+      return [...effects, ...(reply === undefined && missingAtPeer.length === 0 && !done ? [] : this.#messages(from, next, missingAtPeer, now, open))]
     } catch (error) {
-      this.#remove(from, key)
       if (!isDscsError(error)) throw error
-      return [{ type: 'penalise', peer: from, error }]
+      return [...effects, ...this.#fail(from, key, error), { type: 'penalise', peer: from, error }]
     }
+  }
+
+  /** True when our session `open` with `peer` gives way to one the peer started at the same time: the larger peer's gives way. */
+  #yields(peer: PeerRef, open: OpenSession<P>): boolean {
+    const self = this.#options.self
+    return open.initiated && open.session.rounds === 0 && self !== undefined && self > peer
+  }
+
+  /** Removes a session without a word, handing back the syncs asked of it. */
+  #take(peer: PeerRef, key: string): number[] {
+    const requests = this.#sessions.get(peer)?.get(key)?.requests ?? []
+    this.#remove(peer, key)
+    return requests
+  }
+
+  #endIfComplete(peer: PeerRef, key: string, open: OpenSession<P>): CoreEffect<SyncEvent>[] {
+    if (!open.finished || open.peerSent === undefined || open.received < open.peerSent) return []
+    this.#remove(peer, key)
+    const { initiated, requests, received, sent } = open
+    return [{ type: 'emit', event: { type: 'sync-ended', peer, initiated, requests, received, sent } }]
+  }
+
+  #fail(peer: PeerRef, key: string, error: DscsError): CoreEffect<SyncEvent>[] {
+    const open = this.#sessions.get(peer)?.get(key)
+    if (open === undefined) return []
+    this.#remove(peer, key)
+    return [{ type: 'emit', event: { type: 'sync-failed', peer, initiated: open.initiated, requests: open.requests, error } }]
   }
 
   #add(peer: PeerRef, key: string, open: OpenSession<P>): void {
@@ -170,25 +266,28 @@ export class AntiEntropy<P> {
     if (sessions.size === 0) this.#sessions.delete(peer)
   }
 
-  // The step and the ops, split into as many Sync messages as the limits need; the step rides in the first.
-  #messages(to: PeerRef, head: Omit<SyncPayload, 'ops' | 'domain'>, ops: readonly Op<P>[], now: number): CoreEffect<never>[] {
+  // The step and the ops, split into as many Sync messages as the limits need; the step rides in the first. Once
+  // `open` is finished, the final message is marked last, with the count of every op sent in the session.
+  #messages(to: PeerRef, head: Omit<SyncPayload, 'ops' | 'domain'>, ops: readonly Op<P>[], now: number, open: OpenSession<P>): CoreEffect<never>[] {
     const effects: CoreEffect<never>[] = []
+    open.sent += ops.length
     let batch: Uint8Array[] = []
     let bytes = 0
     let first = true
-    const flush = (): void => {
+    const flush = (last: boolean): void => {
       const fields = first ? head : { ...head, start: false, step: new Uint8Array(0) }
-      effects.push({ type: 'send', to, bytes: this.#seal({ ...fields, domain: this.#options.domain, ops: batch }, now) })
+      const end = last && open.finished ? { last: true, opsSent: open.sent } : {}
+      effects.push({ type: 'send', to, bytes: this.#seal({ ...fields, ...end, domain: this.#options.domain, ops: batch }, now) })
       batch = []
       bytes = 0
       first = false
     }
     for (const op of ops) {
-      if (batch.length === MAX_SYNC_OPS || bytes + op.envelope.length > OPS_BUDGET) flush()
+      if (batch.length === MAX_SYNC_OPS || bytes + op.envelope.length > OPS_BUDGET) flush(false)
       batch.push(op.envelope)
       bytes += op.envelope.length
     }
-    if (first || batch.length > 0) flush()
+    flush(true)
     return effects
   }
 
@@ -203,6 +302,14 @@ export class AntiEntropy<P> {
     })
     return encodeEnvelope(signEnvelope(identity, envelope), WIRE_LIMITS)
   }
+}
+
+function newSession<P>(session: ReconcileSession<Op<P>>, initiated: boolean, now: number, requests: number[]): OpenSession<P> {
+  return { session, initiated, lastHeard: now, requests, received: 0, sent: 0, finished: false, peerSent: undefined }
+}
+
+function aborted(why: string): FrpStateError {
+  return new FrpStateError('SYNC_ABORTED', `the sync broke off: ${why}`)
 }
 
 /** A session's key among its peer's: who started it and its number. */

@@ -3,7 +3,7 @@ import { signEnvelope, type Identity, type VerificationCache } from '@dscs/ident
 import { createEnvelope, encodeEnvelope, envelopeHash } from '@dscs/wire'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { OpCodec } from './codec.js'
-import { AntiEntropy } from './anti-entropy.js'
+import { AntiEntropy, type SyncEvent } from './anti-entropy.js'
 import {
   DEFAULT_COMPACT_EVERY,
   DEFAULT_SYNC_INTERVAL,
@@ -71,6 +71,8 @@ export type FrpStateEvent<P> =
   | { readonly type: 'compacted'; readonly floor: number; readonly removed: readonly Op<P>[]; readonly bases: readonly BaseValue[] }
   /** An op was refused (`from` is the peer that sent it, absent for the disk). */
   | { readonly type: 'refused'; readonly code: string; readonly message: string; readonly from?: PeerRef; readonly origin: OpOrigin }
+  /** An anti-entropy session ended (`sync-ended`, with the ops that crossed) or broke off (`sync-failed`). */
+  | SyncEvent
 
 /**
  * The frp-state protocol as a sans-I/O `ProtocolCore`: ops arrive on the
@@ -184,14 +186,17 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
     return this.#sync.peerConnected(peer, now)
   }
 
+  /** Ends the sessions with `peer`: a `sync-failed` event for each. */
   peerDisconnected(peer: PeerRef): CoreEffect<FrpStateEvent<P>>[] {
-    this.#sync.peerDisconnected(peer)
-    return []
+    return this.#sync.peerDisconnected(peer)
   }
 
-  /** Starts an anti-entropy session with `peer` now, e.g. after a partition is known to have healed. */
-  sync(peer: PeerRef, now: number): CoreEffect<FrpStateEvent<P>>[] {
-    return this.#sync.start(peer, now)
+  /**
+   * Reconciles with `peer` now, e.g. after a partition is known to have healed: joins an anti-entropy session open
+   * with it, else starts one. The session's `sync-ended` (or `sync-failed`) event lists `request` among its requests.
+   */
+  sync(peer: PeerRef, now: number): { request: number; effects: CoreEffect<FrpStateEvent<P>>[] } {
+    return this.#sync.sync(peer, now)
   }
 
   /** An op on the domain's topic: `accept` relays it; a bad one is `reject`ed so gossipsub scores its sender down. */

@@ -49,6 +49,10 @@ export type FrpStateErrorCode =
   | 'SYNC_MESSAGE_TOO_LARGE'
   /** The peer kept a reconciliation going for more rounds than allowed. */
   | 'SYNC_TOO_LONG'
+  /** An anti-entropy session with a peer was silent for longer than the sync timeout. */
+  | 'SYNC_TIMEOUT'
+  /** An anti-entropy session broke off: the peer disconnected, too many sessions were open, or the service stopped. */
+  | 'SYNC_ABORTED'
   /** `initiate()` was called on a reconciliation session that has already sent or received a message. */
   | 'SYNC_OUT_OF_ORDER'
   /** A Yjs update does not decode, or refers to structs in a way Yjs cannot integrate. */

@@ -10,6 +10,10 @@ export interface SyncPayload {
   readonly session: number
   readonly start: boolean
   readonly fromInitiator: boolean
+  /** The sender's last message of the session: it sends nothing more in it. */
+  readonly last?: boolean
+  /** On the last message: the ops the sender sent in the session in all. */
+  readonly opsSent?: number
 }
 
 /** The `Sync` payload kind, on protocol `/dscs/frp-state/1.0.0`. */

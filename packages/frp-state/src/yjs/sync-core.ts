@@ -45,8 +45,8 @@ export interface YDocSyncCoreOptions {
 
 /** What the core reports to the application. */
 export type YjsEvent =
-  /** `peer`'s sync step 2 of document `doc` was applied: the doc now holds everything `peer` held when it answered. */
-  | { readonly type: 'synced'; readonly doc: string; readonly peer: PeerRef }
+  /** `peer`'s sync step 2 of document `doc` was applied: the doc now holds everything `peer` held when it answered; `changed` when it held something new. */
+  | { readonly type: 'synced'; readonly doc: string; readonly peer: PeerRef; readonly changed: boolean }
   /** A message of document `doc` could not be sealed (e.g. `TOO_LARGE` for the envelope limit) and was not sent; `to` is undefined for the topic. */
   | { readonly type: 'notSent'; readonly doc: string; readonly to: PeerRef | undefined; readonly error: DscsError }
 
@@ -230,11 +230,12 @@ export class YDocSyncCore implements ProtocolCore<YjsEvent> {
         if (!synced.greeted.has(from) || (requested !== undefined && now - requested >= this.#resyncInterval)) effects.push(...this.#greet(synced, from, now))
         return effects
       }
-      case 'step2':
+      case 'step2': {
         // Never answered with another step 1, even if incomplete: the peer sent all it had, and asking again could loop.
-        synced.replica.applyRemote(message.update)
+        const changed = changesDoc(synced.replica.doc, () => synced.replica.applyRemote(message.update))
         synced.syncRequested.delete(from)
-        return [{ type: 'emit', event: { type: 'synced', doc: synced.name, peer: from } }]
+        return [{ type: 'emit', event: { type: 'synced', doc: synced.name, peer: from, changed } }]
+      }
       case 'update':
         return this.#applyUpdate(synced, from, message.update, now)
     }
@@ -314,4 +315,19 @@ export class YDocSyncCore implements ProtocolCore<YjsEvent> {
     })
     return encodeEnvelope(signEnvelope(this.#identity, unsigned), this.#limits)
   }
+}
+
+/** Runs `apply` and tells whether it changed `doc`: Yjs emits `update` only for a transaction that changed something. */
+function changesDoc(doc: Y.Doc, apply: () => void): boolean {
+  let changed = false
+  const mark = (): void => {
+    changed = true
+  }
+  doc.on('update', mark)
+  try {
+    apply()
+  } finally {
+    doc.off('update', mark)
+  }
+  return changed
 }

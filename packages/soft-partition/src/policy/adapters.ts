@@ -13,18 +13,37 @@ export function tentativeHealLayer(policy: TentativeTrustPolicy, name = 'tentati
   }
 }
 
+/** What one peer's sync found: the items taken from the peer and those sent to it, or only how many diverged. */
+export type PeerSyncResult = { readonly received: number; readonly sent: number } | number | void
+
 /**
- * A layer that reconciles peer by peer: frp-state (`FrpStateService.sync(peer)`: anti-entropy and a Yjs
- * state-vector exchange), or any other whose sync starts with one peer. `sync` starts it with one rejoined
- * peer and resolves to how many items it found diverged, when it can tell.
+ * A layer that reconciles peer by peer: frp-state (`FrpState.sync(peer)`: anti-entropy and a Yjs state-vector
+ * exchange, resolving with the ops received and sent), or any other whose sync starts with one peer. `sync` runs
+ * with each rejoined peer in turn (at once, the same item missing here would come from each and count twice) and
+ * resolves to what it found; a peer whose sync fails (e.g. a member back in view before its connection, which
+ * stays silent) is listed in `peerErrors`, and the others go on.
  */
-export function peerSyncHealLayer(name: string, sync: (peer: PeerRef) => Promise<number | void> | number | void): HealLayer {
+export function peerSyncHealLayer(name: string, sync: (peer: PeerRef) => Promise<PeerSyncResult> | PeerSyncResult): HealLayer {
   return {
     name,
     heal: async (rejoined): Promise<LayerHealReport> => {
-      let diverged = 0
-      for (const peer of rejoined) diverged += (await sync(peer)) ?? 0
-      return { layer: name, diverged, nullified: 0 }
+      let received = 0
+      let sent = 0
+      let other = 0
+      const peerErrors: { peer: PeerRef; error: unknown }[] = []
+      for (const peer of rejoined) {
+        try {
+          const result = await sync(peer)
+          if (typeof result === 'number') other += result
+          else if (result !== undefined) {
+            received += result.received
+            sent += result.sent
+          }
+        } catch (error) {
+          peerErrors.push({ peer, error })
+        }
+      }
+      return { layer: name, diverged: received + sent + other, received, sent, nullified: 0, ...(peerErrors.length === 0 ? {} : { peerErrors }) }
     }
   }
 }

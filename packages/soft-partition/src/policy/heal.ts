@@ -6,6 +6,11 @@ export interface LayerHealReport {
   readonly layer: string
   /** Items that differed between the components and were exchanged (ops, updates, blocks, entries). */
   readonly diverged: number
+  /** Of `diverged`, where the layer tells: the items this node took from the rejoined members, and those it sent them. */
+  readonly received?: number
+  readonly sent?: number
+  /** Rejoined members this layer could not reconcile with, and why (the others were reconciled all the same). */
+  readonly peerErrors?: readonly { readonly peer: PeerRef; readonly error: unknown }[]
   /** Items this layer nullified: writes the heal did not confirm, a losing fork's transactions. */
   readonly nullified: number
   /** The ids of the nullified items, where the layer names them (a losing fork's transactions). */
