@@ -36,7 +36,7 @@ const OPS_BUDGET = MAX_SYNC_BYTES - 512 * 1024 - ENVELOPE_OVERHEAD_BYTES
  * (and every `interval`, with the next peer in turn) a range-based
  * reconciliation session finds the ops either side lacks; each side sends the
  * other the envelopes it was found to lack, in signed Sync messages on
- * `/dscs/frp-state/1.0.0`. Sessions are bounded in number and dropped when
+ * the domain's protocol, `/dscs/frp-state/<domain>/1.0.0`. Sessions are bounded in number and dropped when
  * idle; a message that breaks the protocol ends its session and penalises
  * its sender.
  */
