@@ -112,7 +112,7 @@ describe('5 dscs node processes, partitioned and healed', () => {
 
     await blockAcross([majority, [locked, tentative]], '/unblock')
     await waitForComponents(nodes, [nodes], 'the heal')
-    const reconfirmed = since(tentative, mark, 'heal').flatMap((heal) => heal.layers as { layer: string; diverged: number }[]).filter((l) => l.layer === 'tentative')
+    const reconfirmed = since(tentative, mark, 'heal').flatMap((heal) => heal.layers as { layer: string; diverged: number }[]).filter((l) => l.layer === 'tentative demo')
     expect(reconfirmed.reduce((sum, l) => sum + l.diverged, 0)).toBeGreaterThanOrEqual(1)
     // The refused write is nowhere; the tentative one is confirmed everywhere.
     await waitForConvergence(nodes, { majority: 3, tentative: 7 }, [])

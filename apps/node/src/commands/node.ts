@@ -69,7 +69,8 @@ export async function runNode(options: NodeCommandOptions, terminal: Output): Pr
   const out = api?.out ?? terminal
   if (options.chunks === true) transfers = new Transfers(node, out)
   const stop = stopOnSignal({ stop: async () => (await api?.close(), await node.stop()) }, out)
-  out.event('ready', { peerId: node.peerId, publicKey: bytesToHex(node.identity.publicKey), multiaddrs: node.multiaddrs(), dataDir: options.data }, readyText(node, options.data))
+  const publicKey = bytesToHex(node.identity.publicKey)
+  out.event('ready', { peerId: node.peerId, publicKey, multiaddrs: node.multiaddrs(), dataDir: options.data }, `${readyText(node, options.data)}\n  public key ${publicKey} (what another node's /allow takes)`)
   if (api !== undefined) out.event('api', { url: api.url }, `dashboard and API at ${api.url}`)
   reportPeers(node, out)
 
