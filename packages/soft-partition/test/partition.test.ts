@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { CoreDriver } from '@dscs/net'
 import { Simulation, type SimPeer } from '@dscs/netsim'
-import { FrpStateCore, PROTOCOL_ID as FRP_PROTOCOL_ID, StateGraph, jsonCodec, type FrpStateEvent } from '@dscs/frp-state'
+import { FrpStateCore, StateGraph, jsonCodec, type FrpStateEvent } from '@dscs/frp-state'
 import {
   Healer,
   SoftPartitionError,
@@ -54,7 +54,7 @@ class Member {
       net: peer.net,
       clock: peer.clock,
       timers: peer.timers,
-      protocols: [FRP_PROTOCOL_ID],
+      protocols: [this.#state.protocol],
       topics: [this.#state.topic],
       onEvent: () => undefined,
       onEffectError: () => undefined
