@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { DOMAIN_PATTERN } from '@dscs/frp-state'
 import { ALL_TRANSPORTS, type TransportName } from '@dscs/net'
 import { CliError } from './errors.js'
 
@@ -27,7 +28,7 @@ export interface NodeConfig {
   readonly api?: { readonly host: string; readonly port: number; readonly tokenFile?: string }
   /** The layers a node runs besides the network. */
   readonly layers: { readonly chunks: boolean }
-  /** State domains by name; the demo's shared state is `demo`. */
+  /** State domains by name, in order (the first takes the CLI's writes by default); each runs the demo's shared state. */
   readonly domains: Readonly<Record<string, DomainConfig>>
   /** A chat on a topic, with its history relayed on heal when asked. */
   readonly chat?: { readonly topic: string; readonly relayHistory: boolean }
@@ -94,9 +95,9 @@ export function parseConfig(json: unknown, source = 'config'): NodeConfig {
     domains:
       domains === undefined
         ? DEFAULT_CONFIG.domains
-        : Object.fromEntries(
+        : oneObserver(Object.fromEntries(
             Object.entries(domains).map(([name, value]) => {
-              if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) fail(`domains.${name}`, 'a domain name is 1 to 32 lowercase letters, digits or dashes, starting with a letter')
+              if (!DOMAIN_PATTERN.test(name)) fail(`domains.${name}`, 'a domain name is 1 to 64 lowercase letters, digits or dashes, starting with a letter')
               const domain = objectWith(value, `domains.${name}`, ['trust', 'partition', 'observer'], fail)
               const trust = domain.trust === undefined ? 'signatures' : oneOf(domain.trust, `domains.${name}.trust`, TRUST_MODES, fail)
               if (trust === 'observer' && domain.observer === undefined) fail(`domains.${name}.observer`, "the observer trust mode needs the observer's PeerId")
@@ -109,7 +110,7 @@ export function parseConfig(json: unknown, source = 'config'): NodeConfig {
                 }
               ]
             })
-          ),
+          ), fail),
     ...(chat === undefined
       ? {}
       : { chat: { topic: string(chat.topic, 'chat.topic', fail), relayHistory: chat.relayHistory === undefined ? false : boolean(chat.relayHistory, 'chat.relayHistory', fail) } })
@@ -117,6 +118,15 @@ export function parseConfig(json: unknown, source = 'config'): NodeConfig {
 }
 
 type Fail = (path: string, problem: string) => never
+
+/** `domains`, if the domains in the observer mode all name the same observer: a node runs one observer client. */
+function oneObserver(domains: Record<string, DomainConfig>, fail: Fail): Record<string, DomainConfig> {
+  const observed = Object.entries(domains).filter(([, domain]) => domain.trust === 'observer')
+  const [first, ...others] = observed
+  const differing = others.find(([, domain]) => domain.observer !== first?.[1].observer)
+  if (differing !== undefined) fail(`domains.${differing[0]}.observer`, `${differing[1].observer!} differs from the observer of domains.${first![0]}: a node runs one observer client, shared by its domains`)
+  return domains
+}
 
 const describe = (value: unknown): string => (value === undefined ? 'nothing' : JSON.stringify(value))
 

@@ -12,8 +12,7 @@ import {
   type PartitionChange,
   type PartitionState,
   type SoftPartition,
-  type SwimEvent,
-  type TentativeTrustPolicy
+  type SwimEvent
 } from '@dscs/soft-partition'
 import type { Output } from './output.js'
 
@@ -24,21 +23,22 @@ const short = (peer: PeerRef): string => `…${peer.slice(-8)}`
 const peers = (list: readonly PeerRef[]): string => list.map(short).join(', ')
 
 /**
- * The soft-partition side of `dscs node --state`: the membership service
- * (SWIM), the write gate of the state's domain under its policy, and the
- * Healer that reconciles frp-state (and, under `tentative`, re-confirms the
- * minority's writes) when members rejoin. It prints what it sees.
+ * The soft-partition side of `dscs node --state`: one membership service
+ * (SWIM) for the node, the write gate of every state domain under its own
+ * policy, and the Healer that reconciles each domain's frp-state (and, under
+ * `tentative`, re-confirms the minority's writes) when members rejoin. It
+ * prints what it sees.
  */
 export class NodePartition {
-  readonly policy: DomainPolicy
+  /** Each domain's policy, by domain. */
+  readonly policies: Readonly<Record<string, DomainPolicy>>
   readonly gate: WriteGate
   readonly #healer = new Healer()
   #service: SoftPartition | undefined
-  #tentative: TentativeTrustPolicy | undefined
 
-  constructor(domain: string, policy: DomainPolicy) {
-    this.policy = policy
-    this.gate = new WriteGate(() => this.view(), { [domain]: policy })
+  constructor(policies: Readonly<Record<string, DomainPolicy>>) {
+    this.policies = policies
+    this.gate = new WriteGate(() => this.view(), policies)
   }
 
   /** The libp2p service factory, run as the node's `softPartition` service. */
@@ -48,12 +48,12 @@ export class NodePartition {
     return (components) => (this.#service = factory(components))
   }
 
-  /** The state's trust policy: under `tentative`, what `inner` accepts on a minority stays pending until the heal. */
-  trust(inner: TrustPolicy): TrustPolicy {
-    if (this.policy !== 'tentative') return inner
-    this.#tentative = tentativeTrust({ view: () => this.view(), inner })
-    this.#healer.register(tentativeHealLayer(this.#tentative))
-    return this.#tentative
+  /** `domain`'s trust policy: under `tentative`, what `inner` accepts on a minority stays pending until the heal. */
+  trust(domain: string, inner: TrustPolicy): TrustPolicy {
+    if (this.policies[domain] !== 'tentative') return inner
+    const tentative = tentativeTrust({ view: () => this.view(), inner })
+    this.#healer.register(tentativeHealLayer(tentative, `tentative ${domain}`))
+    return tentative
   }
 
   view(): PartitionState {
@@ -70,14 +70,17 @@ export class NodePartition {
     })
   }
 
-  /** Once the node runs: prints membership and partition events, and heals `state` when members rejoin. */
-  attach(state: FrpState<unknown>, out: Output): void {
-    const crossed = new CrossedWhileAway(state)
-    this.#healer.register(peerSyncHealLayer('frp-state', (peer) => crossed.sync(peer)))
+  /** Once the node runs: prints membership and partition events, and heals each domain's state when members rejoin. */
+  attach(states: Readonly<Record<string, FrpState<unknown>>>, out: Output): void {
+    const crossed = Object.entries(states).map(([domain, state]) => {
+      const away = new CrossedWhileAway(state)
+      this.#healer.register(peerSyncHealLayer(`frp-state ${domain}`, (peer) => away.sync(peer)))
+      return away
+    })
     this.#service?.onEvent((event) => {
       describeEvent(event, out)
       if (event.type !== 'partition') return
-      crossed.left(event.left)
+      for (const away of crossed) away.left(event.left)
       this.#healer
         .onPartition(event)
         .then((report) => report !== undefined && reportHeal(report, out))

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { nodeOptionsFromConfig, stateDomains } from '../src/commands/node.js'
 import { DEFAULT_CONFIG, loadConfig, parseConfig } from '../src/config.js'
 import { run, start } from './spawn.js'
 
@@ -38,12 +39,29 @@ describe('dscs.config.json', () => {
     expect(parseConfig({ api: false }).api).toBeUndefined()
   })
 
+  it('runs the config\'s domains in order, the typed flags setting the first one\'s; `--state` alone runs demo', () => {
+    const domains = parseConfig({ domains: { ledger: { trust: 'none', partition: 'locked' }, scratch: {} } }).domains
+    expect(stateDomains({ data: '', domains, trust: 'proof-of-work' })).toEqual([
+      ['ledger', { trust: 'proof-of-work', partition: 'locked' }],
+      ['scratch', { trust: 'signatures', partition: 'available' }]
+    ])
+    expect(stateDomains({ data: '', domains, partitionPolicy: 'tentative' })[0]).toEqual(['ledger', { trust: 'none', partition: 'tentative' }])
+    expect(stateDomains({ data: '', state: true })).toEqual([['demo', { trust: 'signatures', partition: 'available' }]])
+    expect(stateDomains({ data: '' })).toEqual([])
+    expect(nodeOptionsFromConfig(parseConfig({ domains: {} }))).not.toHaveProperty('state')
+  })
+
   it.each([
     [{ layrs: {} }, 'config: layrs: unknown key (known: listen, transports, join, dht, relay, api, layers, domains, chat)'],
     [{ layers: { chunk: true } }, 'config: layers.chunk: unknown key (known: chunks)'],
     [{ domains: { demo: { trust: 'blind faith' } } }, 'config: domains.demo.trust: expected one of none, signatures, proof-of-work, web-of-trust, observer, got "blind faith"'],
     [{ domains: { demo: { partition: 'maybe' } } }, 'config: domains.demo.partition: expected one of available, locked, tentative, got "maybe"'],
-    [{ domains: { 'Bad Name': {} } }, 'config: domains.Bad Name: a domain name is 1 to 32 lowercase letters, digits or dashes, starting with a letter'],
+    [{ domains: { 'Bad Name': {} } }, 'config: domains.Bad Name: a domain name is 1 to 64 lowercase letters, digits or dashes, starting with a letter'],
+    [{ domains: { ['x'.repeat(65)]: {} } }, `config: domains.${'x'.repeat(65)}: a domain name is 1 to 64 lowercase letters, digits or dashes, starting with a letter`],
+    [
+      { domains: { a: { trust: 'observer', observer: '12D3KooWone' }, b: { trust: 'observer', observer: '12D3KooWtwo' } } },
+      'config: domains.b.observer: 12D3KooWtwo differs from the observer of domains.a: a node runs one observer client, shared by its domains'
+    ],
     [{ transports: ['tcp', 'carrier-pigeon'] }, 'config: transports[1]: expected one of tcp, websockets, webrtc, webrtc-direct, circuit-relay, got "carrier-pigeon"'],
     [{ api: { port: 70_000 } }, 'config: api.port: expected a whole number from 0 to 65535, got 70000'],
     [{ dht: 'yes' }, 'config: dht: expected true or false, got "yes"'],

@@ -64,7 +64,7 @@ async function splitWriteHeal(nodes: ClusterNode[], cut: (sides: ClusterNode[][]
   // What the heals report crossed: each node took in the other side's writes (2 ops a node, and its text line) from the
   // members that came back, by its heal's sync or by the sync the reconnection started before SWIM saw them back.
   const frp = (node: ClusterNode) =>
-    since(node, marks[node.index]!, 'heal').flatMap((heal) => (heal.layers as { layer: string; received: number; sent: number }[]).filter((l) => l.layer === 'frp-state'))
+    since(node, marks[node.index]!, 'heal').flatMap((heal) => (heal.layers as { layer: string; received: number; sent: number }[]).filter((l) => l.layer === 'frp-state demo'))
   for (const node of nodes) {
     const received = frp(node).reduce((sum, l) => sum + l.received, 0)
     console.log(`node ${node.index} heal: ${received} received, ${frp(node).reduce((sum, l) => sum + l.sent, 0)} sent`)
@@ -124,7 +124,7 @@ describe('5 dscs node processes, partitioned and healed', () => {
     await blockAcross([majority, [locked, tentative]], '/unblock')
     await waitForComponents(nodes, [nodes], 'the heal')
     await tentative.run.until((e) => e.event === 'heal' && tentative.run.events.indexOf(e) >= mark, 'the tentative node to report its heal')
-    const reconfirmed = since(tentative, mark, 'heal').flatMap((heal) => heal.layers as { layer: string; diverged: number }[]).filter((l) => l.layer === 'tentative')
+    const reconfirmed = since(tentative, mark, 'heal').flatMap((heal) => heal.layers as { layer: string; diverged: number }[]).filter((l) => l.layer === 'tentative demo')
     expect(reconfirmed.reduce((sum, l) => sum + l.diverged, 0)).toBeGreaterThanOrEqual(1)
     // The refused write is nowhere; the tentative one is confirmed everywhere.
     await waitForConvergence(nodes, { majority: 3, tentative: 7 }, [])

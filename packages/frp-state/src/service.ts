@@ -1,7 +1,6 @@
 import { CoreDriver } from '@dscs/net'
 import type { CoreEffect, PeerRef, Store, Unsubscribe } from '@dscs/interface'
 import type { FrpState, FrpStateComponents, FrpStateInit, FrpStateServiceEvent } from './index.js'
-import { PROTOCOL_ID } from './core/constants.js'
 import { FrpStateCore, type FrpStateEvent } from './core/core.js'
 import { FrpStateError } from './core/errors.js'
 import { DEFAULT_SYNC_TIMEOUT } from './core/constants.js'
@@ -81,7 +80,7 @@ export class FrpStateService<P> implements FrpState<P> {
       net: this.#components.net,
       clock: this.#components.clock,
       timers: this.#components.timers,
-      protocols: [PROTOCOL_ID],
+      protocols: [core.protocol],
       topics: [core.topic],
       onEvent: (event) => this.#onEvent(event),
       onEffectError: (effect, error) => this.#onEffectError(effect, error)

@@ -267,7 +267,7 @@ describe('YDocSyncCore', () => {
   })
 
   it('refuses names that cannot sit in a topic or a store key', () => {
-    expect(() => newCore({ domain: 'a/b' })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
+    expect(() => newCore({ domain: 'a/b' })).toThrow(expect.objectContaining({ code: 'BAD_DOMAIN' }))
     expect(() => newCore().addDoc('', new Y.Doc(), NOW)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
     expect(() => newCore().addDoc('x'.repeat(65), new Y.Doc(), NOW)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))
     expect(() => newCore({ maxEnvelopeBytes: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }))

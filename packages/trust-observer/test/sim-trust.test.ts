@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { Simulation, type SimNode, type SimPeer } from '@dscs/netsim'
 import { CoreDriver } from '@dscs/net'
-import { FrpStateCore, PROTOCOL_ID as FRP_PROTOCOL_ID, StateGraph, jsonCodec, type FrpStateEvent, type Op } from '@dscs/frp-state'
+import { FrpStateCore, StateGraph, jsonCodec, type FrpStateEvent, type Op } from '@dscs/frp-state'
 import type { TrustStatusChange } from '@dscs/interface'
 import { identity } from './fixtures.js'
 import { forkingObserver } from './liars.js'
@@ -24,7 +24,7 @@ function stateApp(peer: SimPeer, observerPeer: string, init: Partial<ClientInit>
   const graph = new StateGraph<Add>()
   const sum = graph.reducer<number>({ name: 'sum', key: () => 'sum', reduce: (n, op) => n + op.payload.n, initial: 0 })
   const frp = new FrpStateCore<Add>({ graph, codec: jsonCodec(isAdd), trust, identity: client.identity, self: peer.id, horizon: 3_600_000, syncInterval: 1_000 })
-  const driver = new CoreDriver<FrpStateEvent<Add>>({ core: frp, net: peer.net, clock: peer.clock, timers: peer.timers, protocols: [FRP_PROTOCOL_ID], topics: [frp.topic], onEvent: () => {} })
+  const driver = new CoreDriver<FrpStateEvent<Add>>({ core: frp, net: peer.net, clock: peer.clock, timers: peer.timers, protocols: [frp.protocol], topics: [frp.topic], onEvent: () => {} })
   trust.onStatusChange(() => driver.apply(frp.takeSettled()))
   driver.start()
   const ops: Op<Add>[] = []

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { VerificationCache } from '@dscs/identity'
 import { CoreDriver } from '@dscs/net'
 import { Simulation, type SimNode, type SimPeer } from '@dscs/netsim'
-import { FrpStateCore, PROTOCOL_ID as FRP_PROTOCOL_ID, StateGraph, compareOps, jsonCodec, type FrpStateEvent, type Op } from '@dscs/frp-state'
+import { FrpStateCore, StateGraph, compareOps, jsonCodec, type FrpStateEvent, type Op } from '@dscs/frp-state'
 import { TrustWotService, type TrustWotServiceEvent } from '../src/index.js'
 import { person } from './helpers.js'
 
@@ -41,7 +41,7 @@ function app(peer: SimPeer, onLowTrust: 'nullify' | 'split') {
   const graph = new StateGraph<Entry>()
   const folds = graph.reducer<number>({ name: 'folds', key: (op) => op.payload.key, reduce: (n, op) => fold(n, op.payload.value), initial: 1 })
   const frp = new FrpStateCore<Entry>({ graph, codec: jsonCodec(isEntry), trust: policy, identity: identity(index), self: peer.id, verificationCache, horizon: 3_600_000, syncInterval: 1_000 })
-  const frpDriver = new CoreDriver<FrpStateEvent<Entry>>({ core: frp, net: peer.net, clock: peer.clock, timers: peer.timers, protocols: [FRP_PROTOCOL_ID], topics: [frp.topic], onEvent: () => {} })
+  const frpDriver = new CoreDriver<FrpStateEvent<Entry>>({ core: frp, net: peer.net, clock: peer.clock, timers: peer.timers, protocols: [frp.protocol], topics: [frp.topic], onEvent: () => {} })
   // The policy speaks between frp-state's calls: its decisions' events are applied as soon as it does.
   policy.onStatusChange(() => frpDriver.apply(frp.takeSettled()))
   frpDriver.start()

@@ -180,7 +180,7 @@ export async function runDemo(options: DemoOptions, log: (line: string) => void)
     await until(() => nodes.every((n, i) => n.heals.length > healsBefore[i]! && n.state?.predicted.counters.pears === 3) && nodes.every(settled), deadline, 'the sides to heal and converge')
     for (const n of nodes) {
       const heals = n.heals.slice(healsBefore[n.index])
-      const frp = heals.flatMap((heal) => heal.layers).filter((layer) => layer.layer === 'frp-state')
+      const frp = heals.flatMap((heal) => heal.layers).filter((layer) => layer.layer.startsWith('frp-state '))
       const crossed = `frp-state: ${frp.reduce((sum, l) => sum + (l.received ?? 0), 0)} received, ${frp.reduce((sum, l) => sum + (l.sent ?? 0), 0)} sent`
       log(`  node ${n.index}: healed with ${heals.at(-1)!.rejoined.length} member(s) (${crossed}); pears predicted ${n.state!.predicted.counters.pears}, confirmed ${n.state!.confirmed.counters.pears ?? 0}`)
     }

@@ -60,11 +60,12 @@ const OPS_BUDGET = MAX_SYNC_BYTES - 512 * 1024 - ENVELOPE_OVERHEAD_BYTES
  * (and every `interval`, with the next peer in turn) a range-based
  * reconciliation session finds the ops either side lacks; each side sends the
  * other the envelopes it was found to lack, in signed Sync messages on
- * `/dscs/frp-state/1.0.0`. Each side marks its last message of a session
- * with the number of ops it sent in it, so both know when the session is
- * over and what crossed (a `sync-ended` event). Sessions are bounded in
- * number and dropped when idle (`sync-failed`); a message that breaks the
- * protocol ends its session and penalises its sender.
+ * the domain's protocol, `/dscs/frp-state/<domain>/1.0.0`. Each side marks
+ * its last message of a session with the number of ops it sent in it, so
+ * both know when the session is over and what crossed (a `sync-ended`
+ * event). Sessions are bounded in number and dropped when idle
+ * (`sync-failed`); a message that breaks the protocol ends its session and
+ * penalises its sender.
  */
 export class AntiEntropy<P> {
   readonly #options: AntiEntropyOptions<P>

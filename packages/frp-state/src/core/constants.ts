@@ -1,19 +1,33 @@
 import type { ProtocolId } from '@dscs/interface'
-
-/** The protocol id of direct messages (anti-entropy); its major version changes with every breaking wire change. */
-export const PROTOCOL_ID: ProtocolId = '/dscs/frp-state/1.0.0'
+import { FrpStateError } from './errors.js'
 
 /** Every payload kind of this package starts with this prefix, so kinds never clash across packages. */
 export const KIND_PREFIX = 'dscs.frp-state.'
 
-/** A domain name: it goes into op kinds and topic names. */
+/** A domain name: it goes into protocol ids, topics, op kinds and store keys, so it needs no escaping and holds no `/`. */
 export const DOMAIN_PATTERN = /^[a-z][a-z0-9-]{0,63}$/
+
+/** Returns `domain` if it is a valid domain name (1-64 lowercase letters, digits or `-`, starting with a letter), else throws `BAD_DOMAIN`. */
+export function checkDomain(domain: string): string {
+  if (!DOMAIN_PATTERN.test(domain)) {
+    throw new FrpStateError('BAD_DOMAIN', `domain ${JSON.stringify(domain)}: a domain name is 1 to 64 lowercase letters, digits or '-', starting with a letter`)
+  }
+  return domain
+}
+
+/**
+ * The protocol id of the direct messages (anti-entropy) of `domain`: each
+ * domain has its own, so one node runs a service per domain and a peer is
+ * only ever asked about the domains it runs. The version changes with every
+ * breaking wire change.
+ */
+export const opProtocol = (domain: string): ProtocolId => `/dscs/frp-state/${checkDomain(domain)}/1.0.0`
 
 /** The envelope kind of the ops of `domain`: signatures never carry an op from one domain to another. */
 export const opKind = (domain: string): string => `${KIND_PREFIX}op.${domain}`
 
 /** The gossip topic of the ops of `domain`. */
-export const opTopic = (domain: string): string => `dscs/frp-state/${domain}/ops`
+export const opTopic = (domain: string): string => `dscs/frp-state/${checkDomain(domain)}/ops`
 
 /** Largest op payload accepted by default. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024

@@ -1,4 +1,4 @@
-import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore, type TopicReceipt, type TrustPolicy, type TrustStatusChange } from '@dscs/interface'
+import { isDscsError, type CoreEffect, type PeerRef, type ProtocolCore, type ProtocolId, type TopicReceipt, type TrustPolicy, type TrustStatusChange } from '@dscs/interface'
 import { signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
 import { createEnvelope, encodeEnvelope, envelopeHash } from '@dscs/wire'
 import { bytesToHex } from '@noble/hashes/utils.js'
@@ -12,9 +12,10 @@ import {
   DEFAULT_MAX_FUTURE,
   DEFAULT_MAX_OPS,
   DEFAULT_MAX_PAYLOAD_BYTES,
-  DOMAIN_PATTERN,
+  checkDomain,
   ENVELOPE_OVERHEAD_BYTES,
   opKind,
+  opProtocol,
   opTopic
 } from './constants.js'
 import { FrpStateError } from './errors.js'
@@ -33,7 +34,7 @@ export interface FrpStateCoreOptions<P> {
   readonly graph: StateGraph<P>
   /** How op payloads become bytes and back; `decode` must refuse what it does not expect. */
   readonly codec: OpCodec<P>
-  /** The state domain: lowercase letters, digits and `-`. Default `default`. */
+  /** The state domain: 1-64 lowercase letters, digits and `-`, starting with a letter (else `BAD_DOMAIN`). Default `default`. */
   readonly domain?: string
   /** Decides whether each op is confirmed, pending or refused. Default {@link acceptAll}, the "no trust" mode. */
   readonly trust?: TrustPolicy
@@ -85,7 +86,10 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
   readonly graph: StateGraph<P>
   readonly log: OpLog<P>
   readonly domain: string
+  /** The gossip topic of the domain's ops. */
   readonly topic: string
+  /** The direct protocol of the domain's anti-entropy: one per domain, so several domains share a node without meeting. */
+  readonly protocol: ProtocolId
   readonly #identity: Identity
   readonly #rules: IngestRules<P>
   readonly #clock: HybridClock
@@ -97,10 +101,10 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
   #nextCompaction: number | undefined
 
   constructor(options: FrpStateCoreOptions<P>) {
-    const domain = options.domain ?? 'default'
-    if (!DOMAIN_PATTERN.test(domain)) throw new FrpStateError('INVALID_OPTION', `domain ${JSON.stringify(domain)} must match ${DOMAIN_PATTERN}`)
+    const domain = checkDomain(options.domain ?? 'default')
     this.domain = domain
     this.topic = opTopic(domain)
+    this.protocol = opProtocol(domain)
     this.graph = options.graph
     this.#identity = options.identity
     const maxPayloadBytes = positiveOption(options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 'maxPayloadBytes')
@@ -174,7 +178,7 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
     }
   }
 
-  /** A Sync message on {@link PROTOCOL_ID}: its ops are admitted like topic messages, in one batch; its step is answered. */
+  /** A Sync message on the domain's {@link FrpStateCore.protocol}: its ops are admitted like topic messages, in one batch; its step is answered. */
   receive(from: PeerRef, bytes: Uint8Array, now: number): CoreEffect<FrpStateEvent<P>>[] {
     // One batch per message: subscribers hear once about all the ops it brought.
     const effects = this.graph.batch(() => this.#sync.receive<FrpStateEvent<P>>(from, bytes, now, (op, peer) => this.ingest(op, now, 'sync', peer).effects))

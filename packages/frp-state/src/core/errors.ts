@@ -6,6 +6,8 @@ export type FrpStateErrorCode =
   | 'NOT_RUNNING'
   /** An option is out of range. */
   | 'INVALID_OPTION'
+  /** A state domain name that is not 1-64 lowercase letters, digits or `-` starting with a letter: it could not go into a protocol id or topic. */
+  | 'BAD_DOMAIN'
   /** More HLC events within one millisecond than the counter holds. */
   | 'CLOCK_OVERFLOW'
   /** A reducer was declared, or a base restored, after ops were applied. */

@@ -16,7 +16,7 @@ export interface SyncPayload {
   readonly opsSent?: number
 }
 
-/** The `Sync` payload kind, on protocol `/dscs/frp-state/1.0.0`. */
+/** The `Sync` payload kind, on the domain's protocol `/dscs/frp-state/<domain>/1.0.0`. */
 export const SyncMessage = definePayloadKind<SyncPayload>(`${KIND_PREFIX}Sync`, protobufCodec<SyncPayload>(dscs.frp_state.v1.Sync), {
   maxBytes: MAX_SYNC_BYTES,
   maxRepeated: MAX_SYNC_OPS

@@ -1,8 +1,13 @@
 import type { ProtocolId } from '@dscs/interface'
+import { checkDomain } from '../core/constants.js'
 import { FrpStateError } from '../core/errors.js'
 
-/** The protocol id of y-protocols sync messages between two peers; its major version changes with every breaking wire change. */
-export const YJS_PROTOCOL_ID: ProtocolId = '/dscs/frp-state/yjs/1.0.0'
+/**
+ * The protocol id of the y-protocols sync messages of the documents of
+ * `domain` between two peers: one per domain, like the ops' protocol. Its
+ * version changes with every breaking wire change.
+ */
+export const yjsProtocol = (domain: string): ProtocolId => `/dscs/frp-state/${checkDomain(domain)}/yjs/1.0.0`
 
 /** Largest envelope sent or accepted by default: the default frame limit of `@dscs/net`, which no larger message could cross. */
 export const DEFAULT_MAX_YJS_ENVELOPE_BYTES = 1024 * 1024
@@ -33,13 +38,13 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
 /** The topic live updates of document `doc` in state domain `domain` are published on. */
 export function yjsTopic(domain: string, doc: string): string {
-  return `dscs/frp-state/${checkName(domain, 'domain')}/yjs/${checkName(doc, 'doc')}`
+  return `dscs/frp-state/${checkDomain(domain)}/yjs/${checkDocName(doc)}`
 }
 
-/** Returns `name` if it is a valid domain or document name, else throws INVALID_OPTION. */
-export function checkName(name: string, what: 'domain' | 'doc'): string {
+/** Returns `name` if it is a valid document name, else throws INVALID_OPTION. */
+export function checkDocName(name: string): string {
   if (!NAME_PATTERN.test(name)) {
-    throw new FrpStateError('INVALID_OPTION', `${what} ${JSON.stringify(name)} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`)
+    throw new FrpStateError('INVALID_OPTION', `doc ${JSON.stringify(name)} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`)
   }
   return name
 }

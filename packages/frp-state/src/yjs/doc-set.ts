@@ -2,7 +2,7 @@ import { LruCache } from '@dscs/identity'
 import type { PeerRef } from '@dscs/interface'
 import type * as Y from 'yjs'
 import { FrpStateError } from '../core/errors.js'
-import { checkName, yjsTopic } from './constants.js'
+import { checkDocName, yjsTopic } from './constants.js'
 import type { YDocReplica } from './replica.js'
 
 /** One document kept in sync: its replica and what the core knows of each peer about it. */
@@ -36,7 +36,7 @@ export class SyncedDoc {
  * local ones); DUPLICATE_NAME; TOO_MANY_DOCS past `maxDocs`.
  */
 export function checkNewDoc<V>(docs: ReadonlyMap<string, V>, docOf: (kept: V) => Y.Doc, name: string, doc: Y.Doc, maxDocs: number): void {
-  checkName(name, 'doc')
+  checkDocName(name)
   if (docs.has(name)) throw new FrpStateError('DUPLICATE_NAME', `a document named ${name} is kept already`)
   for (const [other, kept] of docs) if (docOf(kept) === doc) throw new FrpStateError('INVALID_OPTION', `this Y.Doc is kept already, as ${other}`)
   if (docs.size >= maxDocs) throw new FrpStateError('TOO_MANY_DOCS', `${docs.size} documents are kept, the most allowed (maxDocs)`)

@@ -16,7 +16,7 @@ export interface YjsPayload {
 // Each field occurs once; the scan refuses a payload that repeats one. No payload outgrows the largest envelope.
 const options = { maxBytes: DEFAULT_MAX_YJS_ENVELOPE_BYTES, maxRepeated: 1 }
 
-/** The `YSync` payload kind: a sync message sent directly to one peer on `YJS_PROTOCOL_ID`. */
+/** The `YSync` payload kind: a sync message sent directly to one peer on its domain's `yjsProtocol(domain)`. */
 export const YSyncPayload = definePayloadKind<YjsPayload>(`${KIND_PREFIX}YSync`, protobufCodec<YjsPayload>(dscs.frp_state.v1.YSync), options)
 
 /** The `YUpdate` payload kind: a live update published on the document's topic. */

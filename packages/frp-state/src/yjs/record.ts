@@ -1,6 +1,7 @@
 import type { RangeOptions } from '@dscs/interface'
 import { FrpStateError } from '../core/errors.js'
-import { checkName } from './constants.js'
+import { checkDomain } from '../core/constants.js'
+import { checkDocName } from './constants.js'
 
 /** The format of a stored update record: this byte, the CRC-32 of the update (big-endian), the update. */
 const RECORD_VERSION = 1
@@ -18,8 +19,8 @@ export class RecordKeys {
   readonly range: RangeOptions
 
   constructor(domain: string, doc: string) {
-    // Names never contain '/' (checkName), so one document's prefix is never a prefix of another's.
-    this.#prefix = new TextEncoder().encode(`frp-state/yjs/${checkName(domain, 'domain')}/${checkName(doc, 'doc')}/`)
+    // Names never contain '/' (checkDomain, checkDocName), so one document's prefix is never a prefix of another's.
+    this.#prefix = new TextEncoder().encode(`frp-state/yjs/${checkDomain(domain)}/${checkDocName(doc)}/`)
     const end = this.#prefix.slice()
     end[end.length - 1]! += 1
     this.range = { gt: this.#prefix, lt: end }

@@ -1,7 +1,8 @@
-import { isDscsError, type CoreEffect, type DscsError, type PeerRef, type ProtocolCore, type TopicReceipt } from '@dscs/interface'
+import { isDscsError, type CoreEffect, type DscsError, type PeerRef, type ProtocolCore, type ProtocolId, type TopicReceipt } from '@dscs/interface'
 import { ReplayGuard, openMessage, signEnvelope, type Identity, type VerificationCache } from '@dscs/identity'
 import { createEnvelope, decodePayload, encodeEnvelope, encodePayload, type Envelope, type PayloadKind } from '@dscs/wire'
 import type * as Y from 'yjs'
+import { checkDomain } from '../core/constants.js'
 import { FrpStateError } from '../core/errors.js'
 import { positiveOption } from '../core/options.js'
 import {
@@ -11,7 +12,7 @@ import {
   DEFAULT_YJS_MAX_PEERS,
   DEFAULT_YJS_RESYNC_INTERVAL,
   DEFAULT_YJS_MAX_SEEN_ENVELOPES,
-  checkName
+  yjsProtocol
 } from './constants.js'
 import { SyncedDoc, checkNewDoc } from './doc-set.js'
 import { YSyncPayload, YUpdatePayload, type YjsPayload } from './messages.js'
@@ -21,7 +22,7 @@ import { readSyncMessage, writeSyncStep1, writeSyncStep2, writeUpdateMessage, ty
 export interface YDocSyncCoreOptions {
   /** This node's Ed25519 identity, which signs its envelopes. */
   readonly identity: Identity
-  /** The state domain the documents belong to: 1-64 letters, digits, `.`, `_`, `-`. */
+  /** The state domain the documents belong to: 1-64 lowercase letters, digits or `-`, starting with a letter (else `BAD_DOMAIN`). */
   readonly domain: string
   /** The node's shared signature verdicts, so an envelope relayed on a topic is not verified twice on a node. */
   readonly verificationCache?: VerificationCache
@@ -59,7 +60,7 @@ interface Addressed {
 /**
  * Keeps the named Y.Docs of a state domain in sync with peers, as a sans-I/O
  * `ProtocolCore`: y-protocols sync over signed DSCS envelopes, every document
- * on the one protocol {@link YJS_PROTOCOL_ID}, each with its own topic.
+ * on the one protocol of its domain ({@link YDocSyncCore.protocol}), each with its own topic.
  *
  * - {@link addDoc} and {@link removeDoc} change the documents kept, at any
  *   time; a document added sends its step 1 to every connected peer.
@@ -96,6 +97,8 @@ interface Addressed {
  */
 export class YDocSyncCore implements ProtocolCore<YjsEvent> {
   readonly domain: string
+  /** The direct protocol of this domain's documents: `/dscs/frp-state/<domain>/yjs/1.0.0`. */
+  readonly protocol: ProtocolId
   readonly #identity: Identity
   readonly #verificationCache: VerificationCache | undefined
   readonly #limits: { readonly maxEnvelopeBytes: number }
@@ -111,7 +114,8 @@ export class YDocSyncCore implements ProtocolCore<YjsEvent> {
   #seq = 0
 
   constructor(options: YDocSyncCoreOptions) {
-    this.domain = checkName(options.domain, 'domain')
+    this.domain = checkDomain(options.domain)
+    this.protocol = yjsProtocol(this.domain)
     this.#identity = options.identity
     this.#verificationCache = options.verificationCache
     this.#limits = { maxEnvelopeBytes: positiveOption(options.maxEnvelopeBytes, DEFAULT_MAX_YJS_ENVELOPE_BYTES, 'maxEnvelopeBytes') }
@@ -173,7 +177,7 @@ export class YDocSyncCore implements ProtocolCore<YjsEvent> {
     return []
   }
 
-  /** Handles a YSync envelope `from` sent on {@link YJS_PROTOCOL_ID}, the core's one protocol. */
+  /** Handles a YSync envelope `from` sent on {@link YDocSyncCore.protocol}, the core's one protocol. */
   receive(from: PeerRef, bytes: Uint8Array, now: number): CoreEffect<YjsEvent>[] {
     try {
       return this.#answer(from, this.#open(bytes, now, YSyncPayload, undefined), now)

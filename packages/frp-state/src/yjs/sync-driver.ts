@@ -1,7 +1,6 @@
 import type { Clock, CoreEffect, Net, PeerRef, Unsubscribe } from '@dscs/interface'
 import { CoreDriver, realTimers, type Timers } from '@dscs/net'
 import type * as Y from 'yjs'
-import { YJS_PROTOCOL_ID } from './constants.js'
 import type { YDocSyncCore, YjsEvent } from './sync-core.js'
 
 export interface YDocSyncDriverOptions {
@@ -20,7 +19,7 @@ export interface YDocSyncDriverOptions {
 
 /**
  * Runs a {@link YDocSyncCore} on a `Net`: a `CoreDriver` on
- * {@link YJS_PROTOCOL_ID}, plus what a driver of network input alone cannot
+ * the core's protocol (its domain's), plus what a driver of network input alone cannot
  * do: it joins and leaves each document's topic as documents come and go,
  * publishes each local transaction's update, and starts a sync with the
  * peers already connected when it starts.
@@ -48,7 +47,7 @@ export class YDocSyncDriver {
       core: options.core,
       net: options.net,
       clock: options.clock,
-      protocols: [YJS_PROTOCOL_ID],
+      protocols: [options.core.protocol],
       ...(options.timers === undefined ? {} : { timers: options.timers }),
       onEvent: options.onEvent ?? (() => {}),
       ...(options.onEffectError === undefined ? {} : { onEffectError: options.onEffectError })

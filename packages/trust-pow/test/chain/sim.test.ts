@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { identityFromSeed, VerificationCache } from '@dscs/identity'
 import { Simulation, type SimNode, type SimPeer } from '@dscs/netsim'
-import { FrpStateCore, PROTOCOL_ID as FRP_PROTOCOL_ID, StateGraph, compareOps, jsonCodec, type FrpStateEvent, type Op } from '@dscs/frp-state'
+import { FrpStateCore, StateGraph, compareOps, jsonCodec, type FrpStateEvent, type Op } from '@dscs/frp-state'
 import { CoreDriver } from '@dscs/net'
 import type { ChainEvent } from '../../src/chain/core.js'
 import { ChainService } from '../../src/chain/service.js'
@@ -58,7 +58,7 @@ function app(peer: SimPeer, index: number, requeueNullified: boolean) {
     net: peer.net,
     clock: peer.clock,
     timers: peer.timers,
-    protocols: [FRP_PROTOCOL_ID],
+    protocols: [frp.protocol],
     topics: [frp.topic],
     onEvent: () => {}
   })
