@@ -91,6 +91,8 @@ export interface RoutingOptimizer {
   score(peer: PeerRef): PeerScore
   /** The RTT to `peer`, ms: measured if it was, else predicted from its coordinate, else undefined. */
   predictRtt(peer: PeerRef): number | undefined
+  /** The RTT to `peer` its last told Vivaldi coordinate predicts, ms, measured or not (compare with the measured RTT); undefined without one. */
+  coordinateRtt(peer: PeerRef): number | undefined
   /** This node's Vivaldi coordinate. */
   readonly coordinate: Coordinate
   /** How well the coordinate predicts the RTTs measured: the node's estimate and the median over measured peers. */

@@ -114,6 +114,10 @@ export class RoutingOptimizerService implements RoutingOptimizerApi {
     return this.#core.table.measurements(peer)?.rtt ?? this.#core.table.predictRtt(peer)
   }
 
+  coordinateRtt(peer: PeerRef): number | undefined {
+    return this.#core.table.predictRtt(peer)
+  }
+
   get coordinate(): Coordinate {
     return this.#core.table.coordinate
   }
