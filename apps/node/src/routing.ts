@@ -4,7 +4,12 @@ import type { MetricSample } from './api/metrics.js'
 import type { Output } from './output.js'
 
 /** The connection manager's slots: the best peers by routing score, plus random ones so fast liars cannot eclipse the node. */
-export const CONNECTION_SLOTS = { best: 24, random: 8 } as const
+export const CONNECTION_SLOTS: ConnectionSlots = { best: 24, random: 8 }
+export interface ConnectionSlots {
+  readonly best: number
+  readonly random: number
+}
+
 /** How often the connections are pruned to {@link CONNECTION_SLOTS}, ms. */
 const PRUNE_INTERVAL_MS = 30_000
 
@@ -24,19 +29,19 @@ export function routingChunkSelector(node: () => DscsNode): ReturnType<typeof ro
 }
 
 /**
- * Every {@link PRUNE_INTERVAL_MS}, closes the connections beyond the best
- * `CONNECTION_SLOTS.best` peers by score plus `random` others; reports each
- * pruning. Returns its stop.
+ * Every `intervalMs` (default {@link PRUNE_INTERVAL_MS}), closes the
+ * connections beyond the best `slots.best` peers by score plus `random` others
+ * (default {@link CONNECTION_SLOTS}); reports each pruning. Returns its stop.
  */
-export function pruneConnections(node: DscsNode, out: Output): () => void {
+export function pruneConnections(node: DscsNode, out: Output, { slots = CONNECTION_SLOTS, intervalMs = PRUNE_INTERVAL_MS }: { slots?: ConnectionSlots; intervalMs?: number } = {}): () => void {
   const routing = routingOf(node)
   const timer = setInterval(() => {
-    if (node.net.peers().length <= CONNECTION_SLOTS.best + CONNECTION_SLOTS.random) return
+    if (node.net.peers().length <= slots.best + slots.random) return
     routing
-      .pruneConnections(CONNECTION_SLOTS)
+      .pruneConnections(slots)
       .then((peers) => out.event('pruned', { peers }, `closed ${peers.length} connections to the lowest-scored peers`))
       .catch((err: unknown) => out.event('prune-failed', { error: (err as Error).message }, `pruning failed: ${(err as Error).message}`))
-  }, PRUNE_INTERVAL_MS)
+  }, intervalMs)
   timer.unref()
   return () => clearInterval(timer)
 }

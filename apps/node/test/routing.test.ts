@@ -4,7 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { createNode, type DscsNode } from '@dscs/net'
 import { waitFor } from '@dscs/test-support'
+import { createOutput } from '../src/output.js'
+import { pruneConnections, routingServices } from '../src/routing.js'
 import { start, type Running } from './spawn.js'
 
 // Bounds against hangs, not timings: the first probe comes a probe interval (5 s) after the start.
@@ -90,4 +93,34 @@ describe('the routing optimizer in dscs node', () => {
     },
     TEST_BOUND_MS
   )
+})
+
+describe('pruning by routing score', () => {
+  const nodes: DscsNode[] = []
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((node) => node.stop()))
+  })
+
+  it('closes the connections beyond the best peers plus the random slots, and says so', async () => {
+    const start = (): Promise<DscsNode> => createNode({ listen: ['/ip4/127.0.0.1/tcp/0'], transports: ['tcp'], relayServer: false, services: routingServices() })
+    const hub = await start()
+    nodes.push(hub)
+    for (let i = 0; i < 4; i++) {
+      const leaf = await start()
+      nodes.push(leaf)
+      await leaf.dial(hub.multiaddrs()[0]!)
+    }
+    await waitFor(() => hub.net.peers().length === 4, 'four peers connected to the hub')
+    const lines: string[] = []
+    const stop = pruneConnections(hub, createOutput(true, (line) => lines.push(line)), { slots: { best: 1, random: 1 }, intervalMs: 200 })
+    try {
+      await waitFor(() => lines.length > 0, 'a pruning', WAIT_MS)
+      const pruned = JSON.parse(lines[0]!) as { event: string; peers: string[] }
+      expect(pruned.event).toBe('pruned')
+      expect(pruned.peers).toHaveLength(2)
+      await waitFor(() => hub.net.peers().length === 2 && pruned.peers.every((peer) => !hub.net.peers().includes(peer)), 'the pruned peers gone')
+    } finally {
+      stop()
+    }
+  }, TEST_BOUND_MS)
 })
