@@ -89,8 +89,12 @@ export class RelayReservation {
       this.#selection.failed(peer)
       return
     }
-    // A ping that times out already counts against the relay's reliability in the optimizer.
-    for (let i = 0; i < PROBES; i++) await this.#routing.ping(peer).catch(() => undefined)
+    // A ping that times out already counts against the relay's reliability in the optimizer; one that could not be
+    // sent (the relay's protocols not yet known) is tried again, within twice the probes.
+    let answered = 0
+    for (let i = 0; i < 2 * PROBES && answered < PROBES; i++) {
+      if (await this.#routing.ping(peer).then(() => true, () => false)) answered++
+    }
   }
 
   /** Tries the candidates best first until one holds the slot; with none, tries again once one may be retried. */

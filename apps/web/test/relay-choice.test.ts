@@ -48,15 +48,16 @@ describe.skipIf(skipBrowserTests())('a browser peer choosing its relay', () => {
   }, SETUP_BOUND_MS)
 
   it('measures both relays and reserves at the fast one', async () => {
-    expect(await page().evaluate(() => window.playground.relay())).toBe(ids.fast)
+    expect(await page().evaluate(() => window.playground.relay()), `fast ${ids.fast}, slow ${ids.slow}`).toBe(ids.fast)
     expect(await page().evaluate(() => window.playground.webrtcAddress())).toContain(`/p2p/${ids.fast}/p2p-circuit/webrtc/`)
     const relays = await page().evaluate(() => window.playground.relays())
     const of = (peer: string) => relays.find((relay) => relay.peer === peer)!
-    expect(relays.map((relay) => relay.peer)).toEqual([ids.fast, ids.slow])
+    const seen = `the page's relays: ${JSON.stringify(relays)} (fast ${ids.fast})`
+    expect(relays.map((relay) => relay.peer), seen).toEqual([ids.fast, ids.slow])
     // Every chunk to and from the slow relay waits 150 ms each way in the proxy.
-    expect(of(ids.slow).rttMs).toBeGreaterThanOrEqual(2 * DELAY_MS)
-    expect(of(ids.fast).rttMs).toBeLessThan(of(ids.slow).rttMs!)
-    expect(of(ids.fast).score).toBeGreaterThan(of(ids.slow).score)
+    expect(of(ids.slow).rttMs, seen).toBeGreaterThanOrEqual(2 * DELAY_MS)
+    expect(of(ids.fast).rttMs, seen).toBeLessThan(of(ids.slow).rttMs!)
+    expect(of(ids.fast).score, seen).toBeGreaterThan(of(ids.slow).score)
     await shot('relay-choice-fast', ids.fast)
   })
 
@@ -64,9 +65,10 @@ describe.skipIf(skipBrowserTests())('a browser peer choosing its relay', () => {
     await playground!.relays[0]!.stop()
     await page().waitForFunction((slow) => window.playground.relay() === slow && window.playground.webrtcAddress()?.includes(`/p2p/${slow}/p2p-circuit/webrtc/`), ids.slow, { timeout: WAIT_BOUND_MS })
     const relays = await page().evaluate(() => window.playground.relays())
-    expect(relays.find((relay) => relay.reserved)?.peer).toBe(ids.slow)
+    const seen = `the page's relays: ${JSON.stringify(relays)} (slow ${ids.slow})`
+    expect(relays.find((relay) => relay.reserved)?.peer, seen).toBe(ids.slow)
     // The relay that went away is ranked last: it failed within the retry window.
-    expect(relays.at(-1)?.peer).toBe(ids.fast)
+    expect(relays.at(-1)?.peer, seen).toBe(ids.fast)
     await shot('relay-choice-failover', ids.slow)
   }, WAIT_BOUND_MS + 10_000)
 })
