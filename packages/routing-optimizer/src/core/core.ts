@@ -14,7 +14,6 @@ import {
   DEFAULT_TIMEOUT,
   MAX_ENVELOPE_BYTES,
   NONCE_BYTES,
-  PROBE_SHORTLIST,
   PROTOCOL_ID
 } from './constants.js'
 import { RoutingOptimizerError } from './errors.js'
@@ -261,7 +260,7 @@ export class RoutingOptimizerCore implements ProtocolCore<RoutingOptimizerEvent>
   tick(now: number): CoreEffect<RoutingOptimizerEvent>[] {
     const effects: CoreEffect<RoutingOptimizerEvent>[] = []
     this.table.prune(now - this.#staleAfter)
-    const probe = this.#outstanding.full ? undefined : this.#prober.due(now, () => this.table.worthMeasuring(PROBE_SHORTLIST))
+    const probe = this.#outstanding.full ? undefined : this.#prober.due(now)
     if (probe !== undefined) effects.push(...this.ping(probe, now).effects)
     if (this.#capacity !== undefined && this.#nextAdvertise !== undefined && now >= this.#nextAdvertise) {
       this.#nextAdvertise = now + this.#advertiseInterval

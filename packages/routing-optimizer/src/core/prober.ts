@@ -3,10 +3,8 @@ import type { PeerRef } from '@dscs/interface'
 /**
  * Decides whom to ping and when: one connected peer every `interval`, the one
  * whose last ping is oldest (never pinged first), so every peer is measured
- * in turn and the coordinate learns from many directions. Among peers never
- * pinged, the shortlist's come first (`RoutingTable.worthMeasuring`: the
- * best-scored peers known only by a prediction), so the peers that would be
- * chosen are measured before the rest. Bounded: at most `maxPeers` peers are tracked.
+ * in turn and the coordinate learns from many directions. Bounded: at most
+ * `maxPeers` peers are tracked.
  */
 export class Prober {
   readonly #interval: number
@@ -38,22 +36,19 @@ export class Prober {
     return this.#lastPing.size === 0 ? undefined : this.#nextAt
   }
 
-  /** The peer to ping now, if a probe is due; `shortlist` is asked only when several peers were never pinged. */
-  due(now: number, shortlist: () => readonly PeerRef[] = () => []): PeerRef | undefined {
+  /** The peer to ping now, if a probe is due. */
+  due(now: number): PeerRef | undefined {
     if (this.#nextAt === undefined || now < this.#nextAt || this.#lastPing.size === 0) return undefined
     this.#nextAt = now + this.#interval
     let oldest: PeerRef | undefined
     let oldestAt = Infinity
-    let neverPinged = 0
     for (const [peer, at] of this.#lastPing) {
-      if (at === -Infinity) neverPinged++
       if (at < oldestAt) {
         oldest = peer
         oldestAt = at
       }
     }
-    const chosen = (neverPinged > 1 ? shortlist().find((peer) => this.#lastPing.get(peer) === -Infinity) : undefined) ?? oldest!
-    this.#lastPing.set(chosen, now)
-    return chosen
+    this.#lastPing.set(oldest!, now)
+    return oldest
   }
 }
