@@ -26,8 +26,8 @@ export interface NodeConfig {
   readonly relay: boolean
   /** The API and dashboard; absent: not served. */
   readonly api?: { readonly host: string; readonly port: number; readonly tokenFile?: string }
-  /** The layers a node runs besides the network. */
-  readonly layers: { readonly chunks: boolean }
+  /** The layers a node runs besides the network: chunk transfers, and the routing optimizer (peer scores for gossipsub, chunk peers and pruning). */
+  readonly layers: { readonly chunks: boolean; readonly routing: boolean }
   /** State domains by name, in order (the first takes the CLI's writes by default); each runs the demo's shared state. */
   readonly domains: Readonly<Record<string, DomainConfig>>
   /** A chat on a topic, with its history relayed on heal when asked. */
@@ -39,7 +39,7 @@ export const DEFAULT_CONFIG: NodeConfig = {
   join: [],
   dht: false,
   relay: true,
-  layers: { chunks: true },
+  layers: { chunks: true, routing: true },
   domains: { demo: { trust: 'signatures', partition: 'available' } }
 }
 
@@ -71,7 +71,7 @@ export function parseConfig(json: unknown, source = 'config'): NodeConfig {
   }
   const root = objectWith(json, '', ['listen', 'transports', 'join', 'dht', 'relay', 'api', 'layers', 'domains', 'chat'], fail)
   const api = root.api === undefined || root.api === false ? undefined : objectWith(root.api, 'api', ['host', 'port', 'tokenFile'], fail)
-  const layers = root.layers === undefined ? {} : objectWith(root.layers, 'layers', ['chunks'], fail)
+  const layers = root.layers === undefined ? {} : objectWith(root.layers, 'layers', ['chunks', 'routing'], fail)
   const chat = root.chat === undefined ? undefined : objectWith(root.chat, 'chat', ['topic', 'relayHistory'], fail)
   const domains = root.domains === undefined ? undefined : objectWith(root.domains, 'domains', undefined, fail)
   return {
@@ -90,7 +90,8 @@ export function parseConfig(json: unknown, source = 'config'): NodeConfig {
           }
         }),
     layers: {
-      chunks: layers.chunks === undefined ? DEFAULT_CONFIG.layers.chunks : boolean(layers.chunks, 'layers.chunks', fail)
+      chunks: layers.chunks === undefined ? DEFAULT_CONFIG.layers.chunks : boolean(layers.chunks, 'layers.chunks', fail),
+      routing: layers.routing === undefined ? DEFAULT_CONFIG.layers.routing : boolean(layers.routing, 'layers.routing', fail)
     },
     domains:
       domains === undefined

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { chunkDistribution, contentKey, parseContentId, type ChunkStore, type ContentId } from '@dscs/chunk-distribution'
+import { chunkDistribution, contentKey, parseContentId, type ChunkDistributionInit, type ChunkStore, type ContentId } from '@dscs/chunk-distribution'
 import { isDscsError } from '@dscs/interface'
 import { CliError } from './errors.js'
 import { formatBytes } from './progress-bar.js'
@@ -10,9 +10,9 @@ export function chunkDirectory(data: string): string {
   return join(data, 'chunks')
 }
 
-/** The protocol services of a node that distributes the chunks of its data directory. */
-export function chunkServices(data: string): { chunks: ReturnType<typeof chunkDistribution> } {
-  return { chunks: chunkDistribution({ directory: chunkDirectory(data) }) }
+/** The protocol services of a node that distributes the chunks of its data directory; `selector` chooses whom to ask for chunks (e.g. the routing optimizer). */
+export function chunkServices(data: string, selector?: ChunkDistributionInit['selector']): { chunks: ReturnType<typeof chunkDistribution> } {
+  return { chunks: chunkDistribution({ directory: chunkDirectory(data), ...(selector === undefined ? {} : { selector }) }) }
 }
 
 /** A content id typed on the command line; a malformed one is a `BAD_CONTENT_ID` that quotes it. */

@@ -21,7 +21,7 @@ describe('dscs.config.json', () => {
       dht: true,
       relay: false,
       api: { port: 7000, tokenFile: 'token.txt' },
-      layers: { chunks: false },
+      layers: { chunks: false, routing: false },
       domains: { demo: { trust: 'none', partition: 'locked' }, ledger: { trust: 'signatures' } },
       chat: { topic: 'lobby', relayHistory: true }
     })
@@ -32,7 +32,7 @@ describe('dscs.config.json', () => {
       dht: true,
       relay: false,
       api: { host: '127.0.0.1', port: 7000, tokenFile: 'token.txt' },
-      layers: { chunks: false },
+      layers: { chunks: false, routing: false },
       domains: { demo: { trust: 'none', partition: 'locked' }, ledger: { trust: 'signatures', partition: 'available' } },
       chat: { topic: 'lobby', relayHistory: true }
     })
@@ -53,7 +53,8 @@ describe('dscs.config.json', () => {
 
   it.each([
     [{ layrs: {} }, 'config: layrs: unknown key (known: listen, transports, join, dht, relay, api, layers, domains, chat)'],
-    [{ layers: { chunk: true } }, 'config: layers.chunk: unknown key (known: chunks)'],
+    [{ layers: { chunk: true } }, 'config: layers.chunk: unknown key (known: chunks, routing)'],
+    [{ layers: { routing: 'on' } }, 'config: layers.routing: expected true or false, got "on"'],
     [{ domains: { demo: { trust: 'blind faith' } } }, 'config: domains.demo.trust: expected one of none, signatures, proof-of-work, web-of-trust, observer, got "blind faith"'],
     [{ domains: { demo: { partition: 'maybe' } } }, 'config: domains.demo.partition: expected one of available, locked, tentative, got "maybe"'],
     [{ domains: { 'Bad Name': {} } }, 'config: domains.Bad Name: a domain name is 1 to 64 lowercase letters, digits or dashes, starting with a letter'],

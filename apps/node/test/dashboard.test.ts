@@ -47,6 +47,8 @@ describe.skipIf(skipBrowserTests())('the dashboard in Chromium', () => {
       page.on('pageerror', (err) => pageErrors.push(err.message))
       await page.goto(url)
       await page.locator(`circle.peer[data-peer="${peer.peerId}"]`).waitFor({ timeout: WAIT_BOUND_MS })
+      // The node runs the routing optimizer: the peers' table shows its score of the peer beside the RTT.
+      await page.locator(`tr[data-peer="${peer.peerId}"] td.routing-score`, { hasText: /^0\.\d\d$/ }).waitFor({ timeout: WAIT_BOUND_MS })
 
       await (peer.libp2p.services.state as FrpState<SharedOp>).submit({ type: 'add', counter: 'apples', by: 3 })
       const apples = page.locator('tr[data-value="demo/counters.apples"]')

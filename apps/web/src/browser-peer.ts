@@ -8,10 +8,12 @@ import type { Connection, Libp2p } from '@libp2p/interface'
 import { ping } from '@libp2p/ping'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { routingOptimizer, type RoutingOptimizer } from '@dscs/routing-optimizer'
+import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { boardState, moveCodec, type BoardState, type Move } from './board.js'
 import { WebError } from './errors.js'
+import { RelayReservation, relayAddress } from './relay-reservation.js'
 import { settledAfter, type SettlePolicy } from './settle-policy.js'
 
 /** Default settle window (and frp-state lateness horizon), ms: moves older than this are final. */
@@ -21,24 +23,23 @@ export const DEFAULT_SETTLE_MS = 3_000
 const CONNECT_ATTEMPTS = 3
 
 export interface BrowserPeerOptions {
-  /** The relay node's WebSockets multiaddr, with `/p2p/<id>`. */
-  readonly relay: string
+  /** The relay nodes' WebSockets multiaddrs, each with `/p2p/<id>`: the slot is reserved at the best one, then the next when it fails. */
+  readonly relays: readonly string[]
   /** The frp-state domain the players share. Default `playground`. */
   readonly room?: string
   /** Moves settle (become confirmed) this many ms after their time; also the lateness horizon. Default {@link DEFAULT_SETTLE_MS}. */
   readonly settleMs?: number
 }
 
-export type PeerLibp2p = Libp2p<{ net: Libp2pNet; state: FrpState<Move> } & Record<string, unknown>>
+export type PeerLibp2p = Libp2p<{ net: Libp2pNet; state: FrpState<Move>; routing: RoutingOptimizer } & Record<string, unknown>>
 
 /** A running browser peer: libp2p, the room's state, and its settle policy. */
 export interface BrowserPeer extends BoardState {
   readonly libp2p: PeerLibp2p
   readonly state: FrpState<Move>
   readonly policy: SettlePolicy
-  readonly relay: Multiaddr
-  /** The relay node's peer id. */
-  readonly relayPeer: string
+  /** Where the circuit-relay slot is held, chosen by the routing optimizer among the relays given. */
+  readonly relays: RelayReservation
   /** The frp-state domain the players share. */
   readonly room: string
   /** The address other browsers dial: through the relay, upgraded to WebRTC. */
@@ -49,19 +50,22 @@ export interface BrowserPeer extends BoardState {
 }
 
 /**
- * Starts a DSCS peer in the browser: WebSockets to the relay node, a
- * circuit-relay reservation there (so other browsers can reach it), and
- * WebRTC, whose handshake runs through the relay and whose connection is
- * then direct. It runs the DSCS Net and frp-state on that, like a node.
+ * Starts a DSCS peer in the browser: WebSockets to the relay nodes, a
+ * circuit-relay reservation at the one the routing optimizer ranks best (so
+ * other browsers can reach it; at the next when it fails), and WebRTC, whose
+ * handshake runs through the relay and whose connection is then direct. It
+ * runs the DSCS Net, the routing optimizer and frp-state on that, like a node.
  */
 export async function startBrowserPeer(options: BrowserPeerOptions): Promise<BrowserPeer> {
-  const relay = relayAddress(options.relay)
+  if (options.relays.length === 0) throw new WebError('BAD_RELAY_ADDRESS', 'no relay given')
+  const relayAddresses = options.relays.map(relayAddress)
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS
   const room = options.room ?? 'playground'
   const policy = settledAfter(settleMs)
   const board = boardState()
   const libp2p = (await createLibp2p({
-    addresses: { listen: ['/p2p-circuit', '/webrtc'] },
+    // No `/p2p-circuit` here: the circuit is listened on at the relay the routing optimizer chooses.
+    addresses: { listen: ['/webrtc'] },
     transports: [webSockets(), webRTC(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -74,13 +78,16 @@ export async function startBrowserPeer(options: BrowserPeerOptions): Promise<Bro
       ping: ping(),
       pubsub: dscsGossipsub({}),
       net: dscsNet(),
+      routing: routingOptimizer(),
       state: frpState({ graph: board.graph, codec: moveCodec, domain: room, trust: policy, horizon: settleMs, store: false })
     }
   })) as unknown as PeerLibp2p
   const state = libp2p.services.state
+  const relays = new RelayReservation(libp2p, libp2p.services.routing, relayAddresses)
   try {
-    await libp2p.dial(relay)
+    await relays.start()
   } catch (err) {
+    relays.stop()
     await libp2p.stop()
     throw err
   }
@@ -89,8 +96,7 @@ export async function startBrowserPeer(options: BrowserPeerOptions): Promise<Bro
     libp2p,
     state,
     policy,
-    relay,
-    relayPeer: relay.getComponents().find((c) => c.name === 'p2p')!.value!,
+    relays,
     room,
     webrtcAddress: () => libp2p.getMultiaddrs().map(String).find((address) => address.includes('/p2p-circuit/webrtc/')),
     async connect(address, timeoutMs = 15_000) {
@@ -104,20 +110,11 @@ export async function startBrowserPeer(options: BrowserPeerOptions): Promise<Bro
       }
     },
     async stop() {
+      relays.stop()
       policy.dispose()
       await libp2p.stop()
     }
   }
-}
-
-function relayAddress(address: string): Multiaddr {
-  try {
-    const parsed = multiaddr(address)
-    if (parsed.getComponents().some((c) => c.name === 'p2p')) return parsed
-  } catch (err) {
-    throw new WebError('BAD_RELAY_ADDRESS', `${address} is not a multiaddr`, { cause: err })
-  }
-  throw new WebError('BAD_RELAY_ADDRESS', `${address} does not name the relay with /p2p/<id>`)
 }
 
 /**

@@ -6,6 +6,8 @@ export type WebErrorCode =
   | 'INVALID_OPTION'
   /** The relay address given to the page is not a multiaddr with `/p2p/`. */
   | 'BAD_RELAY_ADDRESS'
+  /** No relay given to the page would hold a circuit-relay reservation. */
+  | 'NO_RELAY'
   /** A round trip's answer (another player's move) did not arrive in time. */
   | 'NO_ANSWER'
 

@@ -65,6 +65,7 @@ export type { ScoreOptions, PeerScore, ScoreInput } from './core/score.js'
 export { RoutingTable } from './core/routing-table.js'
 export type { RoutingTableOptions, KnownCapacity, PredictionError } from './core/routing-table.js'
 export { bestPlusRandom, weightedOrder, chooseByCapacity } from './core/selection.js'
+export { rankRelays, RelayFailover } from './core/relay-choice.js'
 export { CapacitySelector } from './core/capacity-selector.js'
 export type { SelectableCandidate, TransferObservation } from './core/capacity-selector.js'
 export type { Weighted, CapacityCandidate, CapacityLimits } from './core/selection.js'
@@ -90,6 +91,8 @@ export interface RoutingOptimizer {
   score(peer: PeerRef): PeerScore
   /** The RTT to `peer`, ms: measured if it was, else predicted from its coordinate, else undefined. */
   predictRtt(peer: PeerRef): number | undefined
+  /** The RTT to `peer` its last told Vivaldi coordinate predicts, ms, measured or not (compare with the measured RTT); undefined without one. */
+  coordinateRtt(peer: PeerRef): number | undefined
   /** This node's Vivaldi coordinate. */
   readonly coordinate: Coordinate
   /** How well the coordinate predicts the RTTs measured: the node's estimate and the median over measured peers. */
@@ -130,8 +133,34 @@ export interface RoutingOptimizer {
   pruneConnections(slots: { readonly best: number; readonly random: number }): Promise<PeerRef[]>
   /** Up to `count` connected peers whose capacity record offers relaying, best score first: relays for browser peers. */
   relays(count: number): PeerRef[]
+  /**
+   * Where a browser peer reserves its circuit-relay slot among `candidates`
+   * (e.g. the relays of its invite, connected or not), and where it goes when
+   * that fails: {@link RelaySelection}.
+   */
+  relaySelection(candidates: readonly PeerRef[], options?: { readonly retryAfter?: number }): RelaySelection
   /** Calls `listener` with every event: each pong, timeout and capacity record kept. */
   onEvent(listener: (event: RoutingOptimizerEvent) => void): Unsubscribe
+}
+
+/**
+ * A browser peer's choice of relay ({@link RelayFailover} on the service's
+ * table and clock): the candidates best first by score — measured RTT, else
+ * predicted; capacity, measured over advertised; reliability — without those
+ * whose signed record says they do not relay, nor those that failed within
+ * `retryAfter` (default 30 s).
+ */
+export interface RelaySelection {
+  /** The candidates to try now, best first; empty while every one failed recently. */
+  order(): PeerRef[]
+  /** Milliseconds until a failed candidate may be tried again; undefined when none waits. */
+  retryIn(): number | undefined
+  /** Replaces the candidates (e.g. adds relays learned from capacity records). */
+  setCandidates(candidates: readonly PeerRef[]): void
+  /** The reservation at `peer` failed, or the relay went away: skipped for `retryAfter`, and counted against its reliability. */
+  failed(peer: PeerRef): void
+  /** A reservation at `peer` is held: counted for its reliability. */
+  reserved(peer: PeerRef): void
 }
 
 /** Options of the service; every one has a default. */

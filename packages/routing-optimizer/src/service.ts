@@ -1,13 +1,14 @@
 import { CoreDriver } from '@dscs/net'
 import { peerIdOfPublicKey } from '@dscs/identity'
 import type { CoreEffect, PeerRef, Unsubscribe } from '@dscs/interface'
-import type { RoutingOptimizer as RoutingOptimizerApi, RoutingOptimizerComponents, RoutingOptimizerInit } from './index.js'
-import { CAPACITY_TOPIC, PROTOCOL_ID } from './core/constants.js'
+import type { RelaySelection, RoutingOptimizer as RoutingOptimizerApi, RoutingOptimizerComponents, RoutingOptimizerInit } from './index.js'
+import { CAPACITY_TOPIC, DEFAULT_RELAY_RETRY_AFTER, PROTOCOL_ID } from './core/constants.js'
 import { RoutingOptimizerCore, type RoutingOptimizerEvent } from './core/core.js'
 import type { PredictionError } from './core/routing-table.js'
 import type { PeerScore } from './core/score.js'
 import { CapacitySelector, type SelectableCandidate, type TransferObservation } from './core/capacity-selector.js'
 import { bestPlusRandom } from './core/selection.js'
+import { RelayFailover, rankRelays } from './core/relay-choice.js'
 import type { Coordinate } from './core/vivaldi.js'
 import { RoutingOptimizerError } from './core/errors.js'
 
@@ -113,6 +114,10 @@ export class RoutingOptimizerService implements RoutingOptimizerApi {
     return this.#core.table.measurements(peer)?.rtt ?? this.#core.table.predictRtt(peer)
   }
 
+  coordinateRtt(peer: PeerRef): number | undefined {
+    return this.#core.table.predictRtt(peer)
+  }
+
   get coordinate(): Coordinate {
     return this.#core.table.coordinate
   }
@@ -170,11 +175,23 @@ export class RoutingOptimizerService implements RoutingOptimizerApi {
 
   relays(count: number): PeerRef[] {
     const table = this.#core.table
-    return this.#components.net
-      .peers()
-      .filter((peer) => table.capacityRecord(peer)?.relay === true)
-      .sort((a, b) => table.score(b).score - table.score(a).score)
-      .slice(0, count)
+    const offering = this.#components.net.peers().filter((peer) => table.capacityRecord(peer)?.relay === true)
+    return rankRelays(table, offering).slice(0, count)
+  }
+
+  relaySelection(candidates: readonly PeerRef[], options: { readonly retryAfter?: number } = {}): RelaySelection {
+    const failover = new RelayFailover(this.#core.table, candidates, options.retryAfter ?? DEFAULT_RELAY_RETRY_AFTER)
+    const now = (): number => this.#components.clock.now()
+    return {
+      order: () => failover.order(now()),
+      retryIn: () => {
+        const at = failover.retryAt()
+        return at === undefined ? undefined : Math.max(0, at - now())
+      },
+      setCandidates: (peers) => (failover.candidates = peers),
+      failed: (peer) => failover.failed(peer, now()),
+      reserved: (peer) => failover.reserved(peer, now())
+    }
   }
 
   onEvent(listener: (event: RoutingOptimizerEvent) => void): Unsubscribe {

@@ -100,6 +100,8 @@ describe('routingOptimizer on libp2p', () => {
       expect(records.get(dave.peerId)).toBe(4 * MB)
       // Measured peers: the RTT given is the measured one, and the coordinate learned from it has a relative error to report.
       for (const peer of others) expect(service.predictRtt(peer)).toBe(service.score(peer).rtt)
+      // Pongs carry coordinates: each peer is placed too, so its coordinate's prediction stands beside the measurement.
+      for (const peer of others) expect(service.coordinateRtt(peer)).toBeGreaterThanOrEqual(0)
       expect(service.predictionError().peers).toBe(3)
       expect(service.predictionError().median).toBeGreaterThanOrEqual(0)
       expect(service.relays(3)).toEqual([carol.peerId])

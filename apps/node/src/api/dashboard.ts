@@ -73,8 +73,12 @@ function drawGraph(peers, partition) {
 }
 
 function drawPeers(peers) {
-  $("peers").innerHTML = "<tr><th>peer</th><th>rtt</th><th>score</th><th>penalties</th></tr>" + peers.map(function (p) {
-    return '<tr data-peer="' + esc(p.peer) + '"><td class="mono">' + esc(short(p.peer)) + "</td><td>" + (p.rttMs === null ? "–" : p.rttMs + " ms") + "</td><td>" + p.gossipScore.toFixed(1) + "</td><td>" + esc(JSON.stringify(p.penalties)) + "</td></tr>";
+  // The routing optimizer's columns, when the node runs it: its score, and the RTT the Vivaldi coordinates predict.
+  var routed = peers.some(function (p) { return p.routing; });
+  var ms = function (v) { return v === null || v === undefined ? "–" : v.toFixed(1) + " ms"; };
+  $("peers").innerHTML = "<tr><th>peer</th><th>rtt</th><th>score</th>" + (routed ? "<th>routing score</th><th>predicted rtt</th>" : "") + "<th>penalties</th></tr>" + peers.map(function (p) {
+    var routing = routed ? '<td class="routing-score">' + (p.routing ? p.routing.score.toFixed(2) : "–") + '</td><td class="predicted-rtt">' + ms(p.routing && p.routing.predictedRttMs) + "</td>" : "";
+    return '<tr data-peer="' + esc(p.peer) + '"><td class="mono">' + esc(short(p.peer)) + "</td><td>" + (p.rttMs === null ? "–" : p.rttMs + " ms") + "</td><td>" + p.gossipScore.toFixed(1) + "</td>" + routing + "<td>" + esc(JSON.stringify(p.penalties)) + "</td></tr>";
   }).join("");
 }
 

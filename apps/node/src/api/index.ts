@@ -8,6 +8,8 @@ import { startApi, type ApiOptions } from './server.js'
 export interface NodeApiOptions extends ApiOptions {
   readonly views?: Readonly<Record<string, () => unknown>>
   readonly metrics?: () => readonly MetricSample[]
+  /** What the layers add to each peer of `/api/peers` (e.g. its routing score). */
+  readonly peerFields?: (peer: string) => Readonly<Record<string, unknown>>
 }
 
 /** A node's API while it runs: the output to report through (so the API sees every event), and its end. */
@@ -21,7 +23,7 @@ export interface NodeApi {
 export async function serveNodeApi(node: DscsNode, out: Output, options: NodeApiOptions): Promise<NodeApi> {
   const hub = new EventHub()
   const rtt = new RttMonitor(node)
-  const api = await startApi({ node, hub, rtt, ...(options.views === undefined ? {} : { views: options.views }), ...(options.metrics === undefined ? {} : { metrics: options.metrics }) }, options)
+  const api = await startApi({ node, hub, rtt, ...(options.views === undefined ? {} : { views: options.views }), ...(options.metrics === undefined ? {} : { metrics: options.metrics }), ...(options.peerFields === undefined ? {} : { peerFields: options.peerFields }) }, options)
   rtt.start()
   return {
     out: teeOutput(out, hub),

@@ -27,6 +27,8 @@ export interface ApiSources {
   readonly views?: Readonly<Record<string, () => unknown>>
   /** Metrics the layers add to the node's own at `/metrics`. */
   readonly metrics?: () => readonly MetricSample[]
+  /** What the layers add to each peer of `/api/peers`. */
+  readonly peerFields?: (peer: string) => Readonly<Record<string, unknown>>
 }
 
 export interface RunningApi {
@@ -135,12 +137,13 @@ function nodeView({ node }: ApiSources, views: readonly string[]) {
   return { peerId: node.peerId, multiaddrs: node.multiaddrs(), dataDir: node.dataDir ?? null, views }
 }
 
-function peersView({ node, rtt }: ApiSources) {
+function peersView({ node, rtt, peerFields }: ApiSources) {
   return node.net.peers().map((peer) => ({
     peer,
     rttMs: rtt.of(peer) ?? null,
     gossipScore: node.net.gossipScore(peer),
-    penalties: Object.fromEntries(node.net.penalties(peer).byCode)
+    penalties: Object.fromEntries(node.net.penalties(peer).byCode),
+    ...peerFields?.(peer)
   }))
 }
 

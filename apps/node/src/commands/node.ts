@@ -14,6 +14,7 @@ import type { DomainPolicy, WriteAdmission } from '@dscs/soft-partition'
 import { Blocklist } from '../blocklist.js'
 import { NodePartition } from '../partition.js'
 import { serveNodeApi } from '../api/index.js'
+import { pruneConnections, routingChunkSelector, routingMetrics, routingOf, routingPeerFields, routingServices, routingView } from '../routing.js'
 import type { ApiOptions } from '../api/server.js'
 
 export interface NodeCommandOptions extends NodeFlags {
@@ -28,6 +29,8 @@ export interface NodeCommandOptions extends NodeFlags {
   readonly observer?: string
   /** Run the chunk store and transfers (`@dscs/chunk-distribution`) on the data directory. */
   readonly chunks?: boolean
+  /** Run the routing optimizer (default true): peer scores for gossipsub's mesh, the chunk peer selector and connection pruning. */
+  readonly routing?: boolean
   /** With `topic`: relay the lines seen to each peer that connects. */
   readonly relayHistory?: boolean
   /** Run the demo's shared state (counters and a note) in `domains` (else `demo`) and take `/add`, `/note`, `/allow` commands on standard input. */
@@ -56,19 +59,27 @@ export async function runNode(options: NodeCommandOptions, terminal: Output): Pr
     return sharedState(name, { ...mode, policy: partition!.trust(name, mode.policy) })
   })
   const blocklist = new Blocklist()
-  const services = { ...(options.chunks === true ? chunkServices(options.data) : {}), ...Object.fromEntries(states.map((state) => [stateService(state.domain), state.service])), ...trust.services }
-  const node = await startNode(options, { ...services, ...(partition === undefined ? {} : { softPartition: partition.service() }) }, blocklist.allows)
+  const routing = options.routing !== false
+  // The chunk selector reaches the routing service through the node, which is built with both (it runs only in downloads).
+  const built: { node?: DscsNode } = {}
+  const chunks = options.chunks === true ? chunkServices(options.data, routing ? routingChunkSelector(() => built.node!) : undefined) : {}
+  const services = { ...chunks, ...(routing ? routingServices() : {}), ...Object.fromEntries(states.map((state) => [stateService(state.domain), state.service])), ...trust.services }
+  const node = (built.node = await startNode(options, { ...services, ...(partition === undefined ? {} : { softPartition: partition.service() }) }, blocklist.allows))
   // The API reports through the output it wraps, and the transfers through the API's: built in that order.
   let transfers: Transfers | undefined
   const views = {
     ...(states.length === 0 ? {} : sharedViews(states, node)),
     ...(partition === undefined ? {} : { partitions: () => ({ ...partition.view(), policies: partition.policies, members: partition.members() }) }),
-    ...(options.chunks === true ? { transfers: () => transfers?.view() ?? [] } : {})
+    ...(options.chunks === true ? { transfers: () => transfers?.view() ?? [] } : {}),
+    ...(routing ? { routing: routingView(routingOf(node)) } : {})
   }
-  const api = options.api === undefined ? undefined : await serveNodeApi(node, terminal, { ...options.api, views, metrics: () => stateMetrics(states) })
+  const routed = routing ? { peerFields: routingPeerFields(routingOf(node)), metrics: routingMetrics(node, routingOf(node)) } : undefined
+  const metrics = () => [...stateMetrics(states), ...(routed?.metrics() ?? [])]
+  const api = options.api === undefined ? undefined : await serveNodeApi(node, terminal, { ...options.api, views, metrics, ...(routed === undefined ? {} : { peerFields: routed.peerFields }) })
   const out = api?.out ?? terminal
   if (options.chunks === true) transfers = new Transfers(node, out)
-  const stop = stopOnSignal({ stop: async () => (await api?.close(), await node.stop()) }, out)
+  const stopPruning = routing ? pruneConnections(node, out) : () => {}
+  const stop = stopOnSignal({ stop: async () => (stopPruning(), await api?.close(), await node.stop()) }, out)
   const publicKey = bytesToHex(node.identity.publicKey)
   out.event('ready', { peerId: node.peerId, publicKey, multiaddrs: node.multiaddrs(), dataDir: options.data }, `${readyText(node, options.data)}\n  public key ${publicKey} (what another node's /allow takes)`)
   if (api !== undefined) out.event('api', { url: api.url }, `dashboard and API at ${api.url}`)
@@ -276,6 +287,7 @@ export function nodeOptionsFromConfig(config: NodeConfig): Omit<NodeCommandOptio
     dht: config.dht,
     relay: config.relay,
     chunks: config.layers.chunks,
+    routing: config.layers.routing,
     ...(Object.keys(config.domains).length === 0 ? {} : { state: true, domains: config.domains }),
     ...(config.chat === undefined ? {} : { topic: config.chat.topic, relayHistory: config.chat.relayHistory }),
     ...(config.api === undefined ? {} : { api: config.api })

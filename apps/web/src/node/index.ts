@@ -8,7 +8,7 @@
 export { startRelay } from './relay.js'
 export type { Relay, RelayOptions } from './relay.js'
 export { startPlayground, APP_DIR } from './playground.js'
-export type { Playground } from './playground.js'
+export type { Playground, PlaygroundOptions } from './playground.js'
 export { startIsolatedPlayground } from './netns.js'
 export type { IsolatedPlayground } from './netns.js'
 export { openPlayers, connectDirect, awaitDirect, awaitTopicMesh, inRoom } from './players.js'

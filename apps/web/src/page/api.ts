@@ -4,6 +4,7 @@ import type { Connection } from '@libp2p/interface'
 import { BOARD_KEY, BOARD_SIZE, type Board } from '../board.js'
 import { isDirectWebRTC, type BrowserPeer } from '../browser-peer.js'
 import { WebError } from '../errors.js'
+import type { RelayStatus } from '../relay-reservation.js'
 import { selectedPairs, type SelectedPair } from './rtc-watch.js'
 
 declare global {
@@ -29,6 +30,10 @@ export interface PlaygroundApi {
   /** This player's public key, hex: its key on the board. */
   readonly me: string
   webrtcAddress(): string | undefined
+  /** The relay holding this page's circuit-relay slot now, if any. */
+  relay(): string | undefined
+  /** The candidate relays, best first as the routing optimizer ranks them. */
+  relays(): RelayStatus[]
   connect(address: string): Promise<ConnectionInfo>
   connections(): ConnectionInfo[]
   selectedPairs(): Promise<SelectedPair[]>
@@ -69,6 +74,8 @@ export function playgroundApi(peer: BrowserPeer, me: string, corrections: () => 
     peerId: peer.libp2p.peerId.toString(),
     me,
     webrtcAddress: () => peer.webrtcAddress(),
+    relay: () => peer.relays.current(),
+    relays: () => peer.relays.status(),
     connect: async (address) => info(await peer.connect(address)),
     connections: () => peer.libp2p.getConnections().map(info),
     selectedPairs,

@@ -1,6 +1,7 @@
 import type { Connection } from '@libp2p/interface'
 import { BOARD_SIZE, type Board } from '../board.js'
 import type { SelectedPair } from './rtc-watch.js'
+import type { RelayStatus } from '../relay-reservation.js'
 
 /** A player's colour, from its key: the same on every page. */
 const colour = (player: string): string => `hsl(${parseInt(player.slice(0, 6), 16) % 360} 70% 50%)`
@@ -34,18 +35,30 @@ export function renderBoard(element: HTMLElement, board: Board, me: string, flas
 }
 
 /** Lists the page's connections, saying which is the relay and which is direct WebRTC (with its ICE pair). */
-export function renderConnections(element: HTMLElement, connections: readonly Connection[], relay: string, direct: (c: Connection) => boolean, pairs: readonly SelectedPair[]): void {
+export function renderConnections(element: HTMLElement, connections: readonly Connection[], isRelay: (peer: string) => boolean, direct: (c: Connection) => boolean, pairs: readonly SelectedPair[]): void {
   element.replaceChildren(
     ...connections.map((connection) => {
       const item = document.createElement('li')
       const peer = connection.remotePeer.toString()
-      const kind = peer === relay ? 'relay node (WebSockets)' : direct(connection) ? 'direct WebRTC' : 'relayed'
+      const kind = isRelay(peer) ? 'relay node (WebSockets)' : direct(connection) ? 'direct WebRTC' : 'relayed'
       item.textContent = `${kind}: ${connection.remoteAddr.toString()}`
       return item
     }),
     ...pairs.map((pair) => {
       const item = document.createElement('li')
       item.textContent = `WebRTC ICE pair: ${pair.local} (${pair.localType}) ⇄ ${pair.remote} (${pair.remoteType}) over ${pair.protocol}`
+      return item
+    })
+  )
+}
+
+/** Lists the candidate relays best first, as the routing optimizer ranks them: measured RTT, score, and where the slot is held. */
+export function renderRelays(element: HTMLElement, relays: readonly RelayStatus[]): void {
+  element.replaceChildren(
+    ...relays.map((relay) => {
+      const item = document.createElement('li')
+      const rtt = relay.rttMs === null ? 'RTT not measured' : `RTT ${relay.rttMs.toFixed(0)} ms`
+      item.textContent = `${relay.reserved ? 'slot held at' : 'candidate'} relay ${relay.peer.slice(-8)}: ${rtt}, score ${relay.score.toFixed(2)}`
       return item
     })
   )

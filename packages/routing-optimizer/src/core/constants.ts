@@ -35,3 +35,5 @@ export const DEFAULT_PROBE_INTERVAL = 5_000
 export const DEFAULT_ADVERTISE_INTERVAL = 60_000
 /** What was last heard of a peer more than this long ago is forgotten: ten advertisement periods. */
 export const DEFAULT_STALE_AFTER = 600_000
+/** A relay whose reservation failed is not tried again for this long, ms. */
+export const DEFAULT_RELAY_RETRY_AFTER = 30_000
