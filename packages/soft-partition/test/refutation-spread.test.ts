@@ -4,6 +4,7 @@
 // the suspicion for its whole 24 periods and declared the member down.
 import { describe, expect, it } from 'vitest'
 import { signEnvelope } from '@dscs/identity'
+import { joinBytes } from '@dscs/interface'
 import { createEnvelope, decodeEnvelope, decodePayload, encodeEnvelope, encodePayload } from '@dscs/wire'
 import { MESSAGE_TYPES, SwimCore, SwimPayload, UPDATE_STATES, signAlive } from '../src/index.js'
 import { identityOf } from './cluster.js'
@@ -32,8 +33,7 @@ function carriedAt(periods: number): { carried: number[]; sent: number } {
     for (const effect of core.tick(now)) {
       if (effect.type !== 'send') continue
       sent++
-      const bytes = effect.bytes instanceof Uint8Array ? effect.bytes : Uint8Array.from(effect.bytes.flatMap((part) => [...part]))
-      const { updates } = decodePayload(decodeEnvelope(bytes), SwimPayload)
+      const { updates } = decodePayload(decodeEnvelope(joinBytes(effect.bytes)), SwimPayload)
       if (updates.some((u) => u.member === peers[REFUTER] && u.incarnation === 2 && u.state === UPDATE_STATES.alive)) carried.push((now - NOW) / PERIOD)
     }
   }
