@@ -17,7 +17,7 @@ import {
 import type { Output } from './output.js'
 
 /** What a node alone, before its membership runs, believes: its own component, a majority of one. */
-const ALONE: PartitionState = { epoch: 0, component: [], direct: [], indirect: [], known: 1, majority: true }
+const ALONE: PartitionState = { epoch: 0, component: [], direct: [], indirect: [], unreached: [], known: 1, majority: true }
 
 const short = (peer: PeerRef): string => `…${peer.slice(-8)}`
 const peers = (list: readonly PeerRef[]): string => list.map(short).join(', ')
@@ -137,6 +137,9 @@ function describeEvent(event: SwimEvent, out: Output): void {
       return
     case 'refuted':
       out.event('refuted', { incarnation: event.incarnation }, `suspected: refuted at incarnation ${event.incarnation}`)
+      return
+    case 'member-reached':
+      out.event('member', { peer: event.peer, state: 'reached' }, `member ${short(event.peer)} reached: counted in this component`)
       return
     case 'member-joined':
     case 'member-alive':

@@ -100,7 +100,7 @@ async function falsePositives(seed: number, size: number, periods: number): Prom
   // Each distinct (member, incarnation) once, however many members heard of it.
   const count = (type: string) => {
     const distinct = new Set<string>()
-    for (const node of nodes) for (const { event } of node.app!.events) if (event.type === type && 'peer' in event) distinct.add(`${event.peer}@${event.incarnation}`)
+    for (const node of nodes) for (const { event } of node.app!.events) if (event.type === type && 'incarnation' in event && 'peer' in event) distinct.add(`${event.peer}@${event.incarnation}`)
     return distinct.size
   }
   return {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { TrustSubject, TrustStatusChange } from '@dscs/interface'
 import { Healer, SoftPartitionError, WriteGate, tentativeHealLayer, tentativeTrust, type PartitionState } from '../src/index.js'
 
-const state = (majority: boolean, epoch = 1): PartitionState => ({ epoch, component: ['a'], direct: [], indirect: [], known: 3, majority })
+const state = (majority: boolean, epoch = 1): PartitionState => ({ epoch, component: ['a'], direct: [], indirect: [], unreached: [], known: 3, majority })
 const subject = (id: string): TrustSubject => ({ id, author: new Uint8Array(32), kind: 'k', timestamp: 0, domain: 'd' })
 
 describe('WriteGate', () => {

@@ -138,6 +138,9 @@ describe('SWIM on netsim', { timeout: 60_000 }, () => {
     const joined = (node: (typeof nodes)[number], peer: string) => node.app!.about('member-joined', peer).length
     expect(nodes.map((node) => [node.id, joined(node, joiner.id)])).toEqual(nodes.map((node) => [node.id, 1]))
     expect(nodes.map((node) => [node.id, joined(joiner, node.id)])).toEqual(nodes.map((node) => [node.id, 1]))
+    // Peer-0 heard the joiner itself; the others knew it by gossip alone and counted it once a probe through peer-0 reached it.
+    const reached = (node: (typeof nodes)[number]) => node.app!.about('member-reached', joiner.id).length > 0
+    expect(nodes.map(reached)).toEqual(nodes.map((_, i) => i !== 0))
   })
 
   it('is deterministic: one seed, one trace', async () => {

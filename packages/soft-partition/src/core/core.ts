@@ -88,6 +88,8 @@ export type SwimEvent =
   | { readonly type: 'member-joined'; readonly peer: PeerRef; readonly incarnation: number }
   /** A suspected or down member proved alive at a newer incarnation. */
   | { readonly type: 'member-alive'; readonly peer: PeerRef; readonly incarnation: number }
+  /** A member that joined or came back by others' word answered this node (directly or through a relay): it counts in the component now. */
+  | { readonly type: 'member-reached'; readonly peer: PeerRef }
   /** A member failed a probe (this node's or another's) and is suspected until it refutes. */
   | { readonly type: 'member-suspect'; readonly peer: PeerRef; readonly incarnation: number }
   /** A suspicion ran out: the member is down. */
@@ -142,7 +144,7 @@ const SEQ_MODULUS = 2 ** 32
 // Members looked at for one message's anti-entropy update: bounded work per message, whatever the membership.
 const SPREAD_ATTEMPTS = 4
 // The events after which the component may have moved: a member joined, came back or went down.
-const COMPONENT_EVENTS: ReadonlySet<SwimEvent['type']> = new Set(['member-joined', 'member-alive', 'member-down'])
+const COMPONENT_EVENTS: ReadonlySet<SwimEvent['type']> = new Set(['member-joined', 'member-alive', 'member-reached', 'member-down'])
 
 /**
  * SWIM with Lifeguard, as a sans-I/O `ProtocolCore` of `@dscs/interface`:
@@ -242,7 +244,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     this.#ownAlive = signAlive(this.#identity, this.#self, this.#incarnation)
     for (const member of options.members ?? []) {
       if (member.peer === this.#self || this.#members.size >= this.#maxMembers) continue
-      this.#members.set(member.peer, { publicKey: member.publicKey, incarnation: 0, state: 'alive' })
+      this.#members.set(member.peer, { publicKey: member.publicKey, incarnation: 0, state: 'alive', reached: true })
       this.#spreadOrder.push(member.peer)
     }
     this.#view.refresh(this.members(), () => 'unknown')
@@ -266,7 +268,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
 
   /** Every member but this node, as this node sees it. */
   members(): Member[] {
-    return [...this.#members].map(([peer, record]) => ({ peer, publicKey: record.publicKey, incarnation: record.incarnation, state: record.state }))
+    return [...this.#members].map(([peer, record]) => ({ peer, publicKey: record.publicKey, incarnation: record.incarnation, state: record.state, reached: record.reached }))
   }
 
   /** The component this node believes it is in, and whether it holds a majority. */
@@ -323,6 +325,8 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
       effects.push({ type: 'penalise', peer: from, error: err })
       return effects
     }
+    // Signed by the sender's own key (checked in #read) and fresh (the replay guard): the member itself is heard.
+    this.#reached(from, effects)
     this.#answer(from, message, now, effects)
     return this.#withView(effects)
   }
@@ -491,6 +495,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
         probe.answered = true
         this.#links.reachedVia(probe.target, from, now)
         this.#noteLink(probe.target, effects)
+        this.#reached(probe.target, effects)
         return
       }
     }
@@ -514,11 +519,11 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   }
 
   #apply(from: PeerRef, update: UpdatePayload, now: number, effects: Effects): void {
-    if (update.state === UPDATE_STATES.alive) this.#applyAlive(update, now, effects)
+    if (update.state === UPDATE_STATES.alive) this.#applyAlive(from, update, now, effects)
     else this.#applySuspect(from, update, now, effects)
   }
 
-  #applyAlive(update: UpdatePayload, now: number, effects: Effects): void {
+  #applyAlive(from: PeerRef, update: UpdatePayload, now: number, effects: Effects): void {
     if (update.member === this.#self) return
     const known = this.#members.get(update.member)
     // Cheap before expensive: a stale update costs no signature check.
@@ -538,7 +543,9 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     }
     if (!isSignedByMember(update)) throw new SoftPartitionError('FORGED_UPDATE', `alive update for ${update.member} not signed by it`)
     const wasUp = known?.state === 'alive'
-    this.#members.set(update.member, { publicKey: update.publicKey, incarnation: update.incarnation, state: 'alive', alive: update })
+    // A member back from down, or new, by others' word may be an update signed before a split: it counts once heard from.
+    const reached = from === update.member || (known !== undefined && known.state !== 'down' && known.reached)
+    this.#members.set(update.member, { publicKey: update.publicKey, incarnation: update.incarnation, state: 'alive', reached, alive: update })
     this.#down.delete(update.member)
     this.#suspicions.delete(update.member)
     this.#gossip.add(update)
@@ -550,6 +557,15 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     } else if (!wasUp) {
       effects.push({ type: 'emit', event: { type: 'member-alive', peer: update.member, incarnation: update.incarnation } })
     }
+    // Asked at once rather than at its turn in the round robin, so a heal counts it within a round trip.
+    if (!reached) this.#send(update.member, MESSAGE_TYPES.ping, this.#nextSeq(), '', now, effects)
+  }
+
+  #reached(peer: PeerRef, effects: Effects): void {
+    const member = this.#members.get(peer)
+    if (member === undefined || member.reached || member.state === 'down') return
+    member.reached = true
+    effects.push({ type: 'emit', event: { type: 'member-reached', peer } })
   }
 
   #applySuspect(from: PeerRef, update: UpdatePayload, now: number, effects: Effects): void {

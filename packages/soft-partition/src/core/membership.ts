@@ -10,6 +10,11 @@ export interface Member {
   readonly publicKey: Uint8Array
   readonly incarnation: number
   readonly state: MemberState
+  /**
+   * Whether this node has heard from the member itself since it last joined or came back from down. A member alive
+   * only by others' word (gossip, which can be an update signed before a split) does not count in the component.
+   */
+  readonly reached: boolean
 }
 
 /** A member this node knows from the start: its peer id and the key its alive updates must carry. */
@@ -22,6 +27,7 @@ export interface MemberRecord {
   readonly publicKey: Uint8Array
   incarnation: number
   state: MemberState
+  reached: boolean
   /** While suspect or down: the suspicion, signed by its first accuser, that this node passes on. */
   accusation?: UpdatePayload
   /** The member's own signed alive update at `incarnation`, once heard: what this node passes on so every member learns of it. */
