@@ -206,7 +206,11 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   // Members whose incarnation rose (a refutation or a restart), until when their new alive update takes every other
   // anti-entropy slot: a member that missed it while the gossip ran would otherwise keep a stale suspicion to its end.
   readonly #refuted = new Map<PeerRef, number>()
-  #refutedTurn = false
+  // Until when a heal is in progress (a member came back from down): members still held down take every fourth
+  // anti-entropy slot as their suspicion, so one this node cannot reach (and whose own side never suspected it) hears
+  // of it through whoever passes it on, and refutes.
+  #healingUntil = 0
+  #spreadTurn = 0
   #seq = 0
   #probe: Probe | undefined
   #nextPeriodAt: number | undefined
@@ -550,6 +554,7 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
     this.#suspicions.delete(update.member)
     this.#gossip.add(update)
     if (known !== undefined) this.#refuted.set(update.member, now + this.#longestSuspicion())
+    if (known?.state === 'down') this.#healingUntil = now + this.#longestSuspicion()
     if (known === undefined) {
       this.#order.splice(this.#randomInt(this.#order.length + 1), 0, update.member)
       this.#spreadOrder.push(update.member)
@@ -674,9 +679,10 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
   // that one: not its accusers, so it could not refute them). One alive update in turn on every message: each
   // neighbour hears of every member within members/messages periods; a stale one costs its receiver no signature check.
   #nextSpread(to: PeerRef, updates: readonly UpdatePayload[], now: number): UpdatePayload | undefined {
-    this.#refutedTurn = !this.#refutedTurn
-    const refuted = this.#refutedTurn ? this.#nextRefuted(to, updates, now) : undefined
-    if (refuted !== undefined) return refuted
+    // Odd turns: a member refuted lately; every fourth while healing: a member held down; otherwise the rotation.
+    const turn = ++this.#spreadTurn % 4
+    const priority = turn % 2 === 1 ? this.#nextRefuted(to, updates, now) : turn === 2 && now < this.#healingUntil ? this.#nextDown(to, updates) : undefined
+    if (priority !== undefined) return priority
     const order = this.#spreadOrder
     for (let attempts = 0; attempts < Math.min(order.length, SPREAD_ATTEMPTS); attempts++) {
       const peer = order[this.#spreadCursor++ % order.length]!
@@ -697,6 +703,18 @@ export class SwimCore implements ProtocolCore<SwimEvent> {
       const record = this.#members.get(peer)
       const alive = peer === this.#self ? this.#ownAlive : record?.state === 'alive' ? record.alive : undefined
       if (peer !== to && alive !== undefined && !updates.includes(alive)) return alive
+    }
+    return undefined
+  }
+
+  // The suspicion of a member held down, each in turn (taken out and put back last).
+  #nextDown(to: PeerRef, updates: readonly UpdatePayload[]): UpdatePayload | undefined {
+    for (let left = Math.min(this.#down.size, SPREAD_ATTEMPTS); left > 0; left--) {
+      const peer: PeerRef = this.#down.values().next().value!
+      this.#down.delete(peer)
+      this.#down.add(peer)
+      const accusation = peer === to ? undefined : this.#suspicionOf(peer)
+      if (accusation !== undefined && !updates.includes(accusation)) return accusation
     }
     return undefined
   }
