@@ -39,6 +39,7 @@ import { SoftPartitionService } from './service.js'
 
 export { PROTOCOL_ID, KIND_PREFIX } from './core/constants.js'
 export { SwimCore } from './core/core.js'
+export { SoftPartitionService } from './service.js'
 export type { SwimOptions, SwimEvent } from './core/core.js'
 export type { LinkClass, LinkQuality } from './core/links.js'
 export type { Member, MemberState, KnownMember } from './core/membership.js'
