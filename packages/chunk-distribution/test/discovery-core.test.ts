@@ -128,6 +128,36 @@ describe('dialling announced providers (sans-I/O)', () => {
     expect(dials(c.receiveTopic(holders[0]!.peer, ANNOUNCE_TOPIC, announcement(holders[0]!, A, 5, 8, false, 20), 20).effects)).toEqual([])
   })
 
+  it('dials a provider again when its connection closes mid-download: after 1, 2 and 4 s, then no more, and not once complete', () => {
+    const { core: c } = core()
+    c.download(A, 0, 8, 0)
+    const holder = node()
+    expect(dials(c.receiveTopic(holder.peer, ANNOUNCE_TOPIC, announcement(holder, A, 8, 8, false, 0), 0).effects)).toEqual([holder.peer])
+    c.dialed(holder.peer)
+    // Each loss: nothing just before the wait is over, the dial when it is.
+    const redial = (at: number, wait: number) => {
+      c.peerConnected(holder.peer)
+      c.peerDisconnected(holder.peer, at)
+      const result = [dials(c.tick(at + wait - 1)), dials(c.tick(at + wait))]
+      c.dialed(holder.peer)
+      return result
+    }
+    expect(redial(1_000, 1_000)).toEqual([[], [holder.peer]])
+    expect(redial(10_000, 2_000)).toEqual([[], [holder.peer]])
+    expect(redial(20_000, 4_000)).toEqual([[], [holder.peer]])
+    c.peerConnected(holder.peer)
+    c.peerDisconnected(holder.peer, 40_000)
+    expect(dials(c.tick(100_000))).toEqual([])
+    // A second holder lost after the download completed is not dialled again.
+    const other = node()
+    c.receiveTopic(other.peer, ANNOUNCE_TOPIC, announcement(other, A, 8, 8, false, 100_000), 100_000)
+    c.dialed(other.peer)
+    c.peerConnected(other.peer)
+    c.progress(A, 8, 8, 100_001)
+    c.peerDisconnected(other.peer, 100_002)
+    expect(dials(c.tick(200_000))).toEqual([])
+  })
+
   it('dials nobody for seekers with nothing, connected peers, content not fetched, or after completion', () => {
     const { core: c } = core()
     c.download(A, 0, 8, 0)

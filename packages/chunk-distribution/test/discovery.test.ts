@@ -83,16 +83,22 @@ function providers(events: readonly ChunkDistributionEvent[]): { peer: string; v
   return events.flatMap((event) => (event.type === 'provider' ? [{ peer: event.peer, via: event.via }] : []))
 }
 
+/** A seeder and a leecher, each connected only to a hub, all three on the topic; the seeder holds the content. */
+async function seederAndLeecherThroughHub(seederOptions: Parameters<typeof peer>[0] = {}) {
+  const hub = await peer()
+  const seeder = await peer(seederOptions)
+  const leecher = await peer()
+  await connect(seeder, hub)
+  await connect(leecher, hub)
+  await joined(seeder, hub)
+  await joined(leecher, hub)
+  const cid = await seeder.chunks.publish(BYTES, { chunkSize: CHUNK })
+  return { hub, seeder, leecher, cid }
+}
+
 describe('provider discovery on real libp2p nodes', () => {
   it('a leecher connected only to a hub hears of the seeder on the topic, dials it and completes', async () => {
-    const hub = await peer()
-    const seeder = await peer()
-    const leecher = await peer()
-    await connect(seeder, hub)
-    await connect(leecher, hub)
-    await joined(seeder, hub)
-    await joined(leecher, hub)
-    const cid = await seeder.chunks.publish(BYTES, { chunkSize: CHUNK })
+    const { hub, seeder, leecher, cid } = await seederAndLeecherThroughHub()
     expect(connected(leecher, seeder)).toBe(false)
     await leecher.chunks.fetch(cid)
     expect(await contentOf(leecher.chunks, cid)).toBe(EXPECTED)
@@ -100,6 +106,21 @@ describe('provider discovery on real libp2p nodes', () => {
     expect(providers(leecher.events)).toContainEqual({ peer: seeder.id, via: 'topic' })
     // The hub relayed announcements without holding or fetching anything.
     expect(await hub.chunks.store.manifest(cid)).toBeUndefined()
+  }, 30_000)
+
+  it('a leecher whose connection to the one seeder closes mid-download dials it again and completes', async () => {
+    // Paced at 4 chunks a second: the download takes about 6 s, so the connection closes midway.
+    const { seeder, leecher, cid } = await seederAndLeecherThroughHub({ uploadBytesPerSecond: 4 * CHUNK })
+    const download = leecher.chunks.fetch(cid)
+    await until(async () => ((await leecher.chunks.store.bitfield(cid))?.count ?? 0) >= 4)
+    await leecher.node.libp2p.hangUp(seeder.node.libp2p.peerId)
+    const heldWhenLost = (await leecher.chunks.store.bitfield(cid))!.count
+    expect(heldWhenLost).toBeLessThan(24)
+    // No other holder, and the seeder's answers to the leecher's seeking name a provider it took already: the leecher
+    // dials it again (unless the seeder, with a message for the leecher, dialled first).
+    await download
+    expect(await contentOf(leecher.chunks, cid)).toBe(EXPECTED)
+    expect(connected(leecher, seeder)).toBe(true)
   }, 30_000)
 
   it('with kad-dht, a leecher not connected to the seeder finds it among the providers and completes', async () => {

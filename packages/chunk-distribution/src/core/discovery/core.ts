@@ -129,11 +129,13 @@ export class DiscoveryCore implements ProtocolCore<DiscoveryEvent> {
   }
 
   tick(now: number): Effects {
-    return this.#announcements(now)
+    return [...this.#announcements(now), ...this.#dials(this.#dialer.due(now, this.#connected))]
   }
 
   nextDeadline(): number | undefined {
-    return this.#options.announce ? this.#announcer.nextDeadline() : undefined
+    const announce = this.#options.announce ? this.#announcer.nextDeadline() : undefined
+    const redial = this.#dialer.nextDeadline()
+    return announce === undefined ? redial : redial === undefined ? announce : Math.min(announce, redial)
   }
 
   peerConnected(peer: PeerRef): Effects {
@@ -141,8 +143,10 @@ export class DiscoveryCore implements ProtocolCore<DiscoveryEvent> {
     return []
   }
 
-  peerDisconnected(peer: PeerRef): Effects {
+  /** A provider of a download under way that is lost is dialled again, a few times, with waits between. */
+  peerDisconnected(peer: PeerRef, now: number): Effects {
     this.#connected.delete(peer)
+    this.#dialer.lost(peer, now)
     return []
   }
 

@@ -7,12 +7,22 @@ export interface Dial {
   readonly addresses: readonly string[]
 }
 
+/** A provider taken for a download: where it listens, and how often it was dialled again after losing it. */
+interface Heard {
+  readonly dial: Dial
+  redials: number
+}
+
 /** The providers heard of for one download. */
 interface Wanted {
-  /** Every provider taken for it, connected, queued or dialled: at most `perContent`, none dialled twice. */
-  readonly heard: Set<PeerRef>
+  /** Every provider taken for it, connected, queued or dialled: at most `perContent`, none taken twice. */
+  readonly heard: Map<PeerRef, Heard>
   readonly queue: Dial[]
 }
+
+/** Times a provider is dialled again after its connection closed during the download, and the first wait (doubling). */
+export const MAX_REDIALS = 3
+export const REDIAL_DELAY_MS = 1_000
 
 /** What became of an offer: whether the provider is new to the download, and the dials to start now. */
 export interface Offered {
@@ -29,6 +39,8 @@ export interface Offered {
 export class Dialer {
   readonly #inFlight = new Set<PeerRef>()
   readonly #wanted = new Map<string, Wanted>()
+  // Redials waiting for their time, in the order they fall due.
+  #later: { readonly at: number; readonly key: string; readonly dial: Dial }[] = []
   readonly #maxInFlight: number
   readonly #perContent: number
 
@@ -40,12 +52,14 @@ export class Dialer {
   /** Providers of `cid` are wanted from now on. */
   want(cid: ContentId): void {
     const key = contentKey(cid)
-    if (!this.#wanted.has(key)) this.#wanted.set(key, { heard: new Set(), queue: [] })
+    if (!this.#wanted.has(key)) this.#wanted.set(key, { heard: new Map(), queue: [] })
   }
 
   /** The download of `cid` ended: its queue is dropped. */
   drop(cid: ContentId): void {
-    this.#wanted.delete(contentKey(cid))
+    const key = contentKey(cid)
+    this.#wanted.delete(key)
+    this.#later = this.#later.filter((redial) => redial.key !== key)
   }
 
   wants(cid: ContentId): boolean {
@@ -56,7 +70,7 @@ export class Dialer {
   offer(cid: ContentId, dial: Dial, connected: ReadonlySet<PeerRef>): Offered {
     const wanted = this.#wanted.get(contentKey(cid))
     if (wanted === undefined || wanted.heard.has(dial.peer) || wanted.heard.size >= this.#perContent) return { fresh: false, dials: [] }
-    wanted.heard.add(dial.peer)
+    wanted.heard.set(dial.peer, { dial, redials: 0 })
     if (!connected.has(dial.peer)) wanted.queue.push(dial)
     return { fresh: true, dials: this.#next(connected) }
   }
@@ -64,6 +78,36 @@ export class Dialer {
   /** A dial ended (either way); returns the dials to start now. */
   settled(peer: PeerRef, connected: ReadonlySet<PeerRef>): Dial[] {
     this.#inFlight.delete(peer)
+    return this.#next(connected)
+  }
+
+  /**
+   * The connection to `peer` closed: for every download under way that took it as a provider, it is dialled again
+   * after a wait that doubles each time, at most {@link MAX_REDIALS} times (a holder that went away for good costs
+   * a few refused dials; one whose connection dropped, a starved keep-alive say, comes back).
+   */
+  lost(peer: PeerRef, now: number): void {
+    for (const [key, wanted] of this.#wanted) {
+      const heard = wanted.heard.get(peer)
+      if (heard === undefined || heard.redials >= MAX_REDIALS || heard.dial.addresses.length === 0) continue
+      const at = now + REDIAL_DELAY_MS * 2 ** heard.redials
+      heard.redials += 1
+      this.#later.push({ at, key, dial: heard.dial })
+      this.#later.sort((a, b) => a.at - b.at)
+    }
+  }
+
+  /** When the next redial falls due, if any waits. */
+  nextDeadline(): number | undefined {
+    return this.#later[0]?.at
+  }
+
+  /** Queues the redials due by `now`; returns the dials to start now. */
+  due(now: number, connected: ReadonlySet<PeerRef>): Dial[] {
+    while (this.#later.length > 0 && this.#later[0]!.at <= now) {
+      const { key, dial } = this.#later.shift()!
+      this.#wanted.get(key)?.queue.push(dial)
+    }
     return this.#next(connected)
   }
 
