@@ -246,8 +246,10 @@ export class FrpStateService<P> implements FrpState<P> {
     for (const listener of this.#listeners) listener(event)
   }
 
-  // A publish with no peer yet, or a peer gone mid-send: anti-entropy delivers the ops later.
+  // A publish with no peer yet, or a peer gone mid-send: anti-entropy delivers the ops later. A sync message that
+  // could not go (the peer runs no such domain) ends its sessions at once rather than holding their slots.
   #onEffectError(effect: CoreEffect<FrpStateEvent<P>>, error: unknown): void {
     this.#tell({ type: 'send-error', to: effect.type === 'send' ? effect.to : undefined, error })
+    if (effect.type === 'send' && this.#core !== undefined) this.#driver?.apply(this.#core.sendFailed(effect.to, error))
   }
 }

@@ -72,6 +72,11 @@ describe('several state domains on one libp2p node', () => {
     await waitFor(() => both.events.some((e) => e.type === 'send-error'), 'the alpha sync to fail to open a stream')
     expect(betaOnly.node.net.penalties(both.node.peerId).total + both.node.net.penalties(betaOnly.node.peerId).total).toBe(0)
     expect(both.total('alpha')).toBe(5)
+    // A sync asked for (a heal) with the node that lacks alpha ends as soon as the stream fails, not at its 30 s
+    // timeout: the session's slot is free again at once.
+    const sync = both.state('alpha').sync(betaOnly.node.peerId, { timeout: 30_000 })
+    await expect(sync).rejects.toMatchObject({ code: 'SYNC_ABORTED' })
+    expect((await sync.catch((error: Error) => error.message)) as string).toMatch(/could not send/)
   }, 60_000)
 })
 

@@ -102,7 +102,19 @@ export class AntiEntropy<P> {
 
   peerDisconnected(peer: PeerRef): CoreEffect<SyncEvent>[] {
     this.#peers.delete(peer)
-    const effects = [...(this.#sessions.get(peer)?.keys() ?? [])].flatMap((key) => this.#fail(peer, key, aborted(`${peer} disconnected`)))
+    return this.#failAll(peer, aborted(`${peer} disconnected`))
+  }
+
+  /**
+   * A Sync message to `peer` could not be sent (it runs no such domain, or the stream broke): its sessions end now,
+   * freeing their slots, rather than at their timeout.
+   */
+  sendFailed(peer: PeerRef, error: unknown): CoreEffect<SyncEvent>[] {
+    return this.#failAll(peer, aborted(`could not send to ${peer}: ${error instanceof Error ? error.message : String(error)}`))
+  }
+
+  #failAll(peer: PeerRef, error: DscsError): CoreEffect<SyncEvent>[] {
+    const effects = [...(this.#sessions.get(peer)?.keys() ?? [])].flatMap((key) => this.#fail(peer, key, error))
     this.#sessions.delete(peer)
     return effects
   }

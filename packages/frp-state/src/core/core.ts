@@ -195,6 +195,11 @@ export class FrpStateCore<P> implements ProtocolCore<FrpStateEvent<P>> {
     return this.#sync.peerDisconnected(peer)
   }
 
+  /** A message to `peer` could not be sent: its sync sessions end now (a `sync-failed` event each), not at their timeout. */
+  sendFailed(peer: PeerRef, error: unknown): CoreEffect<FrpStateEvent<P>>[] {
+    return this.#sync.sendFailed(peer, error)
+  }
+
   /**
    * Reconciles with `peer` now, e.g. after a partition is known to have healed: joins an anti-entropy session open
    * with it, else starts one. The session's `sync-ended` (or `sync-failed`) event lists `request` among its requests.
