@@ -119,9 +119,9 @@ export class ContentDiscovery {
 
   #dial(peer: PeerRef, addresses: readonly string[]): void {
     const settle = (): void => {
-      if (!this.#stopping.signal.aborted) this.#driver.apply(this.#core.dialed(peer))
+      if (!this.#stopping.signal.aborted) this.#driver.apply(this.#core.dialed(peer, this.#components.clock.now()))
     }
-    // A failed dial needs nothing more: the core tried this peer, and others may announce.
+    // The core tries a failed dial again later, while the download runs.
     this.#components.net.dial(peer, addresses).then(settle, settle)
   }
 

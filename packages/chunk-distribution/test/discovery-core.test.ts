@@ -122,40 +122,42 @@ describe('dialling announced providers (sans-I/O)', () => {
     expect(event).toEqual({ type: 'dial', peer: holders[0]!.peer, addresses: ['/ip4/127.0.0.1/tcp/5001'] })
     expect(emitted(effects[0]!)[0]).toEqual({ type: 'provider', cid: A, peer: holders[0]!.peer, via: 'topic' })
     // The third waits for a dial to end; the fourth is over the per-content bound.
-    expect(dials(c.dialed(holders[0]!.peer))).toEqual([holders[2]!.peer])
-    expect(dials(c.dialed(holders[1]!.peer))).toEqual([])
-    // Never twice, even when it announces again.
+    expect(dials(c.dialed(holders[0]!.peer, 10))).toEqual([holders[2]!.peer])
+    expect(dials(c.dialed(holders[1]!.peer, 10))).toEqual([])
+    // Never taken twice: announcing again starts no dial (a failed dial is tried again on its own schedule, below).
     expect(dials(c.receiveTopic(holders[0]!.peer, ANNOUNCE_TOPIC, announcement(holders[0]!, A, 5, 8, false, 20), 20).effects)).toEqual([])
   })
 
-  it('dials a provider again when its connection closes mid-download: after 1, 2 and 4 s, then no more, and not once complete', () => {
+  it('dials a lost provider again while the download runs: waits doubling from 1 s to 30 s, a refused dial retried, none once complete', () => {
     const { core: c } = core()
     c.download(A, 0, 8, 0)
     const holder = node()
     expect(dials(c.receiveTopic(holder.peer, ANNOUNCE_TOPIC, announcement(holder, A, 8, 8, false, 0), 0).effects)).toEqual([holder.peer])
-    c.dialed(holder.peer)
-    // Each loss: nothing just before the wait is over, the dial when it is.
-    const redial = (at: number, wait: number) => {
-      c.peerConnected(holder.peer)
-      c.peerDisconnected(holder.peer, at)
+    c.peerConnected(holder.peer)
+    c.dialed(holder.peer, 0)
+    // Nothing just before the wait is over, the dial when it is; `connects` says whether that dial gets through.
+    const redialAfter = (at: number, wait: number, connects: boolean) => {
       const result = [dials(c.tick(at + wait - 1)), dials(c.tick(at + wait))]
-      c.dialed(holder.peer)
+      if (connects) c.peerConnected(holder.peer)
+      c.dialed(holder.peer, at + wait)
       return result
     }
-    expect(redial(1_000, 1_000)).toEqual([[], [holder.peer]])
-    expect(redial(10_000, 2_000)).toEqual([[], [holder.peer]])
-    expect(redial(20_000, 4_000)).toEqual([[], [holder.peer]])
-    c.peerConnected(holder.peer)
-    c.peerDisconnected(holder.peer, 40_000)
-    expect(dials(c.tick(100_000))).toEqual([])
-    // A second holder lost after the download completed is not dialled again.
-    const other = node()
-    c.receiveTopic(other.peer, ANNOUNCE_TOPIC, announcement(other, A, 8, 8, false, 100_000), 100_000)
-    c.dialed(other.peer)
-    c.peerConnected(other.peer)
-    c.progress(A, 8, 8, 100_001)
-    c.peerDisconnected(other.peer, 100_002)
-    expect(dials(c.tick(200_000))).toEqual([])
+    let at = 1_000
+    for (const wait of [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]) {
+      c.peerDisconnected(holder.peer, at)
+      expect(redialAfter(at, wait, true)).toEqual([[], [holder.peer]])
+      at += wait + 60_000
+    }
+    // Refused: tried again, at the longest wait by now, until it gets through.
+    c.peerDisconnected(holder.peer, at)
+    expect(redialAfter(at, 30_000, false)).toEqual([[], [holder.peer]])
+    expect(redialAfter(at + 30_000, 30_000, true)).toEqual([[], [holder.peer]])
+    // Lost after the download completed: not dialled again, nor is a redial that was waiting.
+    at += 200_000
+    c.peerDisconnected(holder.peer, at)
+    c.progress(A, 8, 8, at + 1)
+    expect(dials(c.tick(at + 100_000))).toEqual([])
+    expect(c.nextDeadline()).toBeUndefined()
   })
 
   it('dials nobody for seekers with nothing, connected peers, content not fetched, or after completion', () => {
@@ -182,7 +184,7 @@ describe('dialling announced providers (sans-I/O)', () => {
       { type: 'dial', peer: p.peer, addresses: ['/ip4/10.0.0.1/tcp/1'] }
     ])
     expect(dials(c.found(A, q.peer, []))).toEqual([])
-    expect(dials(c.dialed(p.peer))).toEqual([q.peer])
+    expect(dials(c.dialed(p.peer, 0))).toEqual([q.peer])
   })
 })
 

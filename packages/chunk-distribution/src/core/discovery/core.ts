@@ -82,9 +82,9 @@ export class DiscoveryCore implements ProtocolCore<DiscoveryEvent> {
     return this.#offer(cid, peer, bounded(addresses), 'dht')
   }
 
-  /** A `dial` event's dial ended; the outcome shows as a `connect` peer event, or none. */
-  dialed(peer: PeerRef): Effects {
-    return this.#dials(this.#dialer.settled(peer, this.#connected))
+  /** A `dial` event's dial ended; the outcome shows as a `connect` peer event (before this), or none: then it is dialled again later. */
+  dialed(peer: PeerRef, now: number): Effects {
+    return this.#dials(this.#dialer.settled(peer, this.#connected, now))
   }
 
   /** No direct protocol: the transfer core has it. */
@@ -143,7 +143,7 @@ export class DiscoveryCore implements ProtocolCore<DiscoveryEvent> {
     return []
   }
 
-  /** A provider of a download under way that is lost is dialled again, a few times, with waits between. */
+  /** A provider of a download under way that is lost is dialled again, with growing waits, while the download runs. */
   peerDisconnected(peer: PeerRef, now: number): Effects {
     this.#connected.delete(peer)
     this.#dialer.lost(peer, now)

@@ -20,9 +20,9 @@ interface Wanted {
   readonly queue: Dial[]
 }
 
-/** Times a provider is dialled again after its connection closed during the download, and the first wait (doubling). */
-export const MAX_REDIALS = 3
+/** The wait before a lost provider is dialled again: doubling from the first to the longest. */
 export const REDIAL_DELAY_MS = 1_000
+export const MAX_REDIAL_DELAY_MS = 30_000
 
 /** What became of an offer: whether the provider is new to the download, and the dials to start now. */
 export interface Offered {
@@ -75,22 +75,24 @@ export class Dialer {
     return { fresh: true, dials: this.#next(connected) }
   }
 
-  /** A dial ended (either way); returns the dials to start now. */
-  settled(peer: PeerRef, connected: ReadonlySet<PeerRef>): Dial[] {
+  /** A dial ended; one that left the peer unconnected (refused, timed out) is tried again later. Returns the dials to start now. */
+  settled(peer: PeerRef, connected: ReadonlySet<PeerRef>, now: number): Dial[] {
     this.#inFlight.delete(peer)
+    if (!connected.has(peer)) this.lost(peer, now)
     return this.#next(connected)
   }
 
   /**
    * The connection to `peer` closed: for every download under way that took it as a provider, it is dialled again
-   * after a wait that doubles each time, at most {@link MAX_REDIALS} times (a holder that went away for good costs
-   * a few refused dials; one whose connection dropped, a starved keep-alive say, comes back).
+   * after a wait that doubles each time up to {@link MAX_REDIAL_DELAY_MS}, for as long as the download runs (a
+   * holder that went away for good costs a refused dial now and then; one whose connection dropped, a starved
+   * keep-alive say, or whose host refused the dial for a while, comes back). One redial per provider waits at a time.
    */
   lost(peer: PeerRef, now: number): void {
     for (const [key, wanted] of this.#wanted) {
       const heard = wanted.heard.get(peer)
-      if (heard === undefined || heard.redials >= MAX_REDIALS || heard.dial.addresses.length === 0) continue
-      const at = now + REDIAL_DELAY_MS * 2 ** heard.redials
+      if (heard === undefined || heard.dial.addresses.length === 0 || this.#later.some((redial) => redial.key === key && redial.dial.peer === peer)) continue
+      const at = now + Math.min(MAX_REDIAL_DELAY_MS, REDIAL_DELAY_MS * 2 ** heard.redials)
       heard.redials += 1
       this.#later.push({ at, key, dial: heard.dial })
       this.#later.sort((a, b) => a.at - b.at)
