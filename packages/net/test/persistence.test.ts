@@ -33,6 +33,17 @@ describe('a node with a data directory', () => {
     }
   })
 
+  it('drops a peer-store write that lands after stop (an identify answer racing the shutdown) instead of rejecting', async () => {
+    const dataDir = join(dir, 'late-write')
+    const other = await createNode(fast)
+    const late = peerIdFromString(other.peerId)
+    await other.stop()
+    const node = await createNode({ ...fast, dataDir })
+    const peerStore = node.libp2p.peerStore
+    await node.stop()
+    await expect(peerStore.merge(late, { tags: { late: { value: 1 } } })).resolves.toBeDefined()
+  })
+
   it('refuses a wrong passphrase with a clear error and leaves the keystore as it was', async () => {
     const dataDir = join(dir, 'passphrase')
     await (await createNode({ ...fast, dataDir })).stop()

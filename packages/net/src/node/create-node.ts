@@ -12,12 +12,12 @@ import { ping, type Ping as PingService } from '@libp2p/ping'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
-import { LevelDatastore } from 'datastore-level'
 import { createLibp2p, type Libp2pOptions, type ServiceFactoryMap } from 'libp2p'
 import { NetError } from '../errors.js'
 import { dscsGossipsub } from '../gossip.js'
 import type { DscsNetInit, Libp2pNet } from '../libp2p-net.js'
 import { dscsNet } from '../service.js'
+import { NodeDatastore } from './node-datastore.js'
 
 /** Loopback TCP and WebSockets on ports the OS picks: reachable from this machine only. */
 export const DEFAULT_LISTEN: readonly string[] = ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws']
@@ -127,7 +127,7 @@ export async function createNode(options: NodeOptions = {}): Promise<DscsNode> {
   const transports = await Promise.all(transportNames.map((name) => TRANSPORTS[name]()))
   const optional = await optionalServices(options, relayServer)
 
-  const datastore = dataDir === undefined ? undefined : new LevelDatastore(join(dataDir, 'datastore'))
+  const datastore = dataDir === undefined ? undefined : new NodeDatastore(join(dataDir, 'datastore'))
   await datastore?.open()
   let store: Store | undefined
   // The gater consults the Net service, which exists only once libp2p is built.
@@ -208,7 +208,7 @@ function runningNode(
   identity: Identity,
   store: Store,
   dataDir: string | undefined,
-  datastore: LevelDatastore | undefined
+  datastore: NodeDatastore | undefined
 ): DscsNode {
   let stopping: Promise<void> | undefined
   return {
