@@ -106,7 +106,7 @@ export class FrpStateService<P> implements FrpState<P> {
       clock: this.#components.clock,
       timers: this.#components.timers,
       onEvent: (event) => this.#onDocEvent(event),
-      onEffectError: (effect, error) => this.#tell({ type: 'send-error', to: effect.type === 'send' ? effect.to : undefined, error }),
+      onEffectError: (effect, error) => this.#tellSendError(effect, error),
       ...(this.#init.syncInterval === undefined ? {} : { resyncEvery: this.#init.syncInterval })
     })
     for (const [name, { doc }] of this.#docs) sync.addDoc(name, doc)
@@ -249,7 +249,11 @@ export class FrpStateService<P> implements FrpState<P> {
   // A publish with no peer yet, or a peer gone mid-send: anti-entropy delivers the ops later. A sync message that
   // could not go (the peer runs no such domain) ends its sessions at once rather than holding their slots.
   #onEffectError(effect: CoreEffect<FrpStateEvent<P>>, error: unknown): void {
-    this.#tell({ type: 'send-error', to: effect.type === 'send' ? effect.to : undefined, error })
+    this.#tellSendError(effect, error)
     if (effect.type === 'send' && this.#core !== undefined) this.#driver?.apply(this.#core.sendFailed(effect.to, error))
+  }
+
+  #tellSendError<E>(effect: CoreEffect<E>, error: unknown): void {
+    this.#tell({ type: 'send-error', to: effect.type === 'send' ? effect.to : undefined, error })
   }
 }
