@@ -17,8 +17,10 @@
 // Both verify every piece (DSCS: SHA-256 with Merkle proofs; WebTorrent: SHA-1 per piece); pieces are 256 KiB in
 // both. WebTorrent runs TCP only: no DHT, trackers, local discovery, uTP, web seeds, NAT traversal or peer
 // exchange; its connections use its default `secure: 1` (encryption offered, plaintext accepted), DSCS's Noise
-// (ChaCha20-Poly1305) + Yamux. Every leecher's copy is hashed in the first round. Rounds interleave the systems
-// (DSCS, WebTorrent, DSCS, …); medians of 3 rounds, ratios per round. Beside throughput, the CPU time (user and
+// (ChaCha20-Poly1305) + Yamux. A third system, bare libp2p streams (swarm/libp2p-peer.ts: the same nodes, each
+// leecher's share fixed up front, nothing verified or stored), gives the ceiling any protocol on libp2p meets on this
+// machine. Every leecher's copy is hashed in the first round. Rounds interleave the systems (DSCS, WebTorrent, bare
+// libp2p, DSCS, …); medians of 3 rounds, ratios per round. Beside throughput, the CPU time (user and
 // system) of every peer process from the start signal to the last completion, per MiB delivered: this 2-core host
 // is shared, so throughput follows the CPU the other tenants leave, and CPU per MiB is the steadier comparison.
 // DSCS keeps its provider discovery (announcements on gossip): without it a leecher whose connections libp2p closes
@@ -26,6 +28,8 @@
 //
 // Run: pnpm --filter @dscs/chunk-distribution bench (after a build), or alone: node bench/webtorrent.bench.ts
 // BENCH_QUICK=1: 32 MiB and 8 MiB, 1 round. BENCH_ROUNDS=n: rounds. BENCH_DIR: where the temporary files go.
+// BENCH_SYSTEMS=dscs,libp2p and BENCH_ONLY=flashCrowd narrow the run. BENCH_PROFILE=<dir>: every peer writes a CPU
+// profile of the timed part there (<pid>.cpuprofile).
 import { existsSync, rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -38,8 +42,8 @@ import { MiB, runSwarm } from './swarm/run.ts'
 const QUICK = process.env.BENCH_QUICK === '1'
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3))
 const TARGET = 1.5
-const SYSTEMS: readonly System[] = ['dscs', 'webtorrent']
-const NAMES: Record<System, string> = { dscs: 'DSCS', webtorrent: 'WebTorrent' }
+const SYSTEMS: readonly System[] = (process.env.BENCH_SYSTEMS?.split(',') as System[] | undefined) ?? ['dscs', 'webtorrent', 'libp2p']
+const NAMES: Record<System, string> = { dscs: 'DSCS', webtorrent: 'WebTorrent', libp2p: 'bare libp2p streams' }
 const SCENARIOS = [
   { key: 'fourSeeders', title: '4 seeders → 1 leecher', seeders: 4, leechers: 1, size: (QUICK ? 32 : 256) * MiB, seed: 1 },
   { key: 'flashCrowd', title: 'flash crowd, 1 seeder → 8 leechers', seeders: 1, leechers: 8, size: (QUICK ? 8 : 64) * MiB, seed: 2 }
@@ -83,11 +87,11 @@ setTimeout(() => {
 const report: Record<string, unknown> = {}
 const summary: string[] = []
 try {
-  for (const scenario of SCENARIOS) {
+  for (const scenario of SCENARIOS.filter((s) => process.env.BENCH_ONLY === undefined || s.key === process.env.BENCH_ONLY)) {
     const file = join(root, `${scenario.key}.bin`)
     const sha256 = await writeContent(file, scenario.size, scenario.seed)
     log(`${scenario.title}: ${(scenario.size / MiB).toFixed(0)} MiB content written`)
-    const rounds: Record<System, Round[]> = { dscs: [], webtorrent: [] }
+    const rounds: Record<System, Round[]> = { dscs: [], webtorrent: [], libp2p: [] }
     for (let round = 0; round < ROUNDS; round++) {
       for (const system of SYSTEMS) {
         log(`${scenario.title}, round ${round + 1}/${ROUNDS}: ${NAMES[system]}`)
@@ -125,46 +129,51 @@ try {
     await rm(file, { force: true })
 
     const done = (system: System): Round[] => rounds[system].filter((r) => r.error === undefined)
-    const ratios = (field: 'aggregateMiBps' | 'meanPerLeecherMiBps'): number[] =>
-      rounds.dscs.flatMap((d, i) => {
-        const w = rounds.webtorrent[i]
-        return d[field] === undefined || w?.[field] === undefined ? [] : [d[field] / w[field]]
+    type Field = 'aggregateMiBps' | 'meanPerLeecherMiBps' | 'cpuMsPerMiB'
+    /** `field` of system `a` over that of `b`, round by round (the systems of a round ran back to back). */
+    const ratios = (field: Field, a: System, b: System): number[] =>
+      rounds[a].flatMap((x, i) => {
+        const y = rounds[b][i]
+        return x[field] === undefined || y?.[field] === undefined ? [] : [x[field] / y[field]]
       })
+    const of = (field: Field, system: System): number | undefined => median(done(system).map((r) => r[field]!))
     const figure = (field: 'aggregateMiBps' | 'meanPerLeecherMiBps') => ({
-      dscsMiBps: median(done('dscs').map((r) => r[field]!)),
-      webtorrentMiBps: median(done('webtorrent').map((r) => r[field]!)),
-      ratio: median(ratios(field)),
-      ratioRounds: ratios(field)
+      dscsMiBps: of(field, 'dscs'),
+      webtorrentMiBps: of(field, 'webtorrent'),
+      libp2pMiBps: of(field, 'libp2p'),
+      ratio: median(ratios(field, 'dscs', 'webtorrent')),
+      ratioRounds: ratios(field, 'dscs', 'webtorrent'),
+      // The ceiling: bare libp2p streams, with no protocol, over WebTorrent; and how near DSCS comes to it.
+      libp2pToWebtorrent: median(ratios(field, 'libp2p', 'webtorrent')),
+      dscsToLibp2p: median(ratios(field, 'dscs', 'libp2p'))
     })
     // CPU per MiB delivered: what each system costs the machine, which on a shared host varies less than its throughput.
-    const cpuRatios = rounds.dscs.flatMap((d, i) => {
-      const w = rounds.webtorrent[i]
-      return d.cpuMsPerMiB === undefined || w?.cpuMsPerMiB === undefined ? [] : [d.cpuMsPerMiB / w.cpuMsPerMiB]
-    })
     const cpu = {
-      dscsMsPerMiB: median(done('dscs').map((r) => r.cpuMsPerMiB!)),
-      webtorrentMsPerMiB: median(done('webtorrent').map((r) => r.cpuMsPerMiB!)),
-      dscsToWebtorrent: median(cpuRatios),
-      ratioRounds: cpuRatios
+      dscsMsPerMiB: of('cpuMsPerMiB', 'dscs'),
+      webtorrentMsPerMiB: of('cpuMsPerMiB', 'webtorrent'),
+      libp2pMsPerMiB: of('cpuMsPerMiB', 'libp2p'),
+      dscsToWebtorrent: median(ratios('cpuMsPerMiB', 'dscs', 'webtorrent')),
+      ratioRounds: ratios('cpuMsPerMiB', 'dscs', 'webtorrent')
     }
     const aggregate = figure('aggregateMiBps')
     const perLeecher = figure('meanPerLeecherMiBps')
     const met = aggregate.ratio !== undefined && aggregate.ratio >= TARGET
     // The largest leecher of each round, median over rounds: memory beside throughput.
     const rss = (system: System): number | undefined => median(done(system).map((r) => Math.max(...r.leecherMaxRssMiB!)))
-    const leecherPeakRssMiB = { dscs: rss('dscs'), webtorrent: rss('webtorrent') }
+    const leecherPeakRssMiB = { dscs: rss('dscs'), webtorrent: rss('webtorrent'), libp2p: rss('libp2p') }
     report[scenario.key] = { ...scenario, sha256, aggregate, meanPerLeecher: perLeecher, cpuPerMiB: cpu, leecherPeakRssMiB, target: { atLeast: TARGET, met }, rounds }
     const size = `${(scenario.size / MiB).toFixed(0)} MiB${scenario.leechers > 1 ? ' each' : ''}`
-    const failures = SYSTEMS.map((s) => rounds[s].length - done(s).length)
+    const failed = SYSTEMS.filter((s) => rounds[s].length > done(s).length).map((s) => `${NAMES[s]} ${rounds[s].length - done(s).length}`)
     summary.push(
       `${scenario.title}, ${size}: DSCS ${fixed(aggregate.dscsMiBps)} MiB/s, WebTorrent ${fixed(aggregate.webtorrentMiBps)} MiB/s; ` +
         `ratio ${fixed(aggregate.ratio, 2)}× (target ≥ ${TARGET}×: ${met ? 'met' : 'NOT met'})` +
         (scenario.leechers > 1
           ? `; mean per leecher DSCS ${fixed(perLeecher.dscsMiBps)} MiB/s, WebTorrent ${fixed(perLeecher.webtorrentMiBps)} MiB/s (${fixed(perLeecher.ratio, 2)}×)`
           : '') +
-        `; CPU of all peers per MiB delivered DSCS ${fixed(cpu.dscsMsPerMiB, 0)} ms, WebTorrent ${fixed(cpu.webtorrentMsPerMiB, 0)} ms (${fixed(cpu.dscsToWebtorrent, 2)}×)` +
+        `; bare libp2p streams (the ceiling of any protocol on libp2p) ${fixed(aggregate.libp2pMiBps)} MiB/s: ${fixed(aggregate.libp2pToWebtorrent, 2)}× WebTorrent, DSCS at ${fixed(aggregate.dscsToLibp2p, 2)}× of it` +
+        `; CPU of all peers per MiB delivered DSCS ${fixed(cpu.dscsMsPerMiB, 0)} ms, WebTorrent ${fixed(cpu.webtorrentMsPerMiB, 0)} ms (${fixed(cpu.dscsToWebtorrent, 2)}×), bare libp2p ${fixed(cpu.libp2pMsPerMiB, 0)} ms` +
         `; leecher peak RSS DSCS ${fixed(leecherPeakRssMiB.dscs, 0)} MiB, WebTorrent ${fixed(leecherPeakRssMiB.webtorrent, 0)} MiB` +
-        (failures.some((n) => n > 0) ? `; failed rounds: DSCS ${failures[0]}, WebTorrent ${failures[1]}` : '')
+        (failed.length > 0 ? `; failed rounds: ${failed.join(', ')}` : '')
     )
   }
 } finally {

@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs'
 import { createNode } from '@dscs/net'
 import { chunkDistribution, parseContentId, type ChunkDistribution, type ContentId, type TransferProgress } from '@dscs/chunk-distribution'
-import { CHUNK, MemoryPeak, maxRss, serve } from './child.ts'
+import { CHUNK, MemoryPeak, Redialler, maxRss, serve } from './child.ts'
 import { generateContent, sha256Of } from './content.ts'
 import type { ContentOrigin } from './protocol.ts'
 
@@ -24,9 +24,7 @@ let content: ContentId | undefined
 const source = (origin: ContentOrigin): AsyncIterable<Uint8Array> =>
   'file' in origin ? createReadStream(origin.file, { highWaterMark: 1024 * 1024 }) : generateContent(origin.generate.size, origin.generate.seed)
 
-const DIAL_ATTEMPTS = 10
-const DIAL_RETRY_MS = 250
-let redials = 0
+const redialler = new Redialler()
 const dropped: string[] = []
 chunks.onEvent((event) => {
   if (event.type !== 'peer-dropped') return
@@ -34,23 +32,6 @@ chunks.onEvent((event) => {
   // Told at once too: a download that never completes never sends its notes.
   console.error(`    dscs leecher ${process.pid}: dropped peer …${event.peer.slice(-6)} (${event.reason})`)
 })
-
-/**
- * Dials `address`, again after a refusal: on loopback every peer dials from 127.0.0.1, and libp2p refuses more
- * than 5 inbound connections a second from one host (its connection manager's `inboundConnectionThreshold`),
- * which a flash crowd of 8 local leechers exceeds. Peers on their own hosts would not meet it.
- */
-async function connect(address: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await node.dial(address)
-    } catch (err) {
-      if (attempt === DIAL_ATTEMPTS) throw err
-      redials++
-      await new Promise((resolve) => setTimeout(resolve, DIAL_RETRY_MS))
-    }
-  }
-}
 
 // A line on stderr every 5 s while downloading, so that a long download shows it is moving.
 let told = 0
@@ -78,12 +59,12 @@ serve({ type: 'ready', address: node.multiaddrs()[0]! }, async (command) => {
     case 'fetch': {
       const memory = new MemoryPeak()
       told = performance.now()
-      const dials = command.peers.map(connect)
+      const dials = command.peers.map((address) => redialler.dial(() => node.dial(address)))
       // Like a BitTorrent client, it starts with the first peer connected; the others join the download as they connect.
       await Promise.any(dials)
       await chunks.fetch(added(), { onProgress })
       await Promise.allSettled(dials)
-      return { type: 'fetched', maxRss: maxRss(), peak: memory.stop(), notes: [...(redials > 0 ? [`${redials} dials refused and retried`] : []), ...dropped] }
+      return { type: 'fetched', maxRss: maxRss(), peak: memory.stop(), notes: [...redialler.notes(), ...dropped] }
     }
     case 'hash':
       return { type: 'hashed', sha256: await sha256Of(chunks.read(added())) }

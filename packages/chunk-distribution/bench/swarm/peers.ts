@@ -3,11 +3,12 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import type { Command, Reply } from './protocol.ts'
 
-export type System = 'dscs' | 'webtorrent'
+export type System = 'dscs' | 'webtorrent' | 'libp2p'
 
 const SCRIPTS: Record<System, URL> = {
   dscs: new URL('./dscs-peer.ts', import.meta.url),
-  webtorrent: new URL('./webtorrent-peer.ts', import.meta.url)
+  webtorrent: new URL('./webtorrent-peer.ts', import.meta.url),
+  libp2p: new URL('./libp2p-peer.ts', import.meta.url)
 }
 
 const live = new Set<ChildProcess>()

@@ -9,8 +9,11 @@ export type Command =
   | { readonly type: 'seed'; readonly origin: ContentOrigin }
   /** Learn the content to download without downloading yet (WebTorrent adds the torrent). Reply `added`. */
   | { readonly type: 'add'; readonly id: string }
-  /** Connect to `peers` and download the content added. Reply `fetched`. */
-  | { readonly type: 'fetch'; readonly peers: readonly string[] }
+  /**
+   * Connect to `peers` (the swarm's `seeders` first, then the leechers started before this one, of `leechers`) and
+   * download the content added. Reply `fetched`.
+   */
+  | { readonly type: 'fetch'; readonly peers: readonly string[]; readonly seeders: number; readonly leechers: number }
   /** SHA-256 of the content downloaded, read back from the store. Reply `hashed`. */
   | { readonly type: 'hash' }
   /** The CPU time the process has used so far. Reply `cpu`. */

@@ -68,7 +68,7 @@ export async function runSwarm(run: SwarmRun): Promise<SwarmResult> {
         const addresses = [...seeders, ...leechers.slice(0, i)].map((peer) => peer.address)
         const unwatch = run.watch?.(leecher)
         try {
-          const reply = await leecher.ask({ type: 'fetch', peers: addresses }, 'fetched', timeLimit(run.size * run.leechers))
+          const reply = await leecher.ask({ type: 'fetch', peers: addresses, seeders: run.seeders, leechers: run.leechers }, 'fetched', timeLimit(run.size * run.leechers))
           const seconds = (performance.now() - start) / 1000
           run.log(`${run.system}: leecher ${i + 1}/${run.leechers} done in ${seconds.toFixed(2)} s${reply.notes.length > 0 ? ` (${reply.notes.join('; ')})` : ''}`)
           return { ...reply, seconds }
@@ -81,6 +81,7 @@ export async function runSwarm(run: SwarmRun): Promise<SwarmResult> {
     // Every peer's CPU over the download (a leecher done early serves the others until the last is done).
     const cpuAfter = await cpuSeconds(peers)
     const cpu = cpuAfter.reduce((sum, seconds, i) => sum + seconds - cpuBefore[i]!, 0)
+    run.log(`${run.system}: CPU s per peer (seeders, then leechers): ${cpuAfter.map((s, i) => (s - cpuBefore[i]!).toFixed(2)).join(' ')}`)
 
     if (run.sha256 !== undefined) {
       const hashes = await Promise.all(leechers.map((leecher) => leecher.ask({ type: 'hash' }, 'hashed', timeLimit(run.size))))
