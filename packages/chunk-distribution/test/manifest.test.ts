@@ -44,6 +44,18 @@ describe('content ids', () => {
     )
   })
 
+  it('decoded from bytes again, are the id decoded before, which keeps none of the bytes it came in', () => {
+    const cid = contentIdOf(header(20_000, 3))
+    const message = cid.bytes.slice()
+    const first = parseContentId(message)
+    message.fill(0)
+    expect(first.equals(cid)).toBe(true)
+    expect(parseContentId(cid.bytes.slice())).toBe(first)
+    // More ids than it remembers: each still decodes to itself.
+    const many = Array.from({ length: 20 }, (_, i) => contentIdOf(header(1_000 + i, i)))
+    for (const id of [...many, ...many]) expect(parseContentId(id.bytes.slice()).equals(id)).toBe(true)
+  })
+
   it('are the sha2-256 of the tagged header block, so any change to size, chunk size or root changes the id', () => {
     const h = header(50_000, 1)
     const block = new Uint8Array(1 + HEADER_BYTES)

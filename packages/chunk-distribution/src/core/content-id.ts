@@ -56,10 +56,25 @@ export function checkContentId(cid: ContentId, header: ContentHeader): void {
   if (compareBytes(contentIdOf(header).bytes, cid.bytes) !== 0) throw new ChunkError('CID_MISMATCH', `the header (${header.size} bytes in chunks of ${header.chunkSize}) is not that of ${cid.toString()}`)
 }
 
+/** Content ids decoded from bytes lately, newest first: every message of a transfer names its content, and decoding it each time showed in profiles. */
+const recent: ContentId[] = []
+const RECENT_IDS = 8
+
 /** A content id from its string (multibase, e.g. base32) or binary form; `BAD_CONTENT_ID` for anything but a DSCS CID. */
 export function parseContentId(input: string | Uint8Array): ContentId {
   const max = typeof input === 'string' ? MAX_CONTENT_ID_STRING : MAX_CONTENT_ID_BYTES
   if (input.length > max) throw new ChunkError('BAD_CONTENT_ID', `a content id of ${input.length} ${typeof input === 'string' ? 'characters' : 'bytes'}; at most ${max}`)
+  if (typeof input === 'string') return checkedContentId(input)
+  const known = recent.find((cid) => compareBytes(cid.bytes, input) === 0)
+  if (known !== undefined) return known
+  // A copy: the id outlives the message buffer it came in.
+  const cid = checkedContentId(input.slice())
+  recent.unshift(cid)
+  if (recent.length > RECENT_IDS) recent.pop()
+  return cid
+}
+
+function checkedContentId(input: string | Uint8Array): ContentId {
   let cid: CID
   try {
     cid = typeof input === 'string' ? CID.parse(input) : CID.decode(input)
