@@ -24,8 +24,11 @@ afterAll(async () => {
 /**
  * The scenario on a running cluster: writes before the split; the split by `cut`; writes on both sides, each
  * acknowledged; the heal by `mend`; then every node must hold every acknowledged write, and one identical state.
+ * `hangsUp`: the cut closes the connections across it, so the other side's writes must come by the heal's syncs. A
+ * kernel filter does not: a connection that outlives the split (its pings only delayed) delivers the gossip queued
+ * during it once the filter lifts, and the syncs may then find nothing left to carry.
  */
-async function splitWriteHeal(nodes: ClusterNode[], cut: (sides: ClusterNode[][]) => Promise<void>, mend: (sides: ClusterNode[][]) => Promise<void>): Promise<void> {
+async function splitWriteHeal(nodes: ClusterNode[], cut: (sides: ClusterNode[][]) => Promise<void>, mend: (sides: ClusterNode[][]) => Promise<void>, hangsUp: boolean): Promise<void> {
   const counters: Record<string, number> = {}
   const lines: string[] = []
   const written = async (node: ClusterNode, counter: string, by: number): Promise<void> => {
@@ -68,7 +71,7 @@ async function splitWriteHeal(nodes: ClusterNode[], cut: (sides: ClusterNode[][]
     since(node, marks[node.index]!, 'heal').flatMap((heal) => (heal.layers as { layer: string; received: number; sent: number }[]).filter((l) => l.layer === 'frp-state demo'))
   const received = (node: ClusterNode) => frp(node).reduce((sum, l) => sum + l.received, 0)
   for (const node of nodes) console.log(`node ${node.index} heal: ${received(node)} received, ${frp(node).reduce((sum, l) => sum + l.sent, 0)} sent`)
-  for (const side of [majority, minority]) expect(side.reduce((sum, node) => sum + received(node), 0)).toBeGreaterThanOrEqual(1)
+  if (hangsUp) for (const side of [majority, minority]) expect(side.reduce((sum, node) => sum + received(node), 0)).toBeGreaterThanOrEqual(1)
   const state = await waitForConvergence(nodes, counters, lines)
   expect(state.predicted.counters.both).toBe(500)
 }
@@ -92,7 +95,8 @@ describe('5 dscs node processes, partitioned and healed', () => {
     await splitWriteHeal(
       nodes,
       (sides) => blockAcross(sides, '/block'),
-      (sides) => blockAcross(sides, '/unblock')
+      (sides) => blockAcross(sides, '/unblock'),
+      true
     )
     // While blocked, the majority saw the minority go down, not just suspected.
     for (const node of nodes.slice(0, 3)) {
@@ -168,7 +172,8 @@ describe('5 dscs node processes, partitioned and healed', () => {
       await splitWriteHeal(
         nodes,
         async ([a, b]) => lab!.split(a!.map((n) => n.index), b!.map((n) => n.index)),
-        async () => lab!.heal()
+        async () => lab!.heal(),
+        false
       )
       await stopCluster(nodes)
     },
