@@ -42,12 +42,14 @@ import { MiB, runSwarm } from './swarm/run.ts'
 const QUICK = process.env.BENCH_QUICK === '1'
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3))
 const TARGET = 1.5
-const SYSTEMS: readonly System[] = (process.env.BENCH_SYSTEMS?.split(',') as System[] | undefined) ?? ['dscs', 'webtorrent', 'libp2p']
 const NAMES: Record<System, string> = { dscs: 'DSCS', webtorrent: 'WebTorrent', libp2p: 'bare libp2p streams' }
+const SYSTEMS = chosen('BENCH_SYSTEMS', Object.keys(NAMES) as System[])
 const SCENARIOS = [
   { key: 'fourSeeders', title: '4 seeders → 1 leecher', seeders: 4, leechers: 1, size: (QUICK ? 32 : 256) * MiB, seed: 1 },
   { key: 'flashCrowd', title: 'flash crowd, 1 seeder → 8 leechers', seeders: 1, leechers: 8, size: (QUICK ? 8 : 64) * MiB, seed: 2 }
 ] as const
+const ONLY = chosen('BENCH_ONLY', SCENARIOS.map((s) => s.key))
+const RUN_SCENARIOS = SCENARIOS.filter((s) => ONLY.includes(s.key))
 // The whole run, bounded: past it the children are killed (peers.ts, on exit) and the files removed.
 const RUN_LIMIT_MS = (QUICK ? 10 : 15 + 10 * ROUNDS) * 60_000
 
@@ -65,6 +67,16 @@ interface Round {
   /** Per leecher: connections refused (libp2p's per-host inbound rate, all peers being 127.0.0.1) and dialled again, peers dropped. */
   readonly notes?: readonly (readonly string[])[]
   readonly error?: string
+}
+
+/** The comma-separated names in environment variable `name`, each one of `known`; all of `known` when unset. */
+function chosen<T extends string>(name: string, known: readonly T[]): readonly T[] {
+  const value = process.env[name]
+  if (value === undefined) return known
+  const names = value.split(',')
+  const unknown = names.filter((n) => !(known as readonly string[]).includes(n))
+  if (unknown.length > 0) throw new Error(`${name}: unknown ${unknown.join(', ')}; known: ${known.join(', ')}`)
+  return names as T[]
 }
 
 const log = (line: string): void => console.error(`  [${new Date().toISOString().slice(11, 19)}] ${line}`)
@@ -87,7 +99,7 @@ setTimeout(() => {
 const report: Record<string, unknown> = {}
 const summary: string[] = []
 try {
-  for (const scenario of SCENARIOS.filter((s) => process.env.BENCH_ONLY === undefined || s.key === process.env.BENCH_ONLY)) {
+  for (const scenario of RUN_SCENARIOS) {
     const file = join(root, `${scenario.key}.bin`)
     const sha256 = await writeContent(file, scenario.size, scenario.seed)
     log(`${scenario.title}: ${(scenario.size / MiB).toFixed(0)} MiB content written`)
@@ -137,23 +149,27 @@ try {
         return x[field] === undefined || y?.[field] === undefined ? [] : [x[field] / y[field]]
       })
     const of = (field: Field, system: System): number | undefined => median(done(system).map((r) => r[field]!))
-    const figure = (field: 'aggregateMiBps' | 'meanPerLeecherMiBps') => ({
-      dscsMiBps: of(field, 'dscs'),
-      webtorrentMiBps: of(field, 'webtorrent'),
-      libp2pMiBps: of(field, 'libp2p'),
-      ratio: median(ratios(field, 'dscs', 'webtorrent')),
-      ratioRounds: ratios(field, 'dscs', 'webtorrent'),
-      // The ceiling: bare libp2p streams, with no protocol, over WebTorrent; and how near DSCS comes to it.
-      libp2pToWebtorrent: median(ratios(field, 'libp2p', 'webtorrent')),
-      dscsToLibp2p: median(ratios(field, 'dscs', 'libp2p'))
-    })
+    const figure = (field: 'aggregateMiBps' | 'meanPerLeecherMiBps') => {
+      const toWebtorrent = ratios(field, 'dscs', 'webtorrent')
+      return {
+        dscsMiBps: of(field, 'dscs'),
+        webtorrentMiBps: of(field, 'webtorrent'),
+        libp2pMiBps: of(field, 'libp2p'),
+        ratio: median(toWebtorrent),
+        ratioRounds: toWebtorrent,
+        // The ceiling: bare libp2p streams, with no protocol, over WebTorrent; and how near DSCS comes to it.
+        libp2pToWebtorrent: median(ratios(field, 'libp2p', 'webtorrent')),
+        dscsToLibp2p: median(ratios(field, 'dscs', 'libp2p'))
+      }
+    }
     // CPU per MiB delivered: what each system costs the machine, which on a shared host varies less than its throughput.
+    const cpuRounds = ratios('cpuMsPerMiB', 'dscs', 'webtorrent')
     const cpu = {
       dscsMsPerMiB: of('cpuMsPerMiB', 'dscs'),
       webtorrentMsPerMiB: of('cpuMsPerMiB', 'webtorrent'),
       libp2pMsPerMiB: of('cpuMsPerMiB', 'libp2p'),
-      dscsToWebtorrent: median(ratios('cpuMsPerMiB', 'dscs', 'webtorrent')),
-      ratioRounds: ratios('cpuMsPerMiB', 'dscs', 'webtorrent')
+      dscsToWebtorrent: median(cpuRounds),
+      ratioRounds: cpuRounds
     }
     const aggregate = figure('aggregateMiBps')
     const perLeecher = figure('meanPerLeecherMiBps')

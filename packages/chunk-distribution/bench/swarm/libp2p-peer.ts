@@ -9,8 +9,6 @@ import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { createNode } from '@dscs/net'
 import { CHUNK, MemoryPeak, Redialler, maxRss, serve } from './child.ts'
-import { generateContent } from './content.ts'
-import type { ContentOrigin } from './protocol.ts'
 
 /** Asks a seeder for a byte range: 8 bytes (start, end; big-endian), then the range comes back and the stream ends. */
 const RANGE = '/dscs-bench/range/1.0.0'
@@ -151,22 +149,11 @@ async function connect(address: string): Promise<Connection> {
   return connection
 }
 
-async function load(origin: ContentOrigin): Promise<Uint8Array> {
-  if ('file' in origin) return new Uint8Array(await readFile(origin.file))
-  const bytes = new Uint8Array(origin.generate.size)
-  let at = 0
-  for await (const piece of generateContent(origin.generate.size, origin.generate.seed)) {
-    bytes.set(piece, at)
-    at += piece.byteLength
-  }
-  return bytes
-}
-
 serve({ type: 'ready', address: node.multiaddrs()[0]! }, async (command) => {
   switch (command.type) {
     case 'seed':
-      content = await load(command.origin)
-      received = content.byteLength
+      if (!('file' in command.origin)) throw new Error('bare libp2p peers seed files only')
+      content = new Uint8Array(await readFile(command.origin.file))
       return { type: 'seeded', id: String(content.byteLength), key: String(content.byteLength) }
     case 'add':
       content = new Uint8Array(Number(command.id))
